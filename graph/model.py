@@ -1,0 +1,167 @@
+"""The plan model: what the parser produces and every later stage consumes.
+
+Plain dataclasses, JSON-serialisable via ``to_dict``. Every textual unit carries a
+``Source``: file name, 1-based physical start line, and [start, end) character span
+into the decoded file text.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+GOAL, MEASURE, KEY_PROJECT = "goal", "measure", "key_project"
+UNIT_KINDS = (GOAL, MEASURE, KEY_PROJECT)
+
+
+@dataclass
+class Source:
+    file: str
+    line: int          # 1-based physical line where the unit starts
+    start: int         # character offset into the decoded text (inclusive)
+    end: int           # character offset (exclusive)
+    end_line: int = 0  # last physical line of the unit
+
+
+@dataclass
+class AgencyMention:
+    key: str            # lexicon key of the agency type, e.g. "health"
+    label: str          # canonical Chinese name at the plan's level, e.g. "杭州市卫生健康委员会"
+    surface: str        # the text as written, e.g. "市卫健委" or "卫生健康"
+    role: str = "mentioned"   # lead | partner | mentioned
+    start: int = -1     # offset of the surface form within the unit text
+
+
+@dataclass
+class LawMention:
+    title: str          # canonical title, e.g. "中华人民共和国民法典"
+    surface: str        # as written, e.g. "《民法典》"
+    doc_type: str       # law | regulation | plan | outline | opinion | standard | other
+    bracketed: bool = True
+    start: int = -1
+
+
+@dataclass
+class Indicator:
+    name: str
+    comparator: Optional[str] = None   # le | lt | ge | gt | eq | approx  (None when qualitative)
+    value: Optional[float] = None
+    unit: Optional[str] = None         # "%", "‰", "1/10万", "张", "名", ...
+    year: Optional[int] = None         # target year
+    baseline_value: Optional[float] = None
+    baseline_year: Optional[int] = None
+    text: str = ""                     # the phrase the indicator was read from
+    qualitative: Optional[str] = None  # e.g. "逐年增加", "应援尽援" where no number is given
+
+
+@dataclass
+class Unit:
+    kind: str           # goal | measure | key_project
+    number: int         # its number as written within its list (1-based)
+    text: str           # full text, continuation lines joined
+    source: Source
+    title: str = ""     # leading sentence / heading, e.g. "加强儿童健康管理"
+    agencies: list[AgencyMention] = field(default_factory=list)
+    laws: list[LawMention] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    responsible: list[str] = field(default_factory=list)  # 责任单位 as written (key projects)
+
+
+@dataclass
+class Domain:
+    number: int
+    title: str          # as written, e.g. "儿童与法律保护"
+    concept: str        # shared concept key, e.g. "children-law"
+    source: Source
+    heading: str = ""   # the whole heading line as written (with slogan)
+    goals: list[Unit] = field(default_factory=list)
+    measures: list[Unit] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[Unit]:
+        return self.goals + self.measures
+
+
+@dataclass
+class TableRow:
+    number: int
+    name: str
+    unit: Optional[str]
+    baseline_raw: str
+    target_raw: str
+    source: Source
+    indicator: Optional[Indicator] = None
+
+
+@dataclass
+class IndicatorTable:
+    caption: str
+    source: Source
+    baseline_year: Optional[int] = None
+    target_year: Optional[int] = None
+    header: list[str] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    source: Source
+    role: str = "other"   # domains | key_projects | principles | implementation | monitoring | other
+
+
+@dataclass
+class Plan:
+    title: str
+    title_inferred: bool
+    file: str
+    source: Source
+    region: str = ""
+    level: str = ""           # province | city | county | district
+    plan_type: str = ""       # children | women | other
+    period_start: Optional[int] = None
+    period_end: Optional[int] = None
+    draft: bool = False
+    issuer: Optional[str] = None
+    date: Optional[str] = None          # ISO yyyy-mm-dd
+    doc_number: Optional[str] = None
+    title_evidence: str = ""            # where an inferred title came from
+    sections: list[Section] = field(default_factory=list)
+    domains: list[Domain] = field(default_factory=list)
+    key_projects: list[Unit] = field(default_factory=list)
+    tables: list[IndicatorTable] = field(default_factory=list)
+    preamble_laws: list[LawMention] = field(default_factory=list)
+
+    def units(self):
+        """Every goal, measure and key project with its domain (None for key projects)."""
+        for d in self.domains:
+            for u in d.units:
+                yield d, u
+        for u in self.key_projects:
+            yield None, u
+
+    def counts(self) -> dict:
+        return {
+            "domains": len(self.domains),
+            "goals": sum(len(d.goals) for d in self.domains),
+            "measures": sum(len(d.measures) for d in self.domains),
+            "key_projects": len(self.key_projects),
+        }
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["counts"] = self.counts()
+        return d
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    encoding: str
+    notices: list[str]
+    plans: list[Plan]
+    sha256: str = ""
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "encoding": self.encoding, "notices": self.notices,
+                "sha256": self.sha256, "plans": [p.to_dict() for p in self.plans]}
