@@ -1,0 +1,41 @@
+"""Bytes → text: UTF-8 (with or without BOM), else GB18030 with a notice; binary and empty input refused."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ParseError
+
+MAX_BYTES = 20 * 1024 * 1024  # a plan is ~100 KB; anything this big is not a plan
+
+
+@dataclass
+class Decoded:
+    text: str        # line endings normalised to \n, BOM removed
+    encoding: str    # "utf-8", "utf-8-sig" or "gb18030"
+    notice: str = ""  # set when the input was not plain UTF-8
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    if len(data) > MAX_BYTES:
+        raise ParseError(name, f"file is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit for a plan")
+    if not data.strip():
+        raise ParseError(name, "file is empty")
+    if b"\x00" in data[:8192]:
+        raise ParseError(name, "binary file (NUL bytes), not a plan text")
+    encoding, notice = "utf-8", ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, data = "utf-8-sig", data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise ParseError(name, "not valid UTF-8 nor GB18030 text", line) from None
+        encoding, notice = "gb18030", "not UTF-8: decoded as GB18030"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f\v")
+    if controls > 8:
+        raise ParseError(name, "binary file (control characters), not a plan text")
+    return Decoded(text, encoding, notice)

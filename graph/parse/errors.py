@@ -1,0 +1,11 @@
+"""The one error type the parser raises for bad input."""
+from __future__ import annotations
+
+
+class ParseError(ValueError):
+    """Bad input: names the file, the line (0 when it concerns the whole file) and the reason."""
+
+    def __init__(self, file: str, reason: str, line: int = 0):
+        self.file, self.reason, self.line = file, reason, line
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {reason}")

@@ -1,0 +1,44 @@
+"""Physical lines with their offsets, cleaned of conversion noise (Word bookmarks, list dashes, indents)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+LEADING_NOISE = re.compile(r"^[\s\u3000\ufeff]*(?:[-*•·]\s+)?[\s\u3000]*")
+
+
+@dataclass
+class Line:
+    no: int          # 1-based physical line number
+    start: int       # offset of the raw line in the text
+    raw: str         # the line as in the file (without \n)
+    text: str        # cleaned: bookmarks removed, leading noise and trailing spaces stripped
+    text_start: int  # offset where ``text`` begins in the file text
+
+    @property
+    def end(self) -> int:
+        """Offset just past the line's last non-space character."""
+        return self.start + len(self.raw.rstrip())
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+    @property
+    def is_cell(self) -> bool:
+        """Flattened table cells come out of the converter as tab-indented lines."""
+        return self.raw.startswith("\t")
+
+
+def split_lines(text: str) -> list[Line]:
+    lines, offset = [], 0
+    for no, raw in enumerate(text.split("\n"), start=1):
+        unmarked = BOOKMARK.sub("", raw)
+        lead = LEADING_NOISE.match(unmarked).end()
+        cleaned = unmarked[lead:].rstrip()
+        # position of the cleaned text in the raw line (bookmarks only ever precede it)
+        pos = raw.find(cleaned[:8]) if cleaned else 0
+        lines.append(Line(no, offset, raw, cleaned, offset + max(pos, 0)))
+        offset += len(raw) + 1
+    return lines
