@@ -1,0 +1,385 @@
+"""Plan model -> RDF (PlanKG ontology, ``ontology/plankg.ttl``).
+
+``plans_to_graph(parsed_files, agency_types=None)`` turns parsed files (or bare ``Plan`` objects)
+into an rdflib Graph. The output is deterministic: no blank nodes, every IRI is minted from
+content (see ``graph.rdf.iri``), and whenever several values compete for one slot (an agency's
+preferred label, a cited document's canonical title and type) the choice is "most frequent,
+then smallest", which does not depend on input order.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from typing import Iterable, Optional, Sequence, Union
+
+from rdflib import Graph, Literal, URIRef
+
+from graph.model import (GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan,
+                         Source, Unit)
+
+from . import iri
+from .ns import (DCTERMS, ELI, ORG, PKG, PROV, RDF, RDFS, SKOS, XSD, bind_prefixes, doc_type_iri)
+from .vocab import agency_type_entry, agency_type_scheme_graph, domain_scheme_graph, load_agency_types
+
+__all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans"]
+
+_KIND_CLASS = {GOAL: PKG.Goal, MEASURE: PKG.Measure, KEY_PROJECT: PKG.KeyProject}
+_ROLE_SHORTCUT = {"lead": PKG.leadAgency, "partner": PKG.partnerAgency}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# ----------------------------------------------------------------------------- literals
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def decimal_literal(v: Union[int, float, Decimal]) -> Optional[Literal]:
+    """xsd:decimal with a clean lexical form (95.0 -> "95", 0.1 -> "0.1", 1e-05 -> "0.00001");
+    None for NaN / infinity (not representable as xsd:decimal)."""
+    d = v if isinstance(v, Decimal) else Decimal(repr(float(v))) if not isinstance(v, int) else Decimal(v)
+    if not d.is_finite():
+        return None
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if s in ("-0", ""):
+        s = "0"
+    return Literal(s, datatype=XSD.decimal)
+
+
+def year_literal(y: int) -> Literal:
+    return Literal(f"{int(y):04d}", datatype=XSD.gYear)
+
+
+def _pick(counter: Counter) -> str:
+    """Most frequent value, ties broken by the smallest; order independent."""
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def iter_plans(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]]):
+    """(ParsedFile or None, Plan) pairs from parsed files and/or bare plans."""
+    if isinstance(items, (ParsedFile, Plan)):
+        items = [items]
+    for it in items:
+        if isinstance(it, ParsedFile):
+            for p in it.plans:
+                yield it, p
+        elif isinstance(it, Plan):
+            yield None, it
+        else:
+            raise TypeError(f"expected ParsedFile or Plan, got {type(it).__name__}")
+
+
+# ----------------------------------------------------------------------------- builder
+
+class _Builder:
+    def __init__(self, agency_types: Optional[Sequence[dict]]):
+        self.g = Graph()
+        bind_prefixes(self.g)
+        self.agency_types = agency_types
+        self.files: dict[str, dict] = {}
+        # (region, key) -> {"labels": Counter, "surfaces": set}
+        self.agencies: dict[tuple[str, str], dict] = defaultdict(lambda: {"labels": Counter(), "surfaces": set()})
+        # normalised title -> {"titles": Counter, "types": Counter, "surfaces": set}
+        self.laws: dict[str, dict] = defaultdict(lambda: {"titles": Counter(), "types": Counter(), "surfaces": set()})
+        self.extra_concepts: dict[str, set] = defaultdict(set)
+        self.publishers: set[str] = set()
+
+    # --- helpers
+    def add(self, s, p, o):
+        self.g.add((s, p, o))
+
+    def opt(self, s, p, value, conv=zh):
+        if value is None or value == "":
+            return
+        lit = conv(value)
+        if lit is not None:
+            self.add(s, p, lit)
+
+    def note_file(self, file: str, pf: Optional[ParsedFile] = None):
+        entry = self.files.setdefault(file, {"sha256": set(), "encoding": set(), "notices": set()})
+        if pf is not None:
+            if pf.sha256:
+                entry["sha256"].add(pf.sha256)
+            if pf.encoding:
+                entry["encoding"].add(pf.encoding)
+            entry["notices"].update(pf.notices or ())
+
+    def span(self, subject: URIRef, src: Source) -> URIRef:
+        sp = iri.span(src.file, src.start, src.end)
+        self.note_file(src.file)
+        self.add(subject, PROV.wasDerivedFrom, sp)
+        self.add(sp, RDF.type, PKG.SourceSpan)
+        self.add(sp, PKG.file, Literal(src.file))
+        self.add(sp, PKG.sourceFile, iri.source_file(src.file))
+        self.add(sp, PKG.line, Literal(int(src.line)))
+        if src.end_line:
+            self.add(sp, PKG.endLine, Literal(int(src.end_line)))
+        self.add(sp, PKG.charStart, Literal(int(src.start)))
+        self.add(sp, PKG.charEnd, Literal(int(src.end)))
+        return sp
+
+    def cite(self, subject: URIRef, laws):
+        for m in laws:
+            title = m.title or m.surface
+            key = iri.normalise_title(title)
+            if not key:
+                continue
+            rec = self.laws[key]
+            rec["titles"][title] += 1
+            rec["types"][m.doc_type or "other"] += 1
+            if m.surface:
+                rec["surfaces"].add(m.surface)
+            self.add(subject, PKG.cites, iri.law(title))
+
+    # --- plan parts
+    def plan(self, p: Plan, h: str):
+        P = iri.plan(h)
+        self.note_file(p.file)
+        self.add(P, RDF.type, PKG.Plan)
+        self.add(P, DCTERMS.title, zh(p.title))
+        self.add(P, PKG.titleInferred, Literal(bool(p.title_inferred)))
+        self.opt(P, PKG.titleEvidence, p.title_evidence)
+        self.opt(P, PKG.region, p.region)
+        self.opt(P, PKG.adminLevel, p.level, Literal)
+        self.opt(P, PKG.planType, p.plan_type, Literal)
+        self.opt(P, PKG.periodStart, p.period_start, year_literal)
+        self.opt(P, PKG.periodEnd, p.period_end, year_literal)
+        self.add(P, PKG.draft, Literal(bool(p.draft)))
+        if p.date:
+            self.add(P, DCTERMS.issued, Literal(p.date, datatype=XSD.date) if _DATE.match(p.date) else Literal(p.date))
+        self.opt(P, ELI.id_local, p.doc_number, Literal)
+        if p.issuer:
+            self.publishers.add(p.issuer)
+            self.add(P, DCTERMS.publisher, iri.organization(p.issuer))
+        self.span(P, p.source)
+        self.cite(P, p.preamble_laws)
+
+        for n, s in enumerate(p.sections, 1):
+            S = iri.section(P, n)
+            self.add(P, PKG.hasSection, S)
+            self.add(S, RDF.type, PKG.Section)
+            self.add(S, PKG.number, Literal(int(s.number)))
+            self.add(S, DCTERMS.title, zh(s.title))
+            self.opt(S, PKG.sectionRole, s.role, Literal)
+            self.span(S, s.source)
+
+        for n, d in enumerate(p.domains, 1):
+            self.domain(P, p, n, d)
+        for k, u in enumerate(p.key_projects, 1):
+            U = iri.unit(P, KEY_PROJECT, k)
+            self.add(P, PKG.hasKeyProject, U)
+            self.unit(U, u, p.region, KEY_PROJECT)
+        for t, tab in enumerate(p.tables, 1):
+            self.table(P, t, tab)
+
+    def domain(self, P: URIRef, p: Plan, n: int, d: Domain):
+        D = iri.domain(P, n)
+        self.add(P, PKG.hasDomain, D)
+        self.add(D, RDF.type, PKG.DevelopmentDomain)
+        self.add(D, PKG.number, Literal(int(d.number)))
+        self.add(D, DCTERMS.title, zh(d.title))
+        self.opt(D, PKG.heading, d.heading)
+        if d.concept:
+            self.add(D, PKG.domainConcept, iri.concept(d.concept))
+            self.extra_concepts[d.concept].add(d.title)
+        self.span(D, d.source)
+        for kind, units, prop in ((GOAL, d.goals, PKG.hasGoal), (MEASURE, d.measures, PKG.hasMeasure)):
+            for k, u in enumerate(units, 1):
+                U = iri.unit(D, kind, k)
+                self.add(D, prop, U)
+                self.unit(U, u, p.region, kind)
+
+    def unit(self, U: URIRef, u: Unit, region: str, kind: Optional[str] = None):
+        kind = kind or u.kind
+        self.add(U, RDF.type, _KIND_CLASS.get(kind, PKG.PlanUnit))
+        self.add(U, RDF.type, PKG.PlanUnit)
+        self.add(U, PKG.number, Literal(int(u.number)))
+        self.add(U, PKG.text, zh(u.text))
+        self.opt(U, DCTERMS.title, u.title)
+        self.span(U, u.source)
+        for r in u.responsible:
+            self.opt(U, PKG.responsibleText, r)
+
+        by_role: dict[tuple[str, str], set] = defaultdict(set)
+        for m in u.agencies:
+            key = m.key or "unknown"
+            rec = self.agencies[(region or "", key)]
+            if m.label:
+                rec["labels"][m.label] += 1
+            if m.surface:
+                rec["surfaces"].add(m.surface)
+            by_role[(key, m.role or "mentioned")].add(m.surface)
+        for (key, role), surfaces in by_role.items():
+            A = iri.agency(region or "", key)
+            R = iri.responsibility(U, key, role)
+            self.add(U, PKG.hasResponsibility, R)
+            self.add(U, PKG.involvesAgency, A)
+            if role in _ROLE_SHORTCUT:
+                self.add(U, _ROLE_SHORTCUT[role], A)
+            self.add(R, RDF.type, PKG.Responsibility)
+            self.add(R, PKG.agency, A)
+            self.add(R, PKG.role, Literal(role))
+            for s in surfaces:
+                self.opt(R, PKG.surface, s)
+
+        self.cite(U, u.laws)
+        for i, ind in enumerate(u.indicators, 1):
+            I = iri.indicator(U, i)
+            self.add(U, PKG.hasIndicator, I)
+            self.indicator(I, ind)
+            self.add(I, PROV.wasDerivedFrom, U)
+
+    def indicator(self, I: URIRef, ind: Optional[Indicator], name: str = "", unit: Optional[str] = None,
+                  default_year: Optional[int] = None, default_baseline_year: Optional[int] = None):
+        self.add(I, RDF.type, PKG.Indicator)
+        self.opt(I, PKG.indicatorName, name or (ind.name if ind else ""))
+        self.opt(I, PKG.unitOfMeasure, unit or (ind.unit if ind else None), Literal)
+        year = (ind.year if ind else None) or default_year
+        byear = (ind.baseline_year if ind else None) or default_baseline_year
+        self.opt(I, PKG.targetYear, year, year_literal)
+        self.opt(I, PKG.baselineYear, byear, year_literal)
+        if ind is None:
+            return
+        self.opt(I, PKG.comparator, ind.comparator, Literal)
+        self.opt(I, PKG.targetValue, ind.value, decimal_literal)
+        self.opt(I, PKG.baselineValue, ind.baseline_value, decimal_literal)
+        self.opt(I, PKG.qualitativeTarget, ind.qualitative)
+        self.opt(I, PKG.text, ind.text)
+
+    def table(self, P: URIRef, t: int, tab: IndicatorTable):
+        T = iri.table(P, t)
+        self.add(P, PKG.hasIndicatorTable, T)
+        self.add(T, RDF.type, PKG.IndicatorTable)
+        self.opt(T, PKG.caption, tab.caption)
+        if tab.header:
+            self.add(T, PKG.header, zh(" | ".join(tab.header)))
+        self.opt(T, PKG.baselineYear, tab.baseline_year, year_literal)
+        self.opt(T, PKG.targetYear, tab.target_year, year_literal)
+        self.span(T, tab.source)
+        for r, row in enumerate(tab.rows, 1):
+            R = iri.table_row(T, r)
+            self.add(T, PKG.hasRow, R)
+            self.add(R, RDF.type, PKG.TableRow)
+            self.add(R, PKG.number, Literal(int(row.number)))
+            self.indicator(R, row.indicator, name=row.name, unit=row.unit,
+                           default_year=tab.target_year, default_baseline_year=tab.baseline_year)
+            self.opt(R, PKG.baselineText, row.baseline_raw)
+            self.opt(R, PKG.targetText, row.target_raw)
+            self.span(R, row.source)
+
+    # --- shared nodes, once all plans are seen
+    def finish(self):
+        g = self.g
+        for file, e in sorted(self.files.items()):
+            F = iri.source_file(file)
+            self.add(F, RDF.type, PKG.SourceFile)
+            self.add(F, RDF.type, PROV.Entity)
+            self.add(F, DCTERMS.identifier, Literal(file))
+            self.add(F, RDFS.label, Literal(file))
+            for v in e["sha256"]:
+                self.add(F, PKG.sha256, Literal(v))
+            for v in e["encoding"]:
+                self.add(F, PKG.encoding, Literal(v))
+            for v in e["notices"]:
+                self.add(F, PKG.parseNotice, zh(v))
+
+        for name in self.publishers:
+            O = iri.organization(name)
+            self.add(O, RDF.type, ORG.Organization)
+            self.add(O, SKOS.prefLabel, zh(name))
+
+        for key, rec in self.laws.items():
+            title = _pick(rec["titles"])
+            L = iri.law(title)
+            self.add(L, RDF.type, PKG.LegalDocument)
+            self.add(L, RDF.type, ELI.LegalResource)
+            self.add(L, DCTERMS.title, zh(title))
+            self.add(L, PKG.docType, doc_type_iri(_pick(rec["types"])))
+            for s in rec["surfaces"] | set(rec["titles"]):
+                if s != title:
+                    self.add(L, SKOS.altLabel, zh(s))
+
+        types = self.agency_types if self.agency_types is not None else load_agency_types()
+        known = set()
+        if types:
+            g += agency_type_scheme_graph(types)
+            known = {agency_type_entry(d)[0] for d in types}
+        for (region, key), rec in self.agencies.items():
+            A = iri.agency(region, key)
+            self.add(A, RDF.type, PKG.Agency)
+            self.add(A, RDF.type, ORG.Organization)
+            label = _pick(rec["labels"]) if rec["labels"] else (min(rec["surfaces"]) if rec["surfaces"] else key)
+            self.add(A, SKOS.prefLabel, zh(label))
+            for s in rec["surfaces"] | set(rec["labels"]):
+                if s and s != label:
+                    self.add(A, SKOS.altLabel, zh(s))
+            self.opt(A, PKG.region, region)
+            T = iri.agency_type(key)
+            self.add(A, ORG.classification, T)
+            if key not in known:  # not in the lexicon: a minimal concept so the link is not dangling
+                self.add(T, RDF.type, SKOS.Concept)
+                self.add(T, RDF.type, PKG.AgencyType)
+                self.add(T, SKOS.inScheme, iri.AGENCY_TYPE_SCHEME)
+                self.add(T, SKOS.notation, Literal(key))
+                self.add(T, SKOS.prefLabel, Literal(key, lang="en"))
+
+        extra = [(k, min(titles)) for k, titles in self.extra_concepts.items()]
+        g += domain_scheme_graph(extra)
+        return g
+
+
+def _plan_hashes(pairs) -> list[str]:
+    """One hash per plan: of its normalised title, or, when several input plans share a title,
+    of title + file + start offset (deterministic for a given set of inputs)."""
+    by_title = Counter(iri.normalise_title(p.title) for _, p in pairs)
+    out = []
+    for _, p in pairs:
+        if by_title[iri.normalise_title(p.title)] > 1:
+            out.append(iri.plan_hash(p.title, f"{p.file}#{p.source.start}"))
+        else:
+            out.append(iri.plan_hash(p.title))
+    dup = [h for h, c in Counter(out).items() if c > 1]
+    if dup:
+        raise ValueError(f"the same plan (title, file, offset) appears twice in the input: {dup}")
+    return out
+
+
+def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], ParsedFile, Plan],
+                   agency_types: Optional[list[dict]] = None, *,
+                   validate: bool = False, include_ontology: bool = False) -> Graph:
+    """Build the PlanKG graph.
+
+    ``parsed_files``: ``ParsedFile`` objects and/or bare ``Plan`` objects (any order; the result
+    does not depend on it). ``agency_types``: the extractor's lexicon (``graph.extract.agency_types()``,
+    dicts with key / zh / en / aliases); when None it is imported if available. ``validate=True``
+    runs the SHACL shapes and raises ``graph.rdf.validate.ShaclViolationError`` on any violation.
+    ``include_ontology`` adds the triples of ``ontology/plankg.ttl``.
+    """
+    pairs = list(iter_plans(parsed_files))
+    b = _Builder(agency_types)
+    for pf, _ in pairs:
+        if pf is not None:
+            b.note_file(pf.file, pf)
+    for (pf, p), h in zip(pairs, _plan_hashes(pairs)):
+        b.plan(p, h)
+    g = b.finish()
+    if include_ontology:
+        from .vocab import ontology_graph
+        g += ontology_graph()
+    if validate:
+        from .validate import assert_valid
+        assert_valid(g)
+    return g
+
+
+def to_ntriples_sorted(graph: Graph) -> str:
+    """Canonical text of a blank-node-free graph: N-Triples lines, sorted (byte-identical for
+    identical graphs, so builds can be diffed)."""
+    text = graph.serialize(format="nt")
+    lines = sorted({ln for ln in text.splitlines() if ln.strip()})
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,42 @@
+"""RDF stores for PlanKG.
+
+``open_store(url_or_path)``:
+
+* ``":memory:"`` or None -> in-memory ``OxigraphStore``;
+* ``http://…`` / ``https://…`` -> ``SparqlHttpStore`` (SPARQL 1.1 Protocol / Update / Graph Store
+  Protocol; endpoint layout of ``oxigraph serve``: ``<url>/query``, ``/update``, ``/store``);
+* anything else -> a persistent ``OxigraphStore`` in that directory (created when missing).
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional, Union
+
+from .base import (QueryError, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError, UnsupportedMediaType,
+                   negotiate)
+from .oxigraph import OxigraphStore
+
+__all__ = ["open_store", "Store", "OxigraphStore", "SparqlHttpStore", "SelectResult", "StoreError", "QueryError",
+           "QueryTimeout", "ReadOnlyStore", "UnsupportedMediaType", "negotiate"]
+
+
+def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth: Optional[str] = None,
+               read_only: bool = False, **kwargs) -> Store:
+    """Open a store. ``auth``: value of the Authorization header (remote stores only; ignored for
+    local ones). ``read_only``: open a local directory read-only (several processes may)."""
+    if url_or_path is None or str(url_or_path) == ":memory:":
+        return OxigraphStore(None, **kwargs)
+    s = os.fspath(url_or_path)
+    if s.startswith(("http://", "https://")):
+        from .http import SparqlHttpStore
+        return SparqlHttpStore(s, auth=auth, **kwargs)
+    if "://" in s:
+        raise ValueError(f"unsupported store URL scheme: {s!r}")
+    return OxigraphStore(s, read_only=read_only, **kwargs)
+
+
+def __getattr__(name):
+    if name == "SparqlHttpStore":
+        from .http import SparqlHttpStore
+        return SparqlHttpStore
+    raise AttributeError(name)

@@ -1,0 +1,502 @@
+"""Embedded Oxigraph store (pyoxigraph, RocksDB directory or in memory).
+
+Atomic rebuild (``load(..., replace=True)`` on a persistent store):
+
+1. the new data is written into a sibling temporary directory ``.<name>.tmp-<pid>-<rand>``;
+2. the open store is closed and the two directories are exchanged in one ``renameat2(RENAME_EXCHANGE)``
+   call (Linux); where that is unavailable, by two renames with roll-back;
+3. the store is reopened on the new data and the previous directory is deleted.
+
+Any error before the exchange leaves the old directory untouched (the temporary one is removed);
+an error during the exchange or the reopen restores the old directory. A lock file
+``.<name>.lock`` (flock) serialises rebuilds by several processes. Inside one process, a
+readers-writer lock keeps queries and the swap apart (query results are fully materialised
+before the read lock is released, so no live iterator ever outlives a swap).
+
+Other processes that have the same directory open (e.g. ``OxigraphStore(path, read_only=True)``
+in a server) must call ``reopen()`` after a rebuild; they must not keep reading the swapped-out
+handle.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import gc
+import io
+import os
+import shutil
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import ConjunctiveGraph
+
+from .base import (CANONICAL_MIME, EXPORT_FORMATS, QueryError, QueryResult, QueryTimeout, ReadOnlyStore, SelectResult,
+                   Store, StoreError, format_for_mime, literal_to_python, negotiate)
+
+__all__ = ["OxigraphStore"]
+
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdf-xml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+_EXT = {".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".ntriples": "ntriples", ".nq": "nquads",
+        ".nquads": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "rdf-xml",
+        ".owl": "rdf-xml", ".xml": "rdf-xml", ".n3": "n3"}
+
+
+# ------------------------------------------------------------------ helpers
+
+class _RWLock:
+    """Many readers or one writer (writer preference)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically exchange two paths (Linux renameat2). False when unsupported here."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), a)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _to_ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
+
+
+def _quads(items: Iterable) -> Iterable[ox.Quad]:
+    for t in items:
+        if isinstance(t, ox.Quad):
+            yield t
+        elif isinstance(t, ox.Triple):
+            yield ox.Quad(t.subject, t.predicate, t.object)
+        elif len(t) == 4 and t[3] is not None:
+            g = t[3]
+            g = g.identifier if isinstance(g, Graph) else g
+            yield ox.Quad(_to_ox(t[0]), _to_ox(t[1]), _to_ox(t[2]), _to_ox(g))
+        else:
+            yield ox.Quad(_to_ox(t[0]), _to_ox(t[1]), _to_ox(t[2]))
+
+
+def _py(term) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return term.value
+        return literal_to_python(term.value, term.datatype.value if term.datatype else None)
+    return str(term)
+
+
+def _format_name(fmt: Optional[str], path: Optional[str] = None) -> str:
+    if fmt:
+        f = EXPORT_FORMATS.get(fmt.lower(), fmt.lower())
+        if f not in _RDF_FORMATS:
+            raise ValueError(f"unknown RDF format {fmt!r}")
+        return f
+    if path:
+        ext = "".join(Path(path).suffixes[-1:]).lower()
+        if ext in _EXT:
+            return _EXT[ext]
+    raise ValueError(f"cannot tell the RDF format of {path!r}; pass format=")
+
+
+def _form(result) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return "ask"
+    if isinstance(result, ox.QuerySolutions):
+        return "select"
+    return "graph"
+
+
+# ------------------------------------------------------------------ the store
+
+class OxigraphStore(Store):
+    """pyoxigraph.Store wrapper. ``path=None`` (or ":memory:") keeps the data in memory."""
+
+    def __init__(self, path: Union[str, os.PathLike, None] = None, *, read_only: bool = False,
+                 union_default_graph: bool = False):
+        self.memory = path is None or str(path) == ":memory:"
+        self.path: Optional[Path] = None if self.memory else Path(path).absolute()
+        self.read_only = read_only
+        self.union_default_graph = union_default_graph
+        self._rw = _RWLock()
+        self._store: Optional[ox.Store] = None
+        if self.memory and read_only:
+            raise ValueError("an in-memory store cannot be read-only")
+        self._store = self._open()
+
+    # --- lifecycle
+    def _open(self) -> ox.Store:
+        if self.memory:
+            return ox.Store()
+        if self.read_only:
+            if not self.path.exists():
+                raise StoreError(f"no store at {self.path}")
+            return ox.Store.read_only(str(self.path))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(self.path))
+
+    def _release(self) -> None:
+        """Drop the pyoxigraph handle so RocksDB closes the directory (and its lock)."""
+        if self._store is not None:
+            if not self.read_only and not self.memory:
+                try:
+                    self._store.flush()
+                except Exception:
+                    pass
+            self._store = None
+            gc.collect()
+
+    def close(self) -> None:
+        with self._rw.write():
+            self._release()
+
+    def reopen(self) -> None:
+        """Reopen the directory (e.g. a read-only reader after another process rebuilt it)."""
+        with self._rw.write():
+            self._release()
+            self._store = self._open()
+
+    @property
+    def closed(self) -> bool:
+        return self._store is None
+
+    def _inner(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError("store is closed")
+        return self._store
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path} is opened read-only")
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({':memory:' if self.memory else str(self.path)!r})"
+
+    # --- loading
+    @staticmethod
+    def _fill(store: ox.Store, src, fmt: Optional[str], *, bulk: bool) -> None:
+        """Write ``src`` into ``store``. ``bulk``: the store is a scratch one (discarded on error)."""
+        if isinstance(src, (Dataset, ConjunctiveGraph)):
+            store.load(src.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS)
+        elif isinstance(src, Graph):
+            store.load(src.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        elif isinstance(src, os.PathLike) or (isinstance(src, str) and (
+                fmt is None or (len(src) < 4096 and "\n" not in src and os.path.isfile(src)))):
+            path = os.fspath(src)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(path)
+            f = _RDF_FORMATS[_format_name(fmt, path)]
+            (store.bulk_load if bulk else store.load)(path=path, format=f)
+        elif isinstance(src, (bytes, bytearray, str)) or hasattr(src, "read"):
+            if fmt is None:
+                raise ValueError("format= is required to load raw data")
+            data = src.read() if hasattr(src, "read") else src
+            store.load(data if isinstance(data, (bytes, str)) else bytes(data), _RDF_FORMATS[_format_name(fmt)])
+        elif isinstance(src, ox.Store):
+            store.load(src.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+        else:  # iterable of rdflib triples/quads or pyoxigraph quads
+            if bulk:
+                store.bulk_extend(_quads(src))
+            else:
+                store.extend(list(_quads(src)))  # materialised first: an error leaves nothing written
+
+    def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
+        self._writable()
+        if not replace:
+            with self._rw.read():  # pyoxigraph load/extend are transactional
+                store = self._inner()
+                self._fill(store, graph_or_path, format, bulk=False)
+                return len(store)
+        if self.memory:
+            new = ox.Store()
+            self._fill(new, graph_or_path, format, bulk=False)
+            with self._rw.write():
+                self._store = new
+                return len(new)
+        return self._rebuild(graph_or_path, format)
+
+    @contextmanager
+    def _build_lock(self):
+        lock_path = self.path.parent / f".{self.path.name}.lock"
+        with open(lock_path, "a+") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _rebuild(self, src, fmt) -> int:
+        parent, name = self.path.parent, self.path.name
+        tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp = parent / f".{name}.tmp-{tag}"
+        with self._build_lock():
+            try:
+                new = ox.Store(str(tmp))
+                try:
+                    self._fill(new, src, fmt, bulk=True)
+                    new.flush()
+                    count = len(new)
+                finally:
+                    del new
+                    gc.collect()
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            with self._rw.write():
+                self._swap_in(tmp, tag)
+            return count
+
+    def _swap_in(self, tmp: Path, tag: str) -> None:
+        """Replace self.path by tmp. On return the store is open on the new data; on error it is
+        open on the old data and tmp is gone."""
+        path = self.path
+        self._release()
+        old_dir: Optional[Path] = None
+        try:
+            if path.exists():
+                if _exchange(str(tmp), str(path)):
+                    old_dir = tmp          # tmp now holds the previous data
+                else:
+                    old_dir = path.parent / f".{path.name}.old-{tag}"
+                    os.rename(path, old_dir)
+                    try:
+                        os.rename(tmp, path)
+                    except BaseException:
+                        os.rename(old_dir, path)
+                        old_dir = None
+                        raise
+            else:
+                os.rename(tmp, path)
+            _fsync_dir(path.parent)
+            try:
+                self._store = self._open()
+            except BaseException:
+                # the new directory does not open: put the old one back
+                if old_dir is not None:
+                    if not _exchange(str(old_dir), str(path)):
+                        broken = path.parent / f".{path.name}.broken-{tag}"
+                        os.rename(path, broken)
+                        os.rename(old_dir, path)
+                        old_dir = broken
+                raise
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if old_dir is not None and old_dir != tmp:
+                shutil.rmtree(old_dir, ignore_errors=True)
+            if self._store is None:
+                self._store = self._open()
+            raise
+        if old_dir is not None:
+            shutil.rmtree(old_dir, ignore_errors=True)
+
+    # --- queries
+    def _run(self, sparql: str):
+        kw = {"use_default_graph_as_union": True} if self.union_default_graph else {}
+        try:
+            return self._inner().query(sparql, **kw)
+        except SyntaxError as e:
+            raise QueryError(str(e)) from e
+
+    def query(self, sparql: str, *, timeout: Optional[float] = None) -> QueryResult:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._rw.read():
+            res = self._run(sparql)
+            if isinstance(res, ox.QueryBoolean):
+                return bool(res)
+            if isinstance(res, ox.QuerySolutions):
+                names = [v.value for v in res.variables]
+                rows = SelectResult(variables=names)
+                for i, sol in enumerate(res):
+                    rows.append({n: _py(sol[n]) for n in names})
+                    if deadline is not None and not (i & 255) and time.monotonic() > deadline:
+                        raise QueryTimeout(f"query exceeded {timeout}s")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise QueryTimeout(f"query exceeded {timeout}s")
+                return rows
+            data = res.serialize(format=ox.RdfFormat.N_TRIPLES)
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeout(f"query exceeded {timeout}s")
+        g = Graph()
+        if data:
+            g.parse(data=data, format="nt")
+        return g
+
+    def _serialise(self, res, fmt: str) -> bytes:
+        if isinstance(res, (ox.QueryBoolean, ox.QuerySolutions)):
+            return res.serialize(format=_RESULT_FORMATS[fmt])
+        return res.serialize(format=_RDF_FORMATS[fmt])
+
+    def _with_timeout(self, fn, timeout: Optional[float]):
+        if timeout is None:
+            return fn()
+        box: dict = {}
+
+        def work():
+            try:
+                box["v"] = fn()
+            except BaseException as e:  # noqa: BLE001
+                box["e"] = e
+
+        t = threading.Thread(target=work, daemon=True, name="oxigraph-query")
+        t.start()
+        t.join(timeout)
+        if t.is_alive():
+            raise QueryTimeout(f"query exceeded {timeout}s")
+        if "e" in box:
+            raise box["e"]
+        return box["v"]
+
+    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: Optional[float] = None) -> bytes:
+        def work():
+            with self._rw.read():
+                res = self._run(sparql)
+                fmt = format_for_mime(accept_mime, _form(res)) if accept_mime else \
+                    negotiate(None, _form(res))
+                return self._serialise(res, fmt)
+        return self._with_timeout(work, timeout)
+
+    def query_negotiated(self, sparql: str, accept: Optional[str] = None, *,
+                         timeout: Optional[float] = None) -> tuple[bytes, str]:
+        def work():
+            with self._rw.read():
+                res = self._run(sparql)
+                fmt = negotiate(accept, _form(res))
+                return self._serialise(res, fmt), CANONICAL_MIME[fmt]
+        return self._with_timeout(work, timeout)
+
+    def update(self, sparql_update: str, *, timeout: Optional[float] = None) -> None:
+        self._writable()
+
+        def work():
+            with self._rw.read():
+                try:
+                    self._inner().update(sparql_update)
+                except SyntaxError as e:
+                    raise QueryError(str(e)) from e
+        self._with_timeout(work, timeout)
+
+    def triple_count(self) -> int:
+        with self._rw.read():
+            return len(self._inner())
+
+    # --- export
+    def export(self, path_or_stream=None, format: str = "turtle") -> Optional[bytes]:
+        fmt = _format_name(format)
+        rdf_format = _RDF_FORMATS[fmt]
+        kw: dict = {}
+        if not rdf_format.supports_datasets:
+            kw["from_graph"] = ox.DefaultGraph()
+        if fmt in ("turtle", "trig", "rdf-xml"):
+            try:
+                from graph.rdf.ns import PREFIXES
+                kw["prefixes"] = dict(PREFIXES)
+            except Exception:  # pragma: no cover
+                pass
+        with self._rw.read():
+            store = self._inner()
+            if path_or_stream is None:
+                return store.dump(format=rdf_format, **kw)
+            if isinstance(path_or_stream, (str, os.PathLike)):
+                store.dump(os.fspath(path_or_stream), rdf_format, **kw)
+                return None
+            if isinstance(path_or_stream, io.TextIOBase):
+                path_or_stream.write(store.dump(format=rdf_format, **kw).decode("utf-8"))
+                return None
+            store.dump(path_or_stream, rdf_format, **kw)
+            return None
+
+    # --- extras
+    def optimize(self) -> None:
+        with self._rw.read():
+            self._inner().optimize()
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph.Store (do not keep it across ``load(replace=True)``)."""
+        return self._inner()
