@@ -1,0 +1,37 @@
+"""Extraction stage: agencies, laws and quantified indicators of plan units.
+
+Pure functions over text; the lexicons live next to the code (``agencies.tsv``, ``laws.tsv``).
+"""
+from __future__ import annotations
+
+from graph.model import GOAL, KEY_PROJECT, Unit
+
+from .agencies import agency_types, find_agencies
+from .indicators import find_indicators, parse_table_value, table_indicator
+from .laws import canonical_law, find_laws
+from .responsible import parse_responsible, responsible_mentions
+
+__all__ = ["extract_unit", "find_agencies", "parse_responsible", "responsible_mentions",
+           "agency_types", "find_laws", "canonical_law", "find_indicators", "parse_table_value",
+           "table_indicator"]
+
+
+def extract_unit(unit: Unit, region: str, level: str, plan_end_year: int | None) -> Unit:
+    """Fill ``unit.agencies``, ``unit.laws`` and (goals, key projects) ``unit.indicators``.
+
+    A key project's "（责任单位：…）" is moved out of its text into ``unit.responsible``; those
+    units become agency mentions with role lead (first) / partner (others) and replace a
+    running-text mention of the same agency type. Output follows text order, responsible last.
+    """
+    responsible = []
+    if unit.kind == KEY_PROJECT:
+        text, names = parse_responsible(unit.text)
+        if names:
+            unit.text, unit.responsible = text, names
+        responsible = responsible_mentions(unit.responsible, region, level)
+    keys = {m.key for m in responsible}
+    unit.agencies = [m for m in find_agencies(unit.text, region, level) if m.key not in keys]
+    unit.agencies += responsible
+    unit.laws = find_laws(unit.text)
+    unit.indicators = find_indicators(unit.text, plan_end_year) if unit.kind in (GOAL, KEY_PROJECT) else []
+    return unit
