@@ -130,6 +130,7 @@ class Plan:
     domains: list[Domain] = field(default_factory=list)
     key_projects: list[Unit] = field(default_factory=list)
     tables: list[IndicatorTable] = field(default_factory=list)
+    preamble: str = ""                  # text before the first section (前言 and the like)
     preamble_laws: list[LawMention] = field(default_factory=list)
 
     def units(self):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .extract import extract_unit, table_indicator
+from .extract import extract_unit, find_laws, table_indicator
 from .model import ParsedFile
 from .parse import ParseError, corpus_files, parse_file
 from .settings import Settings
@@ -57,6 +57,7 @@ def parse_files(paths: Iterable[Path], progress: bool = False) -> list[ParsedFil
 def extract_file(parsed: ParsedFile) -> ParsedFile:
     """Agencies, laws and indicators for every unit and table row of a parsed file (in place)."""
     for plan in parsed.plans:
+        plan.preamble_laws = find_laws(plan.preamble)
         for _, unit in plan.units():
             extract_unit(unit, plan.region, plan.level, plan.period_end)
         for table in plan.tables:

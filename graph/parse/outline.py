@@ -102,7 +102,10 @@ class OutlineReader:
         if self._is_section(num, line):
             self._open_section(num, line)
             return
-        role = self.section.role if self.section else None
+        if self.section is None:
+            self.plan.preamble += line.text + "\n"
+            return
+        role = self.section.role
         if role == "domains":
             self._in_domains(num, line)
         elif role == "key_projects":
