@@ -21,9 +21,15 @@ if [ -f package.json ] && command -v npm >/dev/null; then
   .venv/bin/python -m scripts.vendor_assets
 fi
 
-if [ $want_tests = 1 ] && ! command -v chromium >/dev/null; then
-  # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+if [ $want_tests = 1 ]; then
+  # Debian's Chromium for the browser tests (Playwright drives it and downloads no browser of its own),
+  # and a CJK font so pages and screenshots show Chinese text.
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 echo "setup done"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.conftest_server"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "plans"
 SHARED = ROOT.parent / "shared"

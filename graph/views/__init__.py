@@ -1,0 +1,1 @@
+"""Derived views of the graph (networkx), e.g. the agency responsibility graph."""

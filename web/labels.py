@@ -1,0 +1,23 @@
+"""Chinese display labels for the codes used in the graph."""
+from __future__ import annotations
+
+KIND = {"goal": "目标", "measure": "措施", "key_project": "重点项目"}
+LEVEL = {"province": "省级", "city": "市级", "county": "县级", "district": "区级"}
+PLAN_TYPE = {"children": "儿童", "women": "妇女", "other": "其他"}
+ROLE = {"lead": "牵头", "partner": "配合", "mentioned": "提及"}
+DOC_TYPE = {"law": "法律", "regulation": "法规", "plan": "规划", "outline": "纲要", "opinion": "意见",
+            "standard": "标准", "other": "其他"}
+COMPARATOR = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "=", "approx": "≈"}
+SCORE = {"bm25": "关键词 BM25", "fused": "融合得分"}
+
+
+def score_label(key: str) -> str:
+    if key.startswith("dense:"):
+        return "语义 " + key.split(":", 1)[1]
+    return SCORE.get(key, key)
+
+
+def doc_type_code(iri_or_code) -> str:
+    """'https://w3id.org/plankg/ontology#doctype-law' -> 'law'."""
+    s = str(iri_or_code or "")
+    return s.rsplit("doctype-", 1)[-1] if "doctype-" in s else (s or "other")

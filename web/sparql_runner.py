@@ -1,0 +1,201 @@
+"""Query execution with a hard time limit.
+
+pyoxigraph cannot cancel a running query, and one blocking step (ORDER BY, GROUP BY, a big join)
+may run for minutes inside a single call. So queries on an on-disk store run in a small pool of
+worker processes (``web.sparql_worker``) that open the store read-only; the request thread waits
+for the answer until the deadline and, past it, kills the worker (SIGKILL), which really stops the
+query and frees the CPU, then answers 503. A fresh worker is started for the next query.
+In-memory stores (tests, scratch) fall back to a thread with a deadline checked between rows.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+from .sparql_exec import Deadline, QueryError, execute
+from .sparql_worker import _LEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class Busy(Exception):
+    pass
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    def __init__(self, store_path: str, start_timeout: float = 30.0):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen([sys.executable, "-m", "web.sparql_worker", store_path],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+                                     cwd=str(ROOT), env=env, close_fds=True)
+        self._out = self.proc.stdout.fileno()
+        ready = self._frame(time.monotonic() + start_timeout)
+        if b"ready" not in ready:
+            self.kill()
+            raise WorkerDied("query worker did not start")
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout()
+            r, _, _ = select.select([self._out], [], [], left)
+            if not r:
+                raise QueryTimeout()
+            chunk = os.read(self._out, min(n - len(buf), 1 << 20))
+            if not chunk:
+                raise WorkerDied("query worker exited")
+            buf += chunk
+        return bytes(buf)
+
+    def _frame(self, deadline: float) -> bytes:
+        (n,) = _LEN.unpack(self._read(_LEN.size, deadline))
+        return self._read(n, deadline)
+
+    def call(self, req: dict, deadline: float) -> tuple[dict, bytes]:
+        data = json.dumps(req).encode()
+        try:
+            self.proc.stdin.write(_LEN.pack(len(data)) + data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise WorkerDied(str(e)) from e
+        info = json.loads(self._frame(deadline))
+        body = self._frame(deadline)
+        return info, body
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001
+            pass
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+class ProcessQueryRunner:
+    """At most ``size`` queries at once, each in its own killable worker process."""
+
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0):
+        self.store_path = store_path
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.generation = 0
+        self._idle: "queue.LifoQueue[_Worker]" = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+
+    def bump_generation(self) -> None:
+        """The data changed (an update): workers reopen their read-only snapshot."""
+        self.generation += 1
+
+    def _take(self) -> _Worker:
+        try:
+            w = self._idle.get_nowait()
+            if w.alive():
+                return w
+            self._drop(w)
+        except queue.Empty:
+            pass
+        w = _Worker(self.store_path)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _drop(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+
+    def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        if not self._slots.acquire(timeout=timeout):
+            raise Busy("all query workers are busy")
+        try:
+            w = self._take()
+            try:
+                info, body = w.call({**req, "generation": self.generation}, deadline)
+            except QueryTimeout:
+                self._drop(w)   # the only way to stop a running pyoxigraph query
+                raise
+            except WorkerDied:
+                self._drop(w)
+                raise
+            self._idle.put(w)
+        finally:
+            self._slots.release()
+        if not info.get("ok"):
+            raise QueryError(info.get("error", "query failed"), int(info.get("status", 500)))
+        return info, body
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for w in workers:
+            w.kill()
+
+
+class ThreadQueryRunner:
+    """Fallback for in-memory stores: a thread per query, deadline checked between result rows.
+    A query blocked inside one evaluation step cannot be stopped; its slot stays taken until it ends."""
+
+    def __init__(self, ox_store, size: int = 2, timeout: float = 10.0):
+        self.store = ox_store
+        self.timeout = timeout
+        self._slots = threading.BoundedSemaphore(max(1, size))
+
+    def bump_generation(self) -> None:
+        pass
+
+    def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
+        timeout = self.timeout if timeout is None else timeout
+        if not self._slots.acquire(timeout=timeout):
+            raise Busy("all query slots are busy")
+        deadline = time.monotonic() + timeout
+        box: dict = {}
+
+        def work():
+            try:
+                box["v"] = execute(self.store, req, deadline)
+            except BaseException as e:  # noqa: BLE001
+                box["e"] = e
+            finally:
+                self._slots.release()
+
+        t = threading.Thread(target=work, daemon=True, name="sparql-query")
+        t.start()
+        t.join(timeout)
+        if t.is_alive() or isinstance(box.get("e"), Deadline):
+            raise QueryTimeout()
+        if "e" in box:
+            raise box["e"]
+        return box["v"]
+
+    def close(self) -> None:
+        pass
