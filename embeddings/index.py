@@ -1,0 +1,291 @@
+"""Building and persisting the search index.
+
+Layout of an index directory::
+
+    meta.json                 schema, corpus hash, doc/group counts, encoders (name, spec, dim,
+                              index type, calibration), tokenisers, build timings
+    docs.jsonl                one SearchDoc per line
+    groups.json               duplicate groups: [[group id, [doc ids...]], ...] (row i = vector i)
+    dense-<encoder>.faiss     one vector per text group; IndexFlatIP (exact) or IndexHNSWFlat (IP)
+    bm25-<tokeniser>.npz/.json
+    embcache-<encoder>.npz    embedding cache (sha256(encoder spec, text) -> vector); kept
+                              across rebuilds so unchanged units are never re-encoded (its folder
+                              can be moved: ``cache_dir`` / env ``PLANKG_EMBED_CACHE``)
+
+``ensure_index`` rebuilds only when the corpus hash (documents + build settings) changed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from .documents import (SearchDoc, TextGroup, corpus_hash, docs_from_folder, group_documents,
+                        read_docs, write_docs)
+from .encoders import (EmbeddingCache, Encoder, cache_file_name, configure_threads,
+                       default_encoder_specs, encode_with_cache, load_encoder)
+from .lexical import BM25, DEFAULT_TOKENIZER, lexicon_words, make_tokenizer
+
+INDEX_SCHEMA = 1
+HNSW_AUTO_THRESHOLD = 100_000   # more text groups than this: HNSW unless told otherwise
+DEFAULT_INDEX_DIR = Path(__file__).resolve().parent.parent / "var" / "search"
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "plans"
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("PLANKG_SEARCH_INDEX", "") or DEFAULT_INDEX_DIR)
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
+
+
+@dataclass
+class HNSWSettings:
+    m: int = 32
+    ef_construction: int = 200
+    ef_search: int = 128
+
+
+def use_hnsw(n: int, setting: Optional[bool] = None) -> bool:
+    """``setting`` (or env ``PLANKG_HNSW`` = 1/0) wins; otherwise HNSW above the size threshold."""
+    if setting is None:
+        env = os.environ.get("PLANKG_HNSW", "").strip().lower()
+        if env in ("1", "true", "yes", "on"):
+            setting = True
+        elif env in ("0", "false", "no", "off"):
+            setting = False
+    return bool(setting) if setting is not None else n > HNSW_AUTO_THRESHOLD
+
+
+def make_faiss_index(vectors: np.ndarray, hnsw: bool, settings: HNSWSettings = HNSWSettings()):
+    import faiss
+    d = vectors.shape[1]
+    if hnsw:
+        ix = faiss.IndexHNSWFlat(d, settings.m, faiss.METRIC_INNER_PRODUCT)
+        ix.hnsw.efConstruction = settings.ef_construction
+        ix.hnsw.efSearch = settings.ef_search
+    else:
+        ix = faiss.IndexFlatIP(d)
+    if len(vectors):
+        ix.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return ix
+
+
+class DenseIndex:
+    """A faiss inner-product index over normalised vectors (one per text group)."""
+
+    def __init__(self, index, ef_search: int = 128):
+        self.index = index
+        self.ef_search = ef_search
+        self.is_hnsw = "HNSW" in type(index).__name__
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    @classmethod
+    def load(cls, path, ef_search: int = 128) -> "DenseIndex":
+        import faiss
+        return cls(faiss.read_index(str(path)), ef_search)
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.index.d), np.float32)
+        return self.index.reconstruct_batch(ids)
+
+    def search(self, q: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) for each query row; ``allowed`` restricts to those vector ids."""
+        import faiss
+        q = np.ascontiguousarray(q, dtype=np.float32).reshape(-1, self.index.d)
+        n = self.ntotal
+        k = max(1, min(k, n))
+        if allowed is not None:
+            allowed = np.asarray(allowed, dtype=np.int64)
+            if not len(allowed):
+                return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
+            if self.is_hnsw and len(allowed) < 0.3 * n:
+                # a graph walk finds too few allowed nodes: score the allowed vectors exactly
+                sims = q @ self.vectors(allowed).T
+                kk = min(k, len(allowed))
+                top = np.argsort(-sims, axis=1)[:, :kk]
+                return np.take_along_axis(sims, top, 1), allowed[top]
+            sel = faiss.IDSelectorBatch(allowed)
+            params = (faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))
+                      if self.is_hnsw else faiss.SearchParameters(sel=sel))
+            D, I = self.index.search(q, min(k, len(allowed)), params=params)
+        elif self.is_hnsw:
+            D, I = self.index.search(q, k, params=faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k)))
+        else:
+            D, I = self.index.search(q, k)
+        keep = I[0] >= 0 if len(q) == 1 else None
+        if keep is not None:
+            return D[:, keep], I[:, keep]
+        return D, I
+
+
+def recall_at_k(vectors: np.ndarray, queries: np.ndarray, k: int = 10,
+                settings: HNSWSettings = HNSWSettings()) -> float:
+    """Recall@k of HNSW against the exact flat index on the same vectors."""
+    exact = DenseIndex(make_faiss_index(vectors, False))
+    approx = DenseIndex(make_faiss_index(vectors, True, settings), settings.ef_search)
+    _, ie = exact.search(queries, k)
+    _, ia = approx.search(queries, k)
+    hits = sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist()))
+    return hits / float(ie.size or 1)
+
+
+def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], seed: int = 13) -> dict:
+    """Typical cosines of unrelated pairs: doc-doc and (title as query)-doc.
+
+    ``rel = (cos - mean) / (1 - mean)`` maps "unrelated on average" to 0 and identical to 1, which
+    makes thresholds comparable across encoders (used by similar() and gaps()).
+    """
+    rng = np.random.default_rng(seed)
+    n = len(vectors)
+    if n < 3:
+        return {"doc_mean": 0.0, "doc_std": 1.0, "query_mean": 0.0, "query_std": 1.0}
+    a = rng.integers(0, n, size=min(4000, n * 4))
+    b = rng.integers(0, n, size=len(a))
+    m = a != b
+    cos = np.einsum("ij,ij->i", vectors[a[m]], vectors[b[m]])
+    titles = [d.title or d.text[:20] for d in docs]
+    pick = rng.choice(len(titles), size=min(60, len(titles)), replace=False)
+    qv = encoder.encode_queries([titles[i] for i in pick])
+    qs = (qv @ vectors.T).ravel()
+    return {"doc_mean": float(cos.mean()), "doc_std": float(cos.std()),
+            "query_mean": float(qs.mean()), "query_std": float(qs.std())}
+
+
+def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[Encoder]] = None,
+                encoder_specs: Optional[Sequence[str]] = None,
+                tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
+                hnsw: Optional[bool] = None, hnsw_settings: HNSWSettings = HNSWSettings(),
+                user_words: Iterable[str] = (), batch_size: int = 32, progress: bool = True,
+                source: str = "", cache_dir=None) -> dict:
+    """Encode (with cache), index and write everything to ``index_dir``; returns meta.json's dict."""
+    configure_threads()
+    t_all = time.perf_counter()
+    out = Path(index_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if encoders is None:
+        encoders = [load_encoder(s) for s in (encoder_specs or default_encoder_specs())]
+    groups = group_documents(docs)
+    texts = [g.text for g in groups]
+    hn = use_hnsw(len(groups), hnsw)
+    tokenizers = list(dict.fromkeys(tokenizers))
+    if default_tokenizer not in tokenizers:
+        tokenizers.insert(0, default_tokenizer)
+    meta: dict = {
+        "schema": INDEX_SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "source": str(source),
+        "corpus_hash": corpus_hash(docs), "build_key": build_key(docs, [e.spec for e in encoders],
+                                                                 tokenizers, default_tokenizer, hn, user_words),
+        "doc_count": len(docs), "group_count": len(groups),
+        "index_type": "hnsw" if hn else "flat",
+        "hnsw": {"m": hnsw_settings.m, "ef_construction": hnsw_settings.ef_construction,
+                 "ef_search": hnsw_settings.ef_search} if hn else None,
+        "encoders": [], "tokenizers": [], "default_tokenizer": default_tokenizer, "timings": {},
+    }
+    tmp = out / ".building"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    write_docs(docs, tmp / "docs.jsonl")
+    (tmp / "groups.json").write_text(json.dumps([[g.id, g.doc_ids] for g in groups], ensure_ascii=False),
+                                     encoding="utf-8")
+    import faiss
+    by_id = {d.id: d for d in docs}
+    rep_docs = [by_id[g.doc_ids[0]] for g in groups]
+    for enc in encoders:
+        t0 = time.perf_counter()
+        cache = EmbeddingCache(Path(cache_dir or os.environ.get("PLANKG_EMBED_CACHE", "") or out)
+                               / cache_file_name(enc))
+        vecs, encoded = encode_with_cache(enc, texts, cache, batch_size=batch_size, progress=progress)
+        t_enc = time.perf_counter() - t0
+        cache.save()
+        t1 = time.perf_counter()
+        ix = make_faiss_index(vecs, hn, hnsw_settings)
+        fname = f"dense-{_slug(enc.name)}.faiss"
+        faiss.write_index(ix, str(tmp / fname))
+        t_ix = time.perf_counter() - t1
+        meta["encoders"].append({
+            "name": enc.name, "spec": enc.spec, "dim": enc.dim, "file": fname, "count": len(vecs),
+            "encoded": encoded, "encode_s": round(t_enc, 3), "index_s": round(t_ix, 4),
+            "units_per_s": round(encoded / t_enc, 2) if encoded and t_enc > 0 else None,
+            "calibration": _calibrate(enc, vecs, rep_docs),
+        })
+    words = list(user_words) + lexicon_words(docs)
+    for name in tokenizers:
+        t0 = time.perf_counter()
+        bm = BM25(make_tokenizer(name, words)).fit(texts)
+        files = bm.save(tmp, f"bm25-{_slug(name)}")
+        meta["tokenizers"].append({"name": name, "files": files, "vocab": len(bm.vocab),
+                                   "build_s": round(time.perf_counter() - t0, 3)})
+    meta["timings"]["total_s"] = round(time.perf_counter() - t_all, 3)
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    # swap in: remove old index files (not the embedding caches), move the new ones
+    for p in out.iterdir():
+        if p.name != ".building" and not p.name.startswith("embcache-") and p.is_file():
+            p.unlink()
+    for p in tmp.iterdir():
+        os.replace(p, out / p.name)
+    tmp.rmdir()
+    return meta
+
+
+def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words) -> str:
+    import hashlib
+    h = hashlib.sha256(corpus_hash(docs).encode())
+    h.update(json.dumps([INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw),
+                         sorted(user_words)], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def read_meta(index_dir) -> Optional[dict]:
+    p = Path(index_dir) / "meta.json"
+    if not p.exists():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except Exception:
+        return None
+
+
+def ensure_index(index_dir=None, corpus_folder=None, docs: Optional[list[SearchDoc]] = None,
+                 encoder_specs: Optional[Sequence[str]] = None, encoders: Optional[Sequence[Encoder]] = None,
+                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
+                 hnsw: Optional[bool] = None, user_words: Iterable[str] = (), progress: bool = True,
+                 force: bool = False, cache_dir=None) -> tuple[dict, bool]:
+    """Build the index unless an up-to-date one exists. Returns (meta, rebuilt)."""
+    index_dir = Path(index_dir or default_index_dir())
+    if docs is None:
+        docs = docs_from_folder(corpus_folder or DEFAULT_CORPUS)
+    specs = [e.spec for e in encoders] if encoders else list(encoder_specs or default_encoder_specs())
+    tokenizers = list(dict.fromkeys(tokenizers))
+    if default_tokenizer not in tokenizers:
+        tokenizers.insert(0, default_tokenizer)
+    groups = group_documents(docs)
+    key = build_key(docs, specs, tokenizers, default_tokenizer, use_hnsw(len(groups), hnsw), user_words)
+    meta = read_meta(index_dir)
+    if not force and meta and meta.get("build_key") == key:
+        return meta, False
+    meta = build_index(docs, index_dir, encoders=encoders, encoder_specs=specs, tokenizers=tokenizers,
+                       default_tokenizer=default_tokenizer, hnsw=hnsw, user_words=user_words,
+                       progress=progress, source=str(corpus_folder or ""), cache_dir=cache_dir)
+    return meta, True
+
+
+def load_groups(index_dir) -> list[TextGroup]:
+    raw = json.loads((Path(index_dir) / "groups.json").read_text(encoding="utf-8"))
+    return [TextGroup(gid, ids, "") for gid, ids in raw]
+
+
+def load_docs(index_dir) -> list[SearchDoc]:
+    return read_docs(Path(index_dir) / "docs.jsonl")

@@ -1,0 +1,301 @@
+"""BM25 over Chinese text (numpy + scipy.sparse), with two tokenisers.
+
+* ``BigramTokenizer`` ("bigram"): every CJK character and every pair of adjacent CJK characters
+  (uni+bi), plus lower-cased latin/digit words. No dictionary; robust to unseen terms.
+* ``JiebaTokenizer`` ("jieba"): jieba in search mode (words and their sub-words) with a user
+  dictionary built from the corpus lexicons (agency names, law titles, domain titles) plus
+  ``DOMAIN_TERMS`` and an optional caller-supplied word list.
+
+Which tokeniser is the default is decided by the relevance benchmark (``bench/search_eval.py``);
+see ``DEFAULT_TOKENIZER``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Optional, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+DEFAULT_TOKENIZER = "bigram"
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?")
+# function characters/words that carry no topic on their own
+STOP_UNIGRAMS = set("的和与及等在了是为对或其之以于把被将并且也都有中上下各个")
+STOP_WORDS = STOP_UNIGRAMS | {"以及", "进一步", "加强", "推进", "推动", "开展", "完善", "健全", "提高",
+                              "建立", "落实", "全面", "积极", "不断", "相关", "有关", "工作", "机制",
+                              "体系", "深入", "持续", "逐步", "切实", "大力", "着力", "努力"}
+
+# domain terms missing from jieba's general dictionary (kept deliberately short and topical)
+DOMAIN_TERMS = (
+    "防溺水", "溺水", "预防溺水", "校园欺凌", "学生欺凌", "欺凌", "近视防控", "近视", "托育", "托育服务", "托位",
+    "婴幼儿照护", "家庭暴力", "反家庭暴力", "家暴", "性侵害", "性骚扰", "拐卖", "留守儿童", "困境儿童",
+    "事实无人抚养儿童", "孤儿", "出生缺陷", "母乳喂养", "新生儿", "孕产妇", "两癌", "宫颈癌", "乳腺癌",
+    "心理健康", "心理辅导", "网络沉迷", "沉迷网络", "网络游戏", "未成年人", "监护人", "强制亲职教育",
+    "家庭教育", "家风", "儿童之家", "儿童友好", "妇儿工委", "普惠性幼儿园", "特殊教育", "残疾儿童",
+    "康复救助", "安全座椅", "食品安全", "道路交通", "就业歧视", "生育保险", "产假", "育儿假", "女职工",
+    "职场", "人身安全保护令", "法律援助", "司法救助", "一站式", "校外培训", "课后服务", "减负",
+    "体质健康", "龋齿", "肥胖", "贫血", "疫苗", "免疫规划", "艾滋病", "梅毒", "乙肝", "母婴传播",
+)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+class Tokenizer(Protocol):
+    name: str
+
+    def tokens(self, text: str) -> list[str]: ...
+
+
+class BigramTokenizer:
+    def __init__(self, unigrams: bool = True):
+        self.unigrams = unigrams
+        self.name = "bigram" if unigrams else "bigram-only"
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for m in _RUN.finditer(_norm(text)):
+            run = m.group(0)
+            if not ("\u3400" <= run[0] <= "\ufaff"):
+                out.append(run)
+                continue
+            if self.unigrams:
+                out.extend(ch for ch in run if ch not in STOP_UNIGRAMS)
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        return out
+
+
+class JiebaTokenizer:
+    def __init__(self, user_words: Iterable[str] = (), mode: str = "search"):
+        import logging
+
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+        self._t = jieba.Tokenizer()
+        self._t.initialize()
+        self.mode = mode
+        self.name = "jieba" if mode == "search" else "jieba-plain"
+        self.user_words = sorted({w.strip() for w in (*DOMAIN_TERMS, *user_words)
+                                  if w and 2 <= len(w.strip()) <= 30})
+        for w in self.user_words:
+            self._t.add_word(w, freq=max(self._t.suggest_freq(w, tune=False), 50))
+
+    def tokens(self, text: str) -> list[str]:
+        t = _norm(text)
+        words = self._t.cut_for_search(t, HMM=True) if self.mode == "search" else self._t.cut(t, HMM=True)
+        out = []
+        for w in words:
+            w = w.strip()
+            if not w or w in STOP_WORDS or not re.search(rf"[{_CJK}a-z0-9]", w):
+                continue
+            out.append(w)
+        return out
+
+
+def graph_lexicon_words() -> list[str]:
+    """Agency names and law titles/aliases from the extraction lexicons (``graph.extract``), if present."""
+    words: set[str] = set()
+    try:
+        from graph.extract.agency_lexicon import agency_lexicon
+        for t in agency_lexicon():
+            words.add(t.zh)
+            words.update(t.names)
+            words.update(t.aliases)
+    except Exception:
+        pass
+    try:
+        from graph.extract import laws as _laws
+        for line in Path(_laws.ALIAS_FILE).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
+                continue
+            cells = line.split("\t")
+            words.add(cells[0])
+            if len(cells) > 1:
+                words.update(a for a in cells[1].split("|") if a)
+    except Exception:
+        pass
+    return sorted(w for w in words if w)
+
+
+def lexicon_words(docs) -> list[str]:
+    """User-dictionary words: the extraction lexicons plus the documents' agencies, laws, domains."""
+    words: set[str] = set(graph_lexicon_words())
+    for d in docs:
+        words.update(a for a in d.agencies if len(a) <= 20)
+        for law in d.laws:
+            words.add(law)
+            if law.startswith("中华人民共和国"):
+                words.add(law[len("中华人民共和国"):])
+        if d.domain_title:
+            words.add(d.domain_title)
+    return sorted(w for w in words if w)
+
+
+def make_tokenizer(name: str, user_words: Iterable[str] = ()) -> Tokenizer:
+    if name == "bigram":
+        return BigramTokenizer()
+    if name == "bigram-only":
+        return BigramTokenizer(unigrams=False)
+    if name in ("jieba", "jieba-search"):
+        return JiebaTokenizer(user_words, mode="search")
+    if name == "jieba-plain":
+        return JiebaTokenizer(user_words, mode="plain")
+    raise ValueError(f"unknown tokenizer {name!r} (bigram | jieba | jieba-plain)")
+
+
+class BM25:
+    """Okapi BM25; doc-term weights precomputed into a CSC matrix, a query is a column sum."""
+
+    def __init__(self, tokenizer: Tokenizer, k1: float = 1.2, b: float = 0.75):
+        self.tokenizer = tokenizer
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {}
+        self.idf = np.zeros(0, np.float32)
+        self.W: sp.csc_matrix = sp.csc_matrix((0, 0), dtype=np.float32)
+        self.n_docs = 0
+
+    def fit(self, texts: list[str]) -> "BM25":
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(texts), np.float32)
+        vocab: dict[str, int] = {}
+        for i, t in enumerate(texts):
+            toks = self.tokenizer.tokens(t)
+            lengths[i] = len(toks)
+            counts: dict[int, int] = {}
+            for w in toks:
+                j = vocab.setdefault(w, len(vocab))
+                counts[j] = counts.get(j, 0) + 1
+            for j, c in counts.items():
+                rows.append(i); cols.append(j); tfs.append(c)
+        n = len(texts)
+        tf = sp.csr_matrix((np.asarray(tfs, np.float32), (rows, cols)), shape=(n, len(vocab)))
+        df = np.bincount(np.asarray(cols, np.int64), minlength=len(vocab)).astype(np.float32)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avgdl = float(lengths.mean()) if n else 1.0
+        tf = tf.tocoo()
+        norm = self.k1 * (1 - self.b + self.b * lengths[tf.row] / max(avgdl, 1e-9))
+        w = idf[tf.col] * tf.data * (self.k1 + 1) / (tf.data + norm)
+        self.W = sp.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=(n, len(vocab)))
+        self.vocab, self.idf, self.n_docs = vocab, idf, n
+        return self
+
+    def query_terms(self, query: str) -> list[str]:
+        """Query tokens (deduplicated, in order) that occur in the corpus vocabulary."""
+        seen, out = set(), []
+        for w in self.tokenizer.tokens(query):
+            if w in self.vocab and w not in seen:
+                seen.add(w)
+                out.append(w)
+        return out
+
+    def scores(self, query: str) -> np.ndarray:
+        counts: dict[int, int] = {}
+        for w in self.tokenizer.tokens(query):
+            j = self.vocab.get(w)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(self.n_docs, np.float32)
+        idx = np.fromiter(counts.keys(), np.int64)
+        q = np.fromiter(counts.values(), np.float32)
+        return np.asarray(self.W[:, idx] @ q).ravel().astype(np.float32)
+
+    def save(self, directory, prefix: str) -> list[str]:
+        d = Path(directory)
+        sp.save_npz(d / f"{prefix}.npz", self.W.tocsc(), compressed=True)
+        meta = {"tokenizer": self.tokenizer.name, "k1": self.k1, "b": self.b, "n_docs": self.n_docs,
+                "vocab": list(self.vocab.keys())}
+        if isinstance(self.tokenizer, JiebaTokenizer):
+            meta["user_words"] = self.tokenizer.user_words
+            meta["mode"] = self.tokenizer.mode
+        (d / f"{prefix}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        return [f"{prefix}.npz", f"{prefix}.json"]
+
+    @classmethod
+    def load(cls, directory, prefix: str) -> "BM25":
+        d = Path(directory)
+        meta = json.loads((d / f"{prefix}.json").read_text(encoding="utf-8"))
+        name = meta["tokenizer"]
+        if name.startswith("jieba"):
+            tok: Tokenizer = JiebaTokenizer(meta.get("user_words", ()), mode=meta.get("mode", "search"))
+        else:
+            tok = make_tokenizer(name)
+        self = cls(tok, meta["k1"], meta["b"])
+        self.W = sp.load_npz(d / f"{prefix}.npz").tocsc().astype(np.float32)
+        self.vocab = {w: i for i, w in enumerate(meta["vocab"])}
+        self.n_docs = meta["n_docs"]
+        df = np.diff(self.W.indptr).astype(np.float32)
+        self.idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return self
+
+
+# ------------------------------------------------------------------ matched terms and highlights
+def match_terms(text: str, terms: list[str], max_df_terms: Optional[set[str]] = None) -> tuple[
+        list[str], list[tuple[int, int]]]:
+    """Which of ``terms`` occur in ``text`` and where: (matched terms, merged [start, end) spans).
+
+    Single characters are used only when no longer term matched; spans are offsets into ``text``
+    (the caller escapes and wraps them), merged where they overlap or touch.
+    """
+    t = unicodedata.normalize("NFKC", text).lower()
+    if len(t) != len(text):  # NFKC changed the length: fall back to lower-case only
+        t = text.lower()
+    ignore = max_df_terms or set()
+    multi = [w for w in terms if len(w) >= 2 and w not in ignore]
+    single = [w for w in terms if len(w) == 1 and w not in ignore]
+    matched, spans = [], []
+    for group in (multi, single):
+        for w in group:
+            start, found = 0, False
+            while True:
+                i = t.find(w, start)
+                if i < 0:
+                    break
+                spans.append((i, i + len(w)))
+                found = True
+                start = i + 1
+            if found:
+                matched.append(w)
+        if matched:
+            break
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return matched, merged
+
+
+def highlight_segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (segment, is_match) pairs for safe rendering (escape, then wrap)."""
+    out, pos = [], 0
+    for a, b in spans:
+        if a > pos:
+            out.append((text[pos:a], False))
+        out.append((text[a:b], True))
+        pos = b
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def idf_weight(bm: BM25, term: str) -> float:
+    j = bm.vocab.get(term)
+    return float(bm.idf[j]) if j is not None else 0.0
+
+
+def common_terms(bm: BM25, max_df_ratio: float = 0.3) -> set[str]:
+    """Terms too common to be worth highlighting (in more than ``max_df_ratio`` of documents)."""
+    if not bm.n_docs:
+        return set()
+    limit = math.log(1.0 + (bm.n_docs - max_df_ratio * bm.n_docs + 0.5) / (max_df_ratio * bm.n_docs + 0.5))
+    return {w for w, j in bm.vocab.items() if bm.idf[j] < limit}
