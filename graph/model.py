@@ -51,6 +51,7 @@ class Indicator:
     baseline_year: Optional[int] = None
     text: str = ""                     # the phrase the indicator was read from
     qualitative: Optional[str] = None  # e.g. "逐年增加", "应援尽援" where no number is given
+    unit_as_written: Optional[str] = None  # set when the unit was corrected (‰ written as %)
 
 
 @dataclass

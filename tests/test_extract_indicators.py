@@ -204,3 +204,13 @@ def test_table_indicator_from_a_row():
     row = TableRow(8, "获得法律机构援助的未成年人数", "人", "656", "应援尽援", src)
     ind = table_indicator(row, table)
     assert (ind.comparator, ind.value, ind.unit, ind.qualitative) == (None, None, "人", "应援尽援")
+
+
+def test_per_mille_written_as_percent_is_corrected_for_child_mortality():
+    text = "到2025年和2030年,新生儿死亡率分别降至3.5%以下和3%以下,婴儿死亡率分别控制在5%以下和4.5%以下。"
+    found = find_indicators(text)
+    assert [(i.name, i.value, i.unit, i.unit_as_written) for i in found] == [
+        ("新生儿死亡率", 3.5, "‰", "%"), ("新生儿死亡率", 3.0, "‰", "%"),
+        ("婴儿死亡率", 5.0, "‰", "%"), ("婴儿死亡率", 4.5, "‰", "%")]
+    rate = find_indicators("普惠性幼儿园覆盖率达到90%以上。")[0]
+    assert rate.unit == "%" and rate.unit_as_written is None

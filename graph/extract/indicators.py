@@ -145,6 +145,10 @@ def _clause_indicators(clause: str, state: dict, default_year: int | None) -> li
     return out
 
 
+# Child mortality rates are per mille by definition; converted texts sometimes lose the ‰ sign.
+PER_MILLE_BY_DEFINITION = re.compile(r"(?:新生儿|婴儿|5岁以下儿童|五岁以下儿童)死亡率$")
+
+
 def find_indicators(text: str, plan_end_year: int | None = None) -> list[Indicator]:
     """Quantified targets of a goal or key project, in order of position."""
     norm, _ = normalise(text)
@@ -153,6 +157,9 @@ def find_indicators(text: str, plan_end_year: int | None = None) -> list[Indicat
         state = {"years": [], "names": []}
         for _, clause in split_outside_brackets(sentence.rstrip("。；;！？!?"), "，,：:"):
             out.extend(_clause_indicators(clause, state, plan_end_year))
+    for ind in out:
+        if ind.unit == "%" and PER_MILLE_BY_DEFINITION.search(ind.name or ""):
+            ind.unit, ind.unit_as_written = "‰", "%"
     return out
 
 

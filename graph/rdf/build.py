@@ -249,6 +249,7 @@ class _Builder:
         self.opt(I, PKG.targetValue, ind.value, decimal_literal)
         self.opt(I, PKG.baselineValue, ind.baseline_value, decimal_literal)
         self.opt(I, PKG.qualitativeTarget, ind.qualitative)
+        self.opt(I, PKG.unitAsWritten, ind.unit_as_written, Literal)
         self.opt(I, PKG.text, ind.text)
 
     def table(self, P: URIRef, t: int, tab: IndicatorTable):
