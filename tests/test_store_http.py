@@ -1,15 +1,10 @@
-"""SparqlHttpStore against a real ``oxigraph serve`` (skipped when the binary is not installed:
-``pip install oxigraph`` provides it, or point $PLANKG_OXIGRAPH_BIN at one)."""
+"""SparqlHttpStore against a real ``oxigraph serve`` and a real Virtuoso, both started here on loopback
+with scratch folders (bench/servers.py). ``pip install oxigraph`` (requirements-dev) provides the first
+($PLANKG_OXIGRAPH_BIN overrides), Debian ``virtuoso-opensource`` the second ($PLANKG_VIRTUOSO_BIN); a
+missing one is skipped with the reason."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
-import socket
-import subprocess
-import time
-import urllib.request
 
 import pytest
 from rdflib import Graph
@@ -20,38 +15,29 @@ from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 from graph.store import QueryError, SelectResult, open_store
 from graph.store.http import SparqlHttpStore
 
-BIN = (os.environ.get("PLANKG_OXIGRAPH_BIN") or shutil.which("oxigraph")
-       or shutil.which("oxigraph", path=os.path.dirname(sys.executable)))
-pytestmark = [pytest.mark.skipif(not BIN, reason="oxigraph server binary not installed"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+from bench.servers import oxigraph_bin, oxigraph_server, virtuoso_bin, virtuoso_server
+
+BIN = oxigraph_bin()
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 PFX = "PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = _free_port()
-    loc = tmp_path_factory.mktemp("oxserve")
-    proc = subprocess.Popen([BIN, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except Exception:
-            if proc.poll() is not None:
-                pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode()[:500]}")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def server(request, tmp_path_factory):
+    """(url, SparqlHttpStore options) of a running server."""
+    if request.param == "oxigraph":
+        if not BIN:
+            pytest.skip("oxigraph server binary not installed (pip install oxigraph)")
+        with oxigraph_server(tmp_path_factory.mktemp("oxserve"), BIN) as url:
+            yield url, {}
+    else:
+        if not virtuoso_bin():
+            pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource)")
+        with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), buffers=20000) as v:
+            # small load pieces so that the chunked Graph Store load (PUT, then POSTs) is exercised
+            yield v.url + "/sparql", {"flavor": "virtuoso", "username": v.user, "password": v.password,
+                                      "load_chunk_triples": 40}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +49,7 @@ def graphs():
 
 def test_load_query_export(server, graphs):
     a, b = graphs
-    s = open_store(server)
+    s = open_store(server[0], **server[1])
     assert isinstance(s, SparqlHttpStore)
     assert s.load(a) == len(a)
     assert s.load(b, replace=True) == len(b)                 # whole dataset replaced
@@ -90,8 +76,20 @@ def test_load_query_export(server, graphs):
 
 def test_failed_replace_keeps_old_data(server, graphs):
     a, _ = graphs
-    s = open_store(server)
+    s = open_store(server[0], **server[1])
     s.load(a)
     with pytest.raises(SyntaxError):     # rejected client-side before anything is sent
         s.load(b"<http://e/a> <http://e/b> nonsense .", format="ntriples")
     assert s.triple_count() == len(a)
+
+
+def test_query_form_and_chunks():
+    from graph.store.http import _line_chunks, query_form
+    assert query_form(PFX + "# a comment\nSELECT * WHERE {}") == "SELECT"
+    assert query_form("BASE <http://e/> PREFIX : <http://e/> construct where { ?s ?p ?o }") == "CONSTRUCT"
+    assert query_form("DESCRIBE <http://e/a>") == "DESCRIBE" and query_form("INSERT DATA {}") == ""
+    data = b"".join(b'<http://e/a> <http://e/b> "%d" .\n' % i for i in range(10))
+    chunks = _line_chunks(data, 3)
+    assert [c.count(b"\n") for c in chunks] == [3, 3, 3, 1] and b"".join(chunks) == data
+    with pytest.raises(ValueError):
+        SparqlHttpStore("http://127.0.0.1:1", flavor="nope")

@@ -4,7 +4,9 @@
 
 * ``":memory:"`` or None -> in-memory ``OxigraphStore``;
 * ``http://…`` / ``https://…`` -> ``SparqlHttpStore`` (SPARQL 1.1 Protocol / Update / Graph Store
-  Protocol; endpoint layout of ``oxigraph serve``: ``<url>/query``, ``/update``, ``/store``);
+  Protocol; endpoint layout of ``oxigraph serve``: ``<url>/query``, ``/update``, ``/store``; other
+  engines: keyword options, or JSON in env ``PLANKG_STORE_OPTIONS``, e.g.
+  ``{"flavor": "virtuoso", "username": "dba", "password": "…"}``, see ``graph/store/http.py``);
 * anything else -> a persistent ``OxigraphStore`` in that directory (created when missing).
 """
 from __future__ import annotations
@@ -28,8 +30,11 @@ def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth:
         return OxigraphStore(None, **kwargs)
     s = os.fspath(url_or_path)
     if s.startswith(("http://", "https://")):
+        import json
         from .http import SparqlHttpStore
-        return SparqlHttpStore(s, auth=auth, **kwargs)
+        options = json.loads(os.environ.get("PLANKG_STORE_OPTIONS") or "{}")
+        options.update(kwargs)
+        return SparqlHttpStore(s, auth=auth, **options)
     if "://" in s:
         raise ValueError(f"unsupported store URL scheme: {s!r}")
     return OxigraphStore(s, read_only=read_only, **kwargs)
