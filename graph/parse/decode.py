@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ParseError
+from .errors import FileTooLarge, ParseError
 
 MAX_BYTES = 20 * 1024 * 1024  # a plan is ~100 KB; anything this big is not a plan
 
@@ -15,9 +15,13 @@ class Decoded:
     notice: str = ""  # set when the input was not plain UTF-8
 
 
+def too_big(size: int) -> str:
+    return f"file is {size / (1024 * 1024):.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit for a plan"
+
+
 def decode(data: bytes, name: str) -> Decoded:
     if len(data) > MAX_BYTES:
-        raise ParseError(name, f"file is {len(data) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit for a plan")
+        raise FileTooLarge(name, too_big(len(data)))
     if not data.strip():
         raise ParseError(name, "file is empty")
     if b"\x00" in data[:8192]:

@@ -9,3 +9,7 @@ class ParseError(ValueError):
         self.file, self.reason, self.line = file, reason, line
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {reason}")
+
+
+class FileTooLarge(ParseError):
+    """The file is over the size limit for a plan (refused before it is read or parsed)."""
