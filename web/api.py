@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from . import data
+from . import data, labels
 from .ids import page_path
 from .openapi import openapi_document
 from .views import api_view, int_arg, paginate, resources
@@ -11,14 +11,30 @@ from .views import api_view, int_arg, paginate, resources
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MODES = ("hybrid", "bm25", "dense")
+MAX_QUERY_CHARS = 200       # q of search and gaps, indicator names
+MAX_FILTER_CHARS = 200      # any other text parameter
+# filters with a closed set of values: anything else is a 400, not an empty result
+CLOSED_FILTERS = {"kind": labels.KIND, "plan_type": labels.PLAN_TYPE, "level": labels.LEVEL}
+
+
+def text_arg(name: str, limit: int = MAX_FILTER_CHARS) -> str:
+    """A text parameter, at most ``limit`` characters (ValueError -> 400 with the reason)."""
+    value = request.args.get(name, "")
+    if len(value) > limit:
+        raise ValueError(f"{name} is too long: {len(value)} characters, at most {limit}")
+    return value
 
 
 def search_params() -> dict:
-    mode = request.args.get("mode") or None
+    mode = text_arg("mode") or None
     if mode and mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    filters = {k: request.args.get(k, "").strip() for k in data.SEARCH_FILTERS if request.args.get(k, "").strip()}
-    return {"query": request.args.get("q", ""), "k": int_arg("k", 10, 1, 100), "mode": mode, "filters": filters}
+    filters = {k: text_arg(k).strip() for k in data.SEARCH_FILTERS if request.args.get(k, "").strip()}
+    for key, allowed in CLOSED_FILTERS.items():
+        if key in filters and filters[key] not in allowed:
+            raise ValueError(f"{key} must be one of {', '.join(allowed)}")
+    return {"query": text_arg("q", MAX_QUERY_CHARS), "k": int_arg("k", 10, 1, 100), "mode": mode,
+            "filters": filters}
 
 
 @bp.get("/")
@@ -54,14 +70,26 @@ def search():
 @bp.get("/similar/<path:uid>")
 @api_view
 def similar(uid):
-    threshold = request.args.get("threshold")
-    return data.similar(resources(), uid, float(threshold) if threshold else None)
+    return data.similar(resources(), uid, threshold_arg())
+
+
+def threshold_arg():
+    threshold = text_arg("threshold")
+    if not threshold:
+        return None
+    try:
+        value = float(threshold)
+    except ValueError:
+        raise ValueError("threshold must be a number between -1 and 1") from None
+    if not -1.0 <= value <= 1.0:       # also rejects nan and inf
+        raise ValueError("threshold must be a number between -1 and 1")
+    return value
 
 
 @bp.get("/gaps")
 @api_view
 def gaps():
-    return data.gaps(resources(), request.args.get("q", ""))
+    return data.gaps(resources(), text_arg("q", MAX_QUERY_CHARS))
 
 
 @bp.get("/plans")
@@ -121,18 +149,20 @@ def indicators():
 @bp.get("/indicators/compare")
 @api_view
 def indicator_compare():
-    name = request.args.get("name", "").strip()
+    name = text_arg("name", MAX_QUERY_CHARS).strip()
     if not name:
         raise ValueError("name is required, e.g. ?name=5岁以下儿童死亡率")
     return data.indicator_compare(resources(), name)
 
 
 def graph_args() -> dict:
-    view = request.args.get("view", "agencies")
+    view = text_arg("view") or "agencies"
     if view not in ("agencies", "domains"):
         raise ValueError("view must be agencies or domains")
-    return {"plan": request.args.get("plan") or None, "domain": request.args.get("domain") or None,
-            "view": view, "role": request.args.get("role") or None}
+    role = text_arg("role") or None
+    if role and not set(role.split(",")) <= set(labels.ROLE):
+        raise ValueError(f"role must be a comma-separated list of {', '.join(labels.ROLE)}")
+    return {"plan": text_arg("plan") or None, "domain": text_arg("domain") or None, "view": view, "role": role}
 
 
 def agency_graph_payload() -> dict:

@@ -13,10 +13,15 @@ def _p(name: str, desc: str) -> dict:
 
 PAGE = [_q("page", "page number (1-based)", {"type": "integer", "minimum": 1, "default": 1}),
         _q("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50})]
-FILTERS = [_q("plan", "plan id, IRI or part of its title"), _q("plan_type", "children | women"),
-           _q("region", "region, e.g. 杭州市"), _q("level", "province | city | county | district"),
-           _q("domain", "domain concept, e.g. children-safety (or topic: safety)"),
-           _q("kind", "goal | measure | key_project"), _q("agency", "agency type key or name"),
+_TEXT = {"type": "string", "maxLength": 200}     # longer text parameters are a 400
+FILTERS = [_q("plan", "plan id, IRI or part of its title", _TEXT),
+           _q("plan_type", "children | women", {"type": "string", "enum": ["children", "women", "other"]}),
+           _q("region", "region, e.g. 杭州市", _TEXT),
+           _q("level", "province | city | county | district",
+              {"type": "string", "enum": ["province", "city", "county", "district"]}),
+           _q("domain", "domain concept, e.g. children-safety (or topic: safety)", _TEXT),
+           _q("kind", "goal | measure | key_project", {"type": "string", "enum": ["goal", "measure", "key_project"]}),
+           _q("agency", "agency type key or name", _TEXT),
            _q("law", "cited law title (part)"), _q("period", "e.g. 2021-2030 or a year")]
 GRAPH = [_q("plan", "plan id, IRI or part of its title"), _q("domain", "domain concept key or topic"),
          _q("view", "agencies (co-responsibility) | domains (agency–domain)",
@@ -35,18 +40,53 @@ def _get(summary: str, params: list, desc: str, ref: str | None = None, mime: st
     return {"get": {"summary": summary, "parameters": params, "responses": _ok(desc, ref, mime)}}
 
 
+_ADMIN_ERRORS = {"401": {"description": "missing or wrong admin token"},
+                 "403": {"description": "admin API disabled (no PLANKG_ADMIN_TOKEN), or a path outside PLANKG_UPLOAD_DIR"},
+                 "409": {"description": "the change would replace part of a stored file's plans or remove the last "
+                                        "file, or another change is still running (Retry-After)"}}
+_SECURED = [{"adminToken": []}]
+ADMIN_PATHS = {
+    "/api/admin/plans": {
+        "get": {"summary": "Stored source files and plans of the current generation (admin)", "security": _SECURED,
+                "responses": {"200": {"description": "generation, files with sha256 and plans, problems"},
+                              **_ADMIN_ERRORS}},
+        "post": {"summary": "Add a plan file, or replace the stored file with plans of the same titles (admin)",
+                 "security": _SECURED,
+                 "requestBody": {"content": {
+                     "multipart/form-data": {"schema": {"type": "object", "properties": {
+                         "file": {"type": "string", "format": "binary", "description": "one .txt plan file"}}}},
+                     "application/json": {"schema": {"type": "object", "required": ["path"], "properties": {
+                         "path": {"type": "string", "description": "a file inside PLANKG_UPLOAD_DIR"}}}}}},
+                 "responses": {"201": {"description": "added or replaced: new generation, plans, timings"},
+                               "200": {"description": "unchanged: the same bytes are already stored"},
+                               "400": {"description": "bad plan file (file, line, reason) or request"},
+                               "413": {"description": "over PLANKG_MAX_UPLOAD"},
+                               "415": {"description": "neither multipart/form-data nor JSON"},
+                               "422": {"description": "SHACL violation"}, **_ADMIN_ERRORS}}},
+    "/api/admin/plans/{id}": {
+        "delete": {"summary": "Remove a stored file, named by file name, plan title, plan IRI or plan id (admin)",
+                   "security": _SECURED,
+                   "parameters": [_p("id", "file name, plan title, plan IRI or plan id")],
+                   "responses": {"200": {"description": "removed: new generation"},
+                                 "404": {"description": "no such stored file or plan"}, **_ADMIN_ERRORS}}},
+}
+
+
 def openapi_document(server: str = "") -> dict:
     paths = {
         "/api/search": _get("Search goals, measures and key projects (hybrid BM25 + dense)",
-                            [_q("q", "query text", required=True),
-                             _q("k", "number of results", {"type": "integer", "default": 10, "maximum": 100}),
+                            [_q("q", "query text (at most 200 characters)", _TEXT, required=True),
+                             _q("k", "number of results (clamped to 1–100)",
+                                {"type": "integer", "default": 10, "minimum": 1, "maximum": 100}),
                              _q("mode", "hybrid | bm25 | dense", {"type": "string", "enum": ["hybrid", "bm25", "dense"]})]
                             + FILTERS, "results, one per duplicate-text group", "SearchResults"),
         "/api/similar/{unit}": _get("Counterparts of a unit in the other plans",
                                     [_p("unit", "unit path (plan/…/measure/3), IRI or search id (file:L12)"),
-                                     _q("threshold", "minimum calibrated similarity", {"type": "number"})],
+                                     _q("threshold", "minimum calibrated similarity",
+                                        {"type": "number", "minimum": -1, "maximum": 1})],
                                     "source unit and its counterparts"),
-        "/api/gaps": _get("Plans with nothing on a topic", [_q("q", "topic", required=True)],
+        "/api/gaps": _get("Plans with nothing on a topic",
+                          [_q("q", "topic (at most 200 characters)", _TEXT, required=True)],
                           "gaps (uncovered plans) and coverage of every plan"),
         "/api/plans": _get("Plans", PAGE, "paginated list of plans", "Page"),
         "/api/plans/{id}": _get("One plan: domains with goals/measures, key projects, indicator tables, laws",
@@ -91,6 +131,7 @@ def openapi_document(server: str = "") -> dict:
                                    "403": {"description": "updates disabled"},
                                    "415": {"description": "unsupported content type"}}}},
     }
+    paths.update(ADMIN_PATHS)
     return {
         "openapi": "3.0.3",
         "info": {"title": "PlanKG API", "version": "1.0",
@@ -116,5 +157,7 @@ def openapi_document(server: str = "") -> dict:
             },
             "responses": {"Error": {"description": "error", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
+                                               "description": "PLANKG_ADMIN_TOKEN"}},
         },
     }

@@ -1,10 +1,10 @@
 """Server-rendered pages (Chinese UI). Each page has its JSON twin at the same path + ``.json``."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from . import data
-from .api import agency_graph_payload, search_params
+from .api import MAX_QUERY_CHARS, agency_graph_payload, search_params, text_arg, threshold_arg
 from .examples import EXAMPLES
 from .views import page, paginate, resources
 
@@ -32,12 +32,12 @@ def search():
 
 @page(bp, "/similar/<path:uid>", "similar.html")
 def similar(uid):
-    return data.similar(resources(), uid)
+    return data.similar(resources(), uid, threshold_arg())
 
 
 @page(bp, "/gaps", "gaps.html")
 def gaps():
-    return data.gaps(resources(), request.args.get("q", ""))
+    return data.gaps(resources(), text_arg("q", MAX_QUERY_CHARS))
 
 
 @page(bp, "/plans", "plans.html")
@@ -96,7 +96,7 @@ def indicators():
 
 @page(bp, "/indicators/compare", "indicator_compare.html")
 def indicator_compare():
-    name = request.args.get("name", "").strip()
+    name = text_arg("name", MAX_QUERY_CHARS).strip()
     if not name:
         return {"name": "", "matched_names": [], "rows": [], "plans": 0,
                 "suggestions": data.indicators_list(resources())[:30]}
@@ -113,8 +113,8 @@ def sparql_examples():
 def resolve(local_id):
     """Dereference a PlanKG IRI (https://w3id.org/plankg/id/…) to its page (303 See Other)."""
     from flask import abort, redirect
-    from .ids import ID, page_path
-    path = page_path(ID + local_id)
+    from .ids import ID, is_safe_iri, page_path
+    path = page_path(ID + local_id) if is_safe_iri(ID + local_id) and local_id.isprintable() else None
     if not path:
         abort(404)
     return redirect(path, code=303)

@@ -4,8 +4,9 @@
   default-graph-uri / named-graph-uri; results by Accept (q-values), default JSON / Turtle;
 * update: POST form (update=) or application/sparql-update, only with ``Authorization: Bearer
   <token>``; using-graph-uri / using-named-graph-uri become USING clauses;
-* limits: SERVICE refused (400), a deadline per query (503 past it; the worker process running it
-  is killed), at most ``max_rows`` results (X-PlanKG-Truncated: true), request size (413).
+* limits: SERVICE refused (400; LOAD in updates too), a deadline per query (503 past it; the worker
+  process running it is killed), a memory limit per query worker (503), at most ``max_rows`` results
+  (X-PlanKG-Truncated: true), request size (413).
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from graph.rdf.ns import PREFIXES
 
 from .resources import NotReady
 from .sparql_exec import QueryError
-from .sparql_runner import Busy, QueryTimeout, WorkerDied
-from .sparql_text import add_using, query_form, uses_service
+from .sparql_runner import Busy, OutOfMemory, QueryTimeout, ResultTooLarge, WorkerDied
+from .sparql_text import add_using, query_form, uses_load, uses_service
 from .views import resources
 
 bp = Blueprint("sparql", __name__)
@@ -138,6 +139,10 @@ def run_query(text: str, params: dict) -> Response:
     except QueryTimeout:
         raise ProtocolError(503, f"query timed out after {cfg['PLANKG_QUERY_TIMEOUT']:g} s and was stopped; "
                                  "add a LIMIT or make the query more selective") from None
+    except OutOfMemory as e:
+        raise ProtocolError(503, f"{e} and was stopped; add a LIMIT or make the query more selective") from None
+    except ResultTooLarge as e:
+        raise ProtocolError(503, f"{e}; add a LIMIT or select fewer or shorter values") from None
     except Busy:
         raise ProtocolError(503, "the endpoint is busy, retry shortly", {"Retry-After": "5"}) from None
     except WorkerDied as e:
@@ -166,6 +171,8 @@ def run_update(text: str, params: dict) -> Response:
     check_token()
     if uses_service(text):
         raise ProtocolError(400, "SERVICE is not allowed on this endpoint")
+    if uses_load(text):
+        raise ProtocolError(400, "LOAD (fetching a document from the web) is not allowed on this endpoint")
     try:
         text = add_using(text, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
     except ValueError as e:

@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -38,10 +39,22 @@ class WorkerDied(Exception):
     pass
 
 
+class OutOfMemory(WorkerDied):
+    """The worker died on its memory limit (a Rust allocation failure aborts the process)."""
+
+
+class ResultTooLarge(Exception):
+    """The serialised result is over ``MAX_RESULT_BYTES`` (the server would hold it all in memory)."""
+
+
+MAX_RESULT_BYTES = 64 << 20
+
+
 class _Worker:
-    def __init__(self, store_path: str, start_timeout: float = 30.0):
+    def __init__(self, store_path: str, start_timeout: float = 30.0, memory_mb: int = 0):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env["PLANKG_QUERY_MEMORY"] = str(int(memory_mb or 0))
         self.proc = subprocess.Popen([sys.executable, "-m", "web.sparql_worker", store_path],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      cwd=str(ROOT), env=env, close_fds=True)
@@ -50,6 +63,7 @@ class _Worker:
         if b"ready" not in ready:
             self.kill()
             raise WorkerDied("query worker did not start")
+        self.no_network = b'"no_network": true' in ready   # see sparql_worker.deny_network
 
     def _read(self, n: int, deadline: float) -> bytes:
         buf = bytearray()
@@ -66,8 +80,10 @@ class _Worker:
             buf += chunk
         return bytes(buf)
 
-    def _frame(self, deadline: float) -> bytes:
+    def _frame(self, deadline: float, limit: Optional[int] = None) -> bytes:
         (n,) = _LEN.unpack(self._read(_LEN.size, deadline))
+        if limit is not None and n > limit:
+            raise ResultTooLarge(f"the result is {n / (1 << 20):.0f} MiB, more than the {limit >> 20} MiB allowed")
         return self._read(n, deadline)
 
     def call(self, req: dict, deadline: float) -> tuple[dict, bytes]:
@@ -78,7 +94,7 @@ class _Worker:
         except (BrokenPipeError, OSError) as e:
             raise WorkerDied(str(e)) from e
         info = json.loads(self._frame(deadline))
-        body = self._frame(deadline)
+        body = self._frame(deadline, MAX_RESULT_BYTES)
         return info, body
 
     def alive(self) -> bool:
@@ -98,12 +114,27 @@ class _Worker:
 
 
 class ProcessQueryRunner:
-    """At most ``size`` queries at once, each in its own killable worker process."""
+    """At most ``size`` queries at once, each in its own killable worker process.
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0):
+    Requests that find every worker busy wait for one (up to the timeout). While at most ``waiting``
+    (``PLANKG_QUERY_QUEUE``, default 4) are waiting, any more wait too; beyond that, a request is
+    refused at once (Busy -> 503 + Retry-After) when every worker has been on its query for more than
+    ``stuck_after`` s (a quarter of the timeout, at least 2 s): then runaway queries hold the workers,
+    and waiting would only tie up more of the server's request threads, which pages, search and
+    health need. Ordinary queries (milliseconds) only ever queue, so a busy server answers them late
+    rather than with 503."""
+
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, memory_mb: int = 0,
+                 waiting: Optional[int] = None):
         self.store_path = store_path
+        self.memory_mb = memory_mb
         self.size = max(1, size)
         self.timeout = timeout
+        if waiting is None:
+            waiting = int(os.environ.get("PLANKG_QUERY_QUEUE") or 4)
+        self._admitted = threading.BoundedSemaphore(self.size + max(0, waiting))
+        self.stuck_after = max(2.0, timeout / 4)
+        self._running: dict[int, float] = {}      # id of a running call -> when it started
         self.generation = 0
         self._idle: "queue.LifoQueue[_Worker]" = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.size)
@@ -122,7 +153,7 @@ class ProcessQueryRunner:
             self._drop(w)
         except queue.Empty:
             pass
-        w = _Worker(self.store_path)
+        w = _Worker(self.store_path, memory_mb=self.memory_mb)
         with self._lock:
             self._all.add(w)
         return w
@@ -132,25 +163,52 @@ class ProcessQueryRunner:
         with self._lock:
             self._all.discard(w)
 
+    def stuck(self) -> bool:
+        """Every worker has been running its current query for more than ``stuck_after`` s."""
+        now = time.monotonic()
+        with self._lock:
+            starts = list(self._running.values())
+        return len(starts) >= self.size and now - max(starts) > self.stuck_after
+
     def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
-        if not self._slots.acquire(timeout=timeout):
+        while not self._admitted.acquire(timeout=0.05):
+            if self.stuck():
+                raise Busy("every query worker is held by a long-running query and enough requests are waiting")
+            if time.monotonic() >= deadline:
+                raise Busy("all query workers are busy")
+        try:
+            return self._run(req, deadline)
+        finally:
+            self._admitted.release()
+
+    def _run(self, req: dict, deadline: float) -> tuple[dict, bytes]:
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise Busy("all query workers are busy")
+        key = id(req)
         try:
             w = self._take()
+            with self._lock:
+                self._running[key] = time.monotonic()
             try:
                 info, body = w.call({**req, "generation": self.generation}, deadline)
-            except QueryTimeout:
+            except (QueryTimeout, ResultTooLarge):
                 self._drop(w)   # the only way to stop a running pyoxigraph query
                 raise
-            except WorkerDied:
+            except WorkerDied as e:
                 self._drop(w)
+                if w.proc.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+                    raise OutOfMemory(f"the query needed more than the {self.memory_mb} MiB a query may use") from e
                 raise
             self._idle.put(w)
         finally:
+            with self._lock:
+                self._running.pop(key, None)
             self._slots.release()
         if not info.get("ok"):
+            if info.get("out_of_memory"):
+                raise OutOfMemory(f"the query needed more than the {self.memory_mb} MiB a query may use")
             raise QueryError(info.get("error", "query failed"), int(info.get("status", 500)))
         return info, body
 

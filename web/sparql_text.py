@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r'''
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\n\r]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040\u00c0-\uffff]+)
-  | (?P<word>(?:[A-Za-z_\u00c0-\uffff][\w.\-\u00c0-\uffff]*)?:[\w.\-:%\u00c0-\uffff]*|[A-Za-z_][\w\-]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040\u00c0-\U000effff]+)
+  | (?P<word>(?:[A-Za-z_\u00c0-\U000effff][\w.\-\u00b7\u00c0-\U000effff]*)?:
+              (?:[\w.\-:%\u00b7\u00c0-\U000effff]|\\[_~.\-!$&'()*+,;=/?\#@%])*
+           |[A-Za-z_][\w\-]*)
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<other>.)
@@ -61,8 +63,31 @@ def query_form(text: str) -> str | None:
 
 
 def uses_service(text: str) -> bool:
-    """True when the text contains the SERVICE keyword (federated query)."""
-    return any(t.keyword == "SERVICE" for t in tokens(text))
+    """True when the text may contain the SERVICE keyword (federated query).
+
+    Deliberately conservative, because the engine's parser is scannerless and needs no space after
+    a keyword: ``SERVICE:x``, ``SERVICESILENT<…>`` and ``trueSERVICE<…>`` all reach it as SERVICE.
+    So a bare word that contains SERVICE counts, and so does the prefix part of a prefixed name.
+    And ``FILTER(1<2)SERVICE#>`` looks like one IRI to a context-free tokenizer while the engine
+    reads a comparison, the keyword and a comment: an "IRI" holding ``)`` and then SERVICE counts.
+    (The query worker processes also cannot open network sockets: see ``web.sparql_worker``.)
+    """
+    for t in tokens(text):
+        if t.kind == "word":
+            head = t.value.split(":", 1)[0] if ":" in t.value else t.value
+            if "SERVICE" in head.upper():
+                return True
+        elif t.kind == "iri" and _IRI_HIDING_SERVICE.search(t.value):
+            return True
+    return False
+
+
+_IRI_HIDING_SERVICE = re.compile(r"\).*service", re.IGNORECASE | re.DOTALL)
+
+
+def uses_load(text: str) -> bool:
+    """True when an update contains LOAD (it fetches a document from the web)."""
+    return any(t.keyword == "LOAD" for t in tokens(text))
 
 
 def has_dataset_clause(update: str) -> bool:

@@ -9,6 +9,7 @@ process when a query runs past its deadline: that is what makes the timeout real
 from __future__ import annotations
 
 import json
+import os
 import struct
 import sys
 import time
@@ -32,19 +33,80 @@ def write_frame(stream, data: bytes) -> None:
 
 _ATTEMPTS = 6
 
+# --- no network in the worker: a seccomp filter makes socket(AF_INET/AF_INET6) fail with EACCES.
+# The endpoint refuses SERVICE before a query gets here; this is the second line of defence, so that a
+# federated query that slipped past the text check still cannot make the engine call out (SSRF).
+_AUDIT_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}   # (AUDIT_ARCH_*, __NR_socket)
+
+
+def deny_network() -> bool:
+    """Install the filter for this process and the threads it starts later. False where unsupported."""
+    import ctypes
+    import platform
+    arch = _AUDIT_ARCH.get(platform.machine())
+    if sys.platform != "linux" or arch is None:
+        return False
+    audit_arch, nr_socket = arch
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06                  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, deny = 0x7FFF0000, 0x00050000 | 13            # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    prog = [(ld_abs, 0, 0, 4),                           # A = seccomp_data.arch
+            (jeq, 0, 6, audit_arch),                     # another ABI: allow
+            (ld_abs, 0, 0, 0),                           # A = seccomp_data.nr
+            (jeq, 0, 4, nr_socket),
+            (ld_abs, 0, 0, 16),                          # A = low word of args[0] (the address family)
+            (jeq, 1, 0, 2),                              # AF_INET
+            (jeq, 0, 1, 10),                             # AF_INET6
+            (ret, 0, 0, deny),
+            (ret, 0, 0, allow)]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        filters = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
+        fprog = SockFprog(len(prog), filters)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:              # PR_SET_NO_NEW_PRIVS
+            return False
+        return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    except (OSError, AttributeError):
+        return False
+
 
 def _stale(message: str) -> bool:
     return "Corruption" in message or "No such file" in message or "IO error" in message
 
 
-def main(argv: list[str]) -> int:
-    import pyoxigraph as ox
-    from web.sparql_exec import QueryError, execute
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's data segment (heap and anonymous maps): a query that sorts or groups a huge
+    join then fails its allocation, and the process dies (Rust aborts), instead of the machine swapping
+    or the kernel's OOM killer picking a victim. The parent answers 503 and starts a fresh worker."""
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+        limit = megabytes << 20
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard if hard != resource.RLIM_INFINITY else limit))
+    except (ImportError, ValueError, OSError):
+        pass
 
+
+def main(argv: list[str]) -> int:
     path = argv[0]
     store, generation = None, None
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    write_frame(stdout, b'{"ready": true}')
+    sandboxed = deny_network() if os.environ.get("PLANKG_SPARQL_SANDBOX", "1") != "0" else False
+    limit_memory(int(os.environ.get("PLANKG_QUERY_MEMORY") or 0))
+    import pyoxigraph as ox
+    from web.sparql_exec import QueryError, execute
+
+    write_frame(stdout, json.dumps({"ready": True, "no_network": sandboxed}).encode())
     stdout.flush()
     while True:
         frame = read_frame(stdin)
@@ -69,6 +131,8 @@ def main(argv: list[str]) -> int:
             info["ok"] = True
         except QueryError as e:
             info, body = {"ok": False, "status": e.status, "error": str(e)}, b""
+        except MemoryError:
+            info, body = {"ok": False, "status": 503, "error": "out of memory", "out_of_memory": True}, b""
         except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
             info, body = {"ok": False, "status": 500, "error": f"{type(e).__name__}: {e}"}, b""
         write_frame(stdout, json.dumps(info).encode())

@@ -7,12 +7,15 @@ payload the matching ``/api/…`` endpoint returns.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import re
 from decimal import Decimal
 from functools import wraps
 from typing import Callable
+from urllib.parse import unquote_to_bytes
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup, escape
 
@@ -110,12 +113,62 @@ def json_url() -> str:
     return path + ".json" + (f"?{qs}" if qs else "")
 
 
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _check_encoded(raw: bytes, what: str) -> None:
+    """``raw`` is percent-encoded text (a query string, a form body, a path): every ``%`` must start
+    an escape and the decoded text must be UTF-8. Otherwise 400 (Werkzeug would quietly turn the bad
+    bytes into U+FFFD and pass on a value the client never sent)."""
+    if _BAD_PERCENT.search(raw):
+        abort(400, f"malformed percent-encoding in the {what}")
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, f"the {what} is not valid UTF-8 once percent-decoded")
+
+
+def check_request_encoding() -> None:
+    """before_request: reject malformed percent-encoding and non-UTF-8 text in the path, the query
+    string and url-encoded form bodies with 400 (never a 500, never silently replaced characters)."""
+    env = request.environ
+    raw_uri = env.get("RAW_URI") or env.get("REQUEST_URI")
+    if raw_uri:
+        _check_encoded(raw_uri.split("?", 1)[0].encode("latin-1", "replace"), "URL path")
+    else:
+        try:
+            env.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            abort(400, "the URL path is not valid UTF-8 once percent-decoded")
+    query = env.get("QUERY_STRING", "")
+    if query:
+        _check_encoded(query.encode("latin-1", "replace"), "query string")
+    if request.method == "POST" and request.path.startswith("/sparql"):
+        _limit_chunked_body()
+        if request.mimetype == "application/x-www-form-urlencoded":
+            _check_encoded(request.get_data(cache=True), "form body")
+
+
+def _limit_chunked_body() -> None:
+    """MAX_CONTENT_LENGTH holds for a chunked body too (one without Content-Length). Werkzeug only
+    checks the declared length, so a chunked body would be read into memory whatever its size."""
+    env = request.environ
+    limit = request.max_content_length
+    if limit is None or env.get("CONTENT_LENGTH") or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    data = env["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413, f"the request body is over the {limit} byte limit")
+    env["wsgi.input"] = io.BytesIO(data)
+    env["CONTENT_LENGTH"] = str(len(data))
+
+
 def int_arg(name: str, default: int, lo: int = 1, hi: int = 1000) -> int:
     try:
-        value = int(request.args.get(name, default))
+        value = int(request.args.get(name) or default)      # an empty form field: the default
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer")
-    return max(lo, min(hi, value))
+        raise ValueError(f"{name} must be an integer") from None
+    return max(lo, min(hi, value))      # out of range: the nearest bound
 
 
 def paginate(items: list, default_per_page: int = 50) -> dict:
