@@ -6,7 +6,10 @@
 Configuration (environment or arguments): PLANKG_DATA (data folder with ``current``), PLANKG_STORE
 (remote SPARQL endpoint instead of the embedded store), PLANKG_UPDATE_TOKEN (enables SPARQL Update
 with ``Authorization: Bearer <token>``), PLANKG_QUERY_TIMEOUT (s, default 10), PLANKG_MAX_ROWS
-(default 10000), PLANKG_MAX_BODY (bytes, default 1 MiB), PLANKG_QUERY_WORKERS (default 2).
+(default 10000), PLANKG_MAX_BODY (bytes, default 1 MiB), PLANKG_QUERY_WORKERS (default 2),
+PLANKG_ADMIN_TOKEN (enables the admin API /api/admin/), PLANKG_UPLOAD_DIR (folder the admin API may
+add files from by path), PLANKG_MAX_UPLOAD (bytes, default 20 MiB), PLANKG_ADMIN_LOCK_WAIT (s, default 60),
+PLANKG_QUERY_MEMORY (MiB of data per query worker process, default 1024).
 """
 from __future__ import annotations
 
@@ -33,12 +36,18 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+def _max_plan_bytes() -> int:
+    from graph.parse import MAX_BYTES
+    return MAX_BYTES
+
+
 def create_app(settings: Optional[Settings] = None, *, update_token: Optional[str] = None,
                query_timeout: Optional[float] = None, max_rows: Optional[int] = None,
-               max_body: Optional[int] = None, query_workers: Optional[int] = None) -> Flask:
-    from web import api, pages, sparql
+               max_body: Optional[int] = None, query_workers: Optional[int] = None,
+               query_memory_mb: Optional[int] = None) -> Flask:
+    from web import admin, api, pages, sparql
     from web.resources import Resources
-    from web.views import JSONProvider, highlight
+    from web.views import JSONProvider, check_request_encoding, highlight
     from web import labels
     from web.ids import page_path
 
@@ -52,21 +61,41 @@ def create_app(settings: Optional[Settings] = None, *, update_token: Optional[st
         PLANKG_QUERY_TIMEOUT=query_timeout if query_timeout is not None else _env_float("PLANKG_QUERY_TIMEOUT", 10.0),
         PLANKG_MAX_ROWS=int(max_rows if max_rows is not None else _env_float("PLANKG_MAX_ROWS", 10000)),
         MAX_CONTENT_LENGTH=int(max_body if max_body is not None else _env_float("PLANKG_MAX_BODY", 1 << 20)),
+        PLANKG_QUERY_MEMORY=int(query_memory_mb if query_memory_mb is not None
+                                else _env_float("PLANKG_QUERY_MEMORY", 1024)),
         JSON_SORT_KEYS=False,
+        PLANKG_ADMIN_TOKEN=os.environ.get("PLANKG_ADMIN_TOKEN") or None,
+        PLANKG_UPLOAD_DIR=os.environ.get("PLANKG_UPLOAD_DIR") or None,
+        PLANKG_MAX_UPLOAD=int(_env_float("PLANKG_MAX_UPLOAD", _max_plan_bytes())),
+        PLANKG_ADMIN_LOCK_WAIT=_env_float("PLANKG_ADMIN_LOCK_WAIT", 60.0),
     )
+    if not settings.remote_store:
+        from graph.corpus import startup_cleanup
+        removed = startup_cleanup(settings)
+        if removed:
+            log.warning("removed what an interrupted build left in %s: %s", settings.data_dir, ", ".join(removed))
     app.extensions["plankg"] = Resources(
         settings, writable=bool(token), query_timeout=app.config["PLANKG_QUERY_TIMEOUT"],
-        query_workers=int(query_workers or _env_float("PLANKG_QUERY_WORKERS", 2)))
+        query_workers=int(query_workers or _env_float("PLANKG_QUERY_WORKERS", 2)),
+        query_memory_mb=app.config["PLANKG_QUERY_MEMORY"])
     app.extensions["plankg_update_lock"] = threading.Lock()
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals.update(labels=labels, page_path=page_path)
 
+    app.before_request(check_request_encoding)   # 400 for bad percent-encoding / non-UTF-8 parameters
+
     @app.before_request
     def _reload():
-        app.extensions["plankg"].check_reload()
+        # pin this request to the current generation (store + index + corpus of one build)
+        app.extensions["plankg"].begin_request()
+
+    @app.teardown_request
+    def _release(_exc=None):
+        app.extensions["plankg"].end_request()
 
     @app.after_request
     def _headers(resp):
@@ -75,6 +104,7 @@ def create_app(settings: Optional[Settings] = None, *, update_token: Optional[st
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
 
+    @app.errorhandler(400)
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(413)

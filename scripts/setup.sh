@@ -27,9 +27,16 @@ if [ $want_tests = 1 ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+  # Virtuoso for the remote-store tests (tests/test_store_http.py starts its own on loopback; ~15 MB)
+  command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [[ " ${missing[*]} " == *" virtuoso-opensource "* ]]; then
+      # the package starts a system-wide server (ports 1111/8890, default dba account): stop and disable it
+      $sudo systemctl disable --now virtuoso-opensource-7 >/dev/null 2>&1 \
+        || $sudo service virtuoso-opensource-7 stop >/dev/null 2>&1 || true
+    fi
   fi
 fi
 echo "setup done"

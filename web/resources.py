@@ -1,7 +1,12 @@
-"""What a server process opens once and shares between request threads: the store, the SPARQL
-query runner, the search engine (lazy, thread-safe) and the parsed corpus (corpus.json).
+"""What a server process opens and shares between request threads, per build generation: the store,
+the SPARQL query runner, the search engine and the parsed corpus (corpus.json).
 
-When ``current`` is flipped to a new build generation, everything is reopened on the next request.
+A ``Generation`` holds all of them for one ``gen-…`` folder, so a request sees a store and a search
+index that belong together. Each request is pinned to the generation that was current when it
+started (``begin_request`` / ``end_request``): when ``current`` is flipped (``plankg build``, ``add``,
+``remove``, the admin API), new requests go to the new generation while requests in flight finish on
+the old one, which is closed once its last request is done. While a process serves a generation it
+holds a shared lock on ``gen/.readers``, so that a concurrent add does not delete it underneath.
 """
 from __future__ import annotations
 
@@ -22,132 +27,124 @@ class NotReady(RuntimeError):
     """Something the request needs has not been built yet (no store, no index)."""
 
 
-class Resources:
-    def __init__(self, settings: Settings, *, writable: bool = False, query_timeout: float = 10.0,
-                 query_workers: int = 2):
-        self.settings = settings
-        self.writable = writable
-        self.query_timeout = query_timeout
-        self.query_workers = query_workers
+class Generation:
+    """Store, query runner, search engine and corpus of one generation folder (``path``; None when
+    nothing is built yet)."""
+
+    def __init__(self, owner: "Resources", path: Optional[str]):
+        self.owner = owner
+        self.path = path
+        self.name = os.path.basename(path) if path else None
         self._lock = threading.RLock()
         self._engine_lock = threading.Lock()
-        # the engine keeps small caches (query vectors, filter masks) that are not thread-safe
-        self.search_lock = threading.RLock()
         self._store = None
         self._runner = None
         self._engine = None
-        self._engine_error: Optional[str] = None
         self._corpus: Optional[list] = None
+        self._manifest: Optional[dict] = None
         self._cache: dict[str, Any] = {}
-        self._generation = self._current_target()
-        self._checked = time.monotonic()
+        self.refs = 0
+        self.retired = False
+        self.closed = False
+        self._hold = None
+        self._hold_pid: Optional[int] = None
 
-    # --- generations
-    def _current_target(self) -> Optional[str]:
-        try:
-            return os.path.realpath(self.settings.current) if self.settings.current.exists() else None
-        except OSError:
-            return None
+    def __repr__(self) -> str:
+        return f"Generation({self.name!r}, refs={self.refs}, retired={self.retired})"
 
-    def check_reload(self, every: float = 2.0) -> None:
-        """Reopen everything when ``current`` points at a new generation (checked at most every ``every`` s)."""
-        now = time.monotonic()
-        if now - self._checked < every:
+    def hold(self) -> None:
+        """Take this process's shared lock on the folder (once per process: not in the gunicorn
+        master, whose copy would outlive every worker's use of the generation)."""
+        if self.path is None or self._hold_pid == os.getpid():
             return
-        self._checked = now
-        target = self._current_target()
-        if target != self._generation:
-            log.info("new build generation %s: reopening store and index", target)
-            with self._lock:
-                self._generation = target
-                self.close()
-
-    @property
-    def remote(self) -> bool:
-        return bool(self.settings.remote_store)
-
-    @property
-    def store_path(self) -> Optional[str]:
-        if self.remote:
-            return None
-        p = self.settings.current / "store"
-        return os.path.realpath(p) if p.exists() else None
+        from graph.corpus import hold_generation
+        with self._lock:
+            if self._hold_pid != os.getpid():
+                self._hold = hold_generation(Path(self.path))
+                self._hold_pid = os.getpid()
 
     # --- store
+    @property
+    def store_path(self) -> Optional[str]:
+        if self.owner.remote or self.path is None:
+            return None
+        p = os.path.join(self.path, "store")
+        return p if os.path.isdir(p) else None
+
     def store(self):
         with self._lock:
             if self._store is None:
                 from graph.store import open_store
-                if self.remote:
-                    self._store = open_store(self.settings.store_url, auth=self.settings.remote_auth)
+                settings = self.owner.settings
+                if self.owner.remote:
+                    self._store = open_store(settings.store_url, auth=settings.remote_auth)
                 else:
                     path = self.store_path
                     if path is None:
-                        raise NotReady(f"no graph built in {self.settings.data_dir}: run `plankg build` first")
-                    self._store = open_store(path, read_only=not self.writable)
+                        raise NotReady(f"no graph built in {settings.data_dir}: run `plankg build` first")
+                    self._store = open_store(path, read_only=not self.owner.writable)
             return self._store
 
     def runner(self):
-        """Query runner for the SPARQL endpoint (None for a remote store: it has its own limits)."""
         with self._lock:
-            if self._runner is None and not self.remote:
+            if self._runner is None and not self.owner.remote:
                 from .sparql_runner import ProcessQueryRunner, ThreadQueryRunner
                 store = self.store()
                 if getattr(store, "memory", False):
-                    self._runner = ThreadQueryRunner(store.oxigraph, self.query_workers, self.query_timeout)
+                    self._runner = ThreadQueryRunner(store.oxigraph, self.owner.query_workers, self.owner.query_timeout)
                 else:
-                    self._runner = ProcessQueryRunner(self.store_path, self.query_workers, self.query_timeout)
+                    self._runner = ProcessQueryRunner(self.store_path, self.owner.query_workers,
+                                                      self.owner.query_timeout,
+                                                      memory_mb=self.owner.query_memory_mb)
             return self._runner
 
     def data_changed(self) -> None:
-        """After an update: query workers reopen their read-only snapshot, cached views are dropped."""
         self._cache = {}
         if self._runner is not None:
             self._runner.bump_generation()
 
     def cached(self, key: str, compute):
-        """Per-generation memo of derived data (dropped on reload and after updates)."""
         cache = self._cache
         if key not in cache:
             cache[key] = compute()
         return cache[key]
 
     # --- search engine
+    @property
+    def index_dir(self) -> Optional[Path]:
+        return Path(self.path) / "index" if self.path else None
+
     def engine(self):
         if self._engine is not None:
             return self._engine
         with self._engine_lock:
             if self._engine is None:
-                index = self.settings.index_dir
-                if not index.exists():
+                index = self.index_dir
+                if index is None or not (index / "meta.json").exists():
                     raise NotReady("no search index built yet: run `plankg build` first")
                 from embeddings.search import SearchEngine
                 t = time.perf_counter()
-                self._engine = SearchEngine.load(index)
-                log.info("search engine loaded in %.1fs", time.perf_counter() - t)
+                # the models of the previous generation are reused (same specs): no reload
+                self._engine = SearchEngine.load(index, encoders=dict(self.owner.encoders))
+                self.owner.encoders.update(self._engine.encoders)
+                log.info("search engine of %s loaded in %.1fs", self.name, time.perf_counter() - t)
             return self._engine
 
-    def preload(self) -> None:
-        """Load the search engine now (in the gunicorn master, before the workers fork)."""
-        try:
-            self.engine()
-        except Exception as e:  # noqa: BLE001 - the service still serves the graph without search
-            log.warning("search engine not loaded: %s", e)
-
-    # --- corpus
+    # --- corpus and manifest
     def corpus(self) -> list[dict]:
         with self._lock:
             if self._corpus is None:
-                path = self.settings.current / "corpus.json"
-                self._corpus = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+                p = Path(self.path) / "corpus.json" if self.path else None
+                self._corpus = json.loads(p.read_text(encoding="utf-8")) if p and p.exists() else []
             return self._corpus
 
     def manifest(self) -> dict[str, Any]:
-        p: Path = self.settings.manifest
-        try:
-            return json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        if self._manifest is None:
+            try:
+                self._manifest = json.loads((Path(self.path) / "build.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError):
+                return {}
+        return self._manifest
 
     def close(self) -> None:
         with self._lock:
@@ -159,6 +156,155 @@ class Resources:
                 except Exception:  # noqa: BLE001
                     pass
             self._runner = self._store = None
-            self._corpus = None
+            self._corpus = self._manifest = None
             self._cache = {}
             self._engine = None
+            self.closed = True
+            if self._hold is not None and self._hold_pid == os.getpid():
+                self._hold.close()
+            self._hold, self._hold_pid = None, None
+
+
+class Resources:
+    """The generations of one data folder as seen by one server process. The methods act on the
+    generation pinned to the calling request thread (or the current one outside requests)."""
+
+    def __init__(self, settings: Settings, *, writable: bool = False, query_timeout: float = 10.0,
+                 query_workers: int = 2, query_memory_mb: int = 0):
+        self.settings = settings
+        self.writable = writable
+        self.query_timeout = query_timeout
+        self.query_workers = query_workers
+        self.query_memory_mb = query_memory_mb
+        self._lock = threading.RLock()
+        self._switch_lock = threading.Lock()
+        # the engine keeps small caches (query vectors, filter masks) that are not thread-safe;
+        # the admin API also holds it while it encodes new texts with the same models
+        self.search_lock = threading.RLock()
+        self.encoders: dict[str, Any] = {}     # loaded models, shared by the engines of all generations
+        self._local = threading.local()
+        self._current = Generation(self, self._current_target())
+        self._checked = time.monotonic()
+
+    # --- generations
+    def _current_target(self) -> Optional[str]:
+        try:
+            return os.path.realpath(self.settings.current) if self.settings.current.exists() else None
+        except OSError:
+            return None
+
+    @property
+    def generation(self) -> Generation:
+        """The generation this thread's request is pinned to, else the current one."""
+        gen = getattr(self._local, "gen", None)
+        return gen if gen is not None else self._current
+
+    def check_reload(self, every: float = 1.0, force: bool = False) -> None:
+        """Switch to the generation ``current`` points at, if it changed (checked at most every
+        ``every`` s). The new generation's search engine is loaded before new requests are sent to
+        it, so store and index switch together; requests in flight stay on the old one."""
+        now = time.monotonic()
+        if not force and now - self._checked < every:
+            return
+        self._checked = now
+        target = self._current_target()
+        if target == self._current.path:
+            return
+        if not self._switch_lock.acquire(blocking=force):
+            return                      # another thread is switching; this request stays on the old one
+        try:
+            if target == self._current.path:
+                return
+            new = Generation(self, target)
+            new.hold()
+            if self._current._engine is not None or self._current.path is None:
+                try:            # warm it up while requests still go to the old generation
+                    new.engine()
+                except Exception as e:  # noqa: BLE001 - served without search; engine() says why
+                    log.warning("search engine of %s not loaded: %s", new.name, e)
+            log.info("new build generation %s: switching from %s", new.name, self._current.name)
+            with self._lock:
+                old, self._current = self._current, new
+                old.retired = True
+                close_now = old.refs == 0
+            if close_now:
+                old.close()
+        finally:
+            self._switch_lock.release()
+
+    def begin_request(self) -> None:
+        self.check_reload()
+        with self._lock:
+            gen = self._current
+            gen.refs += 1
+        gen.hold()
+        self._local.gen = gen
+
+    def end_request(self) -> None:
+        gen = getattr(self._local, "gen", None)
+        if gen is None:
+            return
+        self._local.gen = None
+        with self._lock:
+            gen.refs -= 1
+            close_now = gen.retired and gen.refs == 0 and not gen.closed
+        if close_now:
+            gen.close()
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.settings.remote_store)
+
+    @property
+    def store_path(self) -> Optional[str]:
+        return self.generation.store_path
+
+    # --- what the views use (all on the pinned generation)
+    def store(self):
+        return self.generation.store()
+
+    def runner(self):
+        """Query runner for the SPARQL endpoint (None for a remote store: it has its own limits)."""
+        return self.generation.runner()
+
+    def data_changed(self) -> None:
+        """After an update: query workers reopen their read-only snapshot, cached views are dropped."""
+        self.generation.data_changed()
+
+    def cached(self, key: str, compute):
+        """Per-generation memo of derived data (dropped after updates)."""
+        return self.generation.cached(key, compute)
+
+    def engine(self):
+        return self.generation.engine()
+
+    @property
+    def _engine(self):
+        return self.generation._engine
+
+    def preload(self) -> None:
+        """Load the search engine now (in the gunicorn master, before the workers fork)."""
+        try:
+            self.engine()
+        except Exception as e:  # noqa: BLE001 - the service still serves the graph without search
+            log.warning("search engine not loaded: %s", e)
+
+    def corpus(self) -> list[dict]:
+        return self.generation.corpus()
+
+    def manifest(self) -> dict[str, Any]:
+        return self.generation.manifest()
+
+    def live_encoders(self) -> list:
+        """The loaded models, wrapped so that encoding for an add never runs beside a search."""
+        from embeddings.encoders import LockedEncoder
+        try:
+            engine = self.engine()
+        except Exception:  # noqa: BLE001
+            return []
+        return [LockedEncoder(e, self.search_lock) for e in engine.encoders.values()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._current.close()
+            self._current = Generation(self, self._current_target())
