@@ -133,16 +133,10 @@ def load_chunked(store, nt_path: Path, chunk_lines: int = 200_000) -> None:
 # ------------------------------------------------------------------ one size
 
 def extract_all(parsed) -> None:
-    """graph.pipeline.extract_file for every file (inlined: that module is being changed concurrently)."""
-    from graph.extract import extract_unit, find_laws, table_indicator
+    """The pipeline's extraction stage, for every file."""
+    from graph.pipeline import extract_file
     for pf in parsed:
-        for plan in pf.plans:
-            plan.preamble_laws = find_laws(plan.preamble)
-            for _, unit in plan.units():
-                extract_unit(unit, plan.region, plan.level, plan.period_end)
-            for table in plan.tables:
-                for row in table.rows:
-                    row.indicator = table_indicator(row, table)
+        extract_file(pf)
 
 
 def measure(scale: float, work: Path, args) -> dict:

@@ -38,6 +38,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from .extract import extract_unit, find_laws, table_indicator
 from .model import ParsedFile
+from .fsutil import fsync_path, fsync_tree
 from .parse import ParseError, corpus_files, parse_bytes, read_source_bytes
 from .settings import Settings
 
@@ -256,7 +257,7 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
         (gen / "build.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         _fault("manifest")
         with timer.stage("sync"):
-            _fsync_tree(gen)
+            fsync_tree(gen)
         _fault("flip")
         _publish(settings, gen)
     except BaseException:
@@ -272,36 +273,6 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
 def _plan_iri(plan):
     from .rdf.iri import plan_iri
     return plan_iri(plan)
-
-
-def _fsync_tree(root: Path) -> None:
-    """Flush every file and folder of a finished generation to disk before it is published."""
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            try:
-                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-            except OSError:
-                continue
-            try:
-                os.fsync(fd)
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(dirpath))
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _point(settings: Settings, name: str, target: str) -> None:
@@ -324,7 +295,7 @@ def _publish(settings: Settings, gen: Path) -> None:
     if old and old != gen.name and (settings.data_dir / old).is_dir():
         _point(settings, "previous", old)
     _point(settings, "current", gen.name)
-    _fsync_dir(settings.data_dir)
+    fsync_path(settings.data_dir)
 
 
 def _report(parsed, graph, triples, digest, timer, t0, index_info) -> dict:

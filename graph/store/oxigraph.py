@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
+from ..fsutil import fsync_path
 from .base import (CANONICAL_MIME, EXPORT_FORMATS, QueryError, QueryResult, QueryTimeout, ReadOnlyStore, SelectResult,
                    Store, StoreError, format_for_mime, literal_to_python, negotiate)
 
@@ -115,19 +116,6 @@ def _exchange(a: str, b: str) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False
     raise OSError(err, os.strerror(err), a)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _to_ox(term):
@@ -355,7 +343,7 @@ class OxigraphStore(Store):
                         raise
             else:
                 os.rename(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_path(path.parent)
             try:
                 self._store = self._open()
             except BaseException:
