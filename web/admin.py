@@ -112,6 +112,23 @@ def _from_path():
     return target.name, data, str(target)
 
 
+def _answer_errors(operation):
+    """Run a corpus operation; its errors become the HTTP answers the module docstring lists."""
+    from graph import corpus
+    from graph.parse import ParseError
+    from graph.pipeline import BuildError
+    try:
+        return operation()
+    except ParseError as e:
+        raise _parse_error(e) from None
+    except corpus.Busy as e:
+        raise AdminError(409, str(e), {"Retry-After": "10"}) from None
+    except corpus.CorpusError as e:
+        raise AdminError(e.status, str(e)) from None
+    except BuildError as e:
+        raise AdminError(422, str(e)) from None
+
+
 @bp.get("/plans")
 def list_plans():
     from graph import corpus
@@ -121,8 +138,7 @@ def list_plans():
 @bp.post("/plans")
 def add_plan():
     from graph import corpus
-    from graph.parse import ParseError
-    from graph.pipeline import BuildError, SourceFile
+    from graph.pipeline import SourceFile
 
     limit = _limit()
     mime = request.mimetype
@@ -138,18 +154,9 @@ def add_plan():
         raise AdminError(415, "send one .txt file as multipart/form-data, or application/json "
                               '{"path": "<file inside the upload folder>"}')
     res = resources()
-    try:
-        src = SourceFile(corpus.check_upload_name(name), data, origin)
-        result = corpus.add(res.settings, [src], lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
-                            live_encoders=res.live_encoders())
-    except ParseError as e:
-        raise _parse_error(e) from None
-    except corpus.Busy as e:
-        raise AdminError(409, str(e), {"Retry-After": "10"}) from None
-    except corpus.CorpusError as e:
-        raise AdminError(e.status, str(e)) from None
-    except BuildError as e:
-        raise AdminError(422, str(e)) from None
+    src = _answer_errors(lambda: SourceFile(corpus.check_upload_name(name), data, origin))
+    result = _answer_errors(lambda: corpus.add(res.settings, [src], lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
+                                               live_encoders=res.live_encoders()))
     log.info("admin add %s: %s → %s", name, result["status"], result.get("generation"))
     res.check_reload(force=True)
     resp = jsonify(result)
@@ -160,18 +167,10 @@ def add_plan():
 @bp.delete("/plans/<path:pid>", merge_slashes=False)   # a plan IRI may be given as is
 def remove_plan(pid):
     from graph import corpus
-    from graph.pipeline import BuildError
 
     res = resources()
-    try:
-        result = corpus.remove(res.settings, pid, lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
-                               live_encoders=res.live_encoders())
-    except corpus.Busy as e:
-        raise AdminError(409, str(e), {"Retry-After": "10"}) from None
-    except corpus.CorpusError as e:
-        raise AdminError(e.status, str(e)) from None
-    except BuildError as e:
-        raise AdminError(422, str(e)) from None
+    result = _answer_errors(lambda: corpus.remove(res.settings, pid, lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
+                                                  live_encoders=res.live_encoders()))
     log.info("admin remove %s → %s", pid, result.get("generation"))
     res.check_reload(force=True)
     return jsonify(result)
