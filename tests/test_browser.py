@@ -6,27 +6,14 @@ loopback host. Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from urllib.parse import quote, urlparse
 
 import pytest
 
-CHROMIUM = os.environ.get("PLANKG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
-                                reason=f"no Chromium at {CHROMIUM}")
+from tests.browser_util import needs_chromium
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 class Watch:

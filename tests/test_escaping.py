@@ -10,16 +10,13 @@ literal text, and the CSP header is sent. The JSON endpoints return the payloads
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 
-CHROMIUM = os.environ.get("PLANKG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+from tests.browser_util import needs_chromium
+
 
 P_SCRIPT = "<script>window.__pwned=1</script>"
 P_IMG = '<img src=x onerror="window.__pwned=2;alert(2)">'
@@ -56,8 +53,7 @@ PLAN = f"""某某省儿童发展规划（2026—2035年）
 一、加强组织领导。
 """
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
-                                reason=f"no Chromium at {CHROMIUM}")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -162,15 +158,6 @@ def test_json_endpoints_return_the_payloads_as_data(xss):
 
 
 # ----------------------------------------------------------------------------- in the browser
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
 
 INJECTED = """() => Array.from(document.querySelectorAll('*')).filter(el =>
     (el.tagName === 'SCRIPT' && !el.src && el.type !== 'application/json') ||
