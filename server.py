@@ -18,7 +18,7 @@ import os
 import threading
 from typing import Optional
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 from graph.settings import Settings, load_settings
 

@@ -290,7 +290,6 @@ def measure(scale: float, work: Path, args) -> dict:
                lambda s: s.load(nt, format="ntriples"))
     if res["triples"] <= args.rdflib_max_triples:
         from rdflib import Graph
-        from graph.store.base import SelectResult  # noqa: F401
         t = time.perf_counter()
         g = Graph()
         g.parse(nt, format="nt")
@@ -404,7 +403,7 @@ def report(data: dict, png: Path | None, md: Path | None) -> str:
     lines += ["", "Queries: " + "; ".join(QUERIES) + ". \"≠\" marks an answer different from the embedded store's; "
               "remote stores are loaded over the Graph Store Protocol in 200k-triple chunks; Virtuoso through "
               "`SparqlHttpStore(flavor=\"virtuoso\")` (digest auth, one named graph sent as default-graph-uri).",
-              f"Plot: [growth.png](growth.png)."]
+              "Plot: [growth.png](growth.png)."]
     notes = data.get("notes") or []
     lines += [""] + [f"- {n}" for n in notes]
     text = "\n".join(lines) + "\n"

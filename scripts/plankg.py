@@ -156,8 +156,6 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from graph.store import open_store
-
     settings = load_settings(args.data, None, args.store)
     store = _open_existing(settings)
     if store is None:

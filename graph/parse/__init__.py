@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import stat
 from pathlib import Path
 

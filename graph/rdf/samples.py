@@ -37,7 +37,7 @@ def sample_plan(region: str = "杭州市", plan_type: str = "children", file: st
 
     health = Domain(1, f"{pop}与健康", f"{plan_type}-health", cur.take(f"（一）{pop}与健康"),
                     heading=f"（一）{pop}与健康：健康优先")
-    g1 = f"婴儿死亡率、5岁以下儿童死亡率分别控制在2.5‰和3.5‰以下。"
+    g1 = "婴儿死亡率、5岁以下儿童死亡率分别控制在2.5‰和3.5‰以下。"
     health.goals.append(Unit(GOAL, 1, g1, cur.take(g1), indicators=[
         Indicator("婴儿死亡率", "lt", 2.5, "‰", 2030, text="婴儿死亡率控制在2.5‰以下"),
         Indicator("5岁以下儿童死亡率", "lt", 3.5, "‰", 2030, baseline_value=4.1, baseline_year=2020,
