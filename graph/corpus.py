@@ -26,6 +26,7 @@ from typing import Callable, Optional, Sequence
 
 from .parse import ParseError
 from .pipeline import SourceFile, build_locked, parse_sources
+from .rdf.iri import normalise_title, plan_iri
 from .settings import Settings
 
 LOCK_NAME = ".plankg.lock"
@@ -312,11 +313,6 @@ def stored_files(settings: Settings) -> list[StoredFile]:
     return out
 
 
-def _title_key(title: str) -> str:
-    from .rdf.iri import normalise_title
-    return normalise_title(title)
-
-
 # ----------------------------------------------------------------------------------------- add / remove
 
 def check_upload_name(name: str) -> str:
@@ -365,18 +361,18 @@ def add(settings: Settings, new: Sequence[SourceFile], *, encoders: Optional[str
                     "message": "; ".join(f"{src.name} is identical to the stored {f.name}" for src, f in same)
                                + ": nothing to do",
                     "unchanged": [f.name for _, f in same], "added": [], "replaced": []}
-        new_titles = {_title_key(p.title): pf.file for _, pf in todo for p in pf.plans}
+        new_titles = {normalise_title(p.title): pf.file for _, pf in todo for p in pf.plans}
         new_names = {src.name for src, _ in todo}
         replaced: list[StoredFile] = []
         for f in stored:
             if any(f is g for _, g in same):
                 continue
-            titles = {_title_key(p["title"]) for p in f.plans}
+            titles = {normalise_title(p["title"]) for p in f.plans}
             overlap = titles & set(new_titles)
             if f.name in new_names:
                 replaced.append(f)
             elif overlap:
-                rest = [p["title"] for p in f.plans if _title_key(p["title"]) not in new_titles]
+                rest = [p["title"] for p in f.plans if normalise_title(p["title"]) not in new_titles]
                 if rest:
                     raise CorpusError(
                         f"{new_titles[next(iter(overlap))]} would replace only part of the stored file {f.name}, "
@@ -392,18 +388,13 @@ def add(settings: Settings, new: Sequence[SourceFile], *, encoders: Optional[str
                               with_index=_has_index(settings) if with_index is None else with_index,
                               encoders=encoders or _encoders_of_current(settings), live_encoders=live_encoders,
                               progress=progress)
-    added_plans = [{"title": p.title, "iri": str(_plan_iri(p)), "file": pf.file} for _, pf in todo for p in pf.plans]
+    added_plans = [{"title": p.title, "iri": str(plan_iri(p)), "file": pf.file} for _, pf in todo for p in pf.plans]
     return {"status": "replaced" if replaced else "added", "generation": report["generation"],
             "added": [src.name for src, _ in todo], "replaced": [f.name for f in replaced],
             "replaced_plans": [p["title"] for f in replaced for p in f.plans],
             "unchanged": [f.name for _, f in same], "plans": added_plans, "notices": notices,
             "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
             "seconds": report["seconds"], "index": report.get("index")}
-
-
-def _plan_iri(plan) -> str:
-    from .rdf.iri import plan_iri
-    return str(plan_iri(plan))
 
 
 def _gen_name(settings: Settings) -> Optional[str]:
@@ -418,13 +409,13 @@ def find(stored: list[StoredFile], target: str) -> tuple[StoredFile, Optional[di
     for f in stored:
         if t in (f.name, Path(f.name).stem):
             return f, None
-    key = _title_key(t)
+    key = normalise_title(t)
     m = re.search(r"(?:^|/)(?:plan/)?([0-9a-f]{12})$", t)     # <h12>, plan/<h12> or an IRI (however slashed)
     plan_id = m.group(1) if m else None
     for f in stored:
         for p in f.plans:
             iri = p.get("iri", "")
-            if t == p["title"] or key == _title_key(p["title"]) or t == iri or \
+            if t == p["title"] or key == normalise_title(p["title"]) or t == iri or \
                     (plan_id and iri.endswith("/plan/" + plan_id)):
                 return f, p
     raise NotStored(f"no stored file or plan {target!r} (see `plankg list`)")

@@ -40,6 +40,7 @@ from .extract import extract_unit, find_laws, table_indicator
 from .model import ParsedFile
 from .fsutil import fsync_path, fsync_tree
 from .parse import ParseError, corpus_files, parse_bytes, read_source_bytes
+from .rdf.iri import plan_iri
 from .settings import Settings
 
 
@@ -250,7 +251,7 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
         report["generation"] = gen.name
         report["sources"] = [{"file": pf.file, "sha256": pf.sha256, "bytes": len(src.data), "encoding": pf.encoding,
                               "notices": [n for n in pf.notices if n.startswith("not UTF-8")],
-                              "plans": [{"title": p.title, "iri": str(_plan_iri(p))} for p in pf.plans]}
+                              "plans": [{"title": p.title, "iri": str(plan_iri(p))} for p in pf.plans]}
                              for pf, src in zip(parsed, sources)]
         (gen / "corpus.json").write_text(json.dumps([pf.to_dict() for pf in parsed], ensure_ascii=False),
                                          encoding="utf-8")
@@ -268,11 +269,6 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
     cleanup_stale(settings)
     report["seconds"]["total"] = round(time.perf_counter() - t0, 3)
     return report
-
-
-def _plan_iri(plan):
-    from .rdf.iri import plan_iri
-    return plan_iri(plan)
 
 
 def _point(settings: Settings, name: str, target: str) -> None:
