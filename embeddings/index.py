@@ -26,11 +26,11 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from .documents import (SearchDoc, TextGroup, corpus_hash, docs_from_folder, group_documents,
+from .documents import (SearchDoc, TextGroup, corpus_hash, doc_lines, docs_from_folder, group_documents,
                         read_docs, write_docs)
 from .encoders import (EmbeddingCache, Encoder, cache_file_name, configure_threads,
                        default_encoder_specs, encode_queries_with_cache, encode_with_cache, load_encoder)
-from .lexical import BM25, DEFAULT_TOKENIZER, lexicon_words, make_tokenizer
+from .lexical import BM25, DEFAULT_TOKENIZER, TokenCache, lexicon_words, make_tokenizer
 
 INDEX_SCHEMA = 1
 HNSW_AUTO_THRESHOLD = 100_000   # more text groups than this: HNSW unless told otherwise
@@ -217,13 +217,15 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     groups = group_documents(docs)
     texts = [g.text for g in groups]
     hn = use_hnsw(len(groups), hnsw)
+    lines = doc_lines(docs)
+    chash = corpus_hash(docs, lines)
     tokenizers = list(dict.fromkeys(tokenizers))
     if default_tokenizer not in tokenizers:
         tokenizers.insert(0, default_tokenizer)
     meta: dict = {
         "schema": INDEX_SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "source": str(source),
-        "corpus_hash": corpus_hash(docs), "build_key": build_key(docs, [e.spec for e in encoders],
-                                                                 tokenizers, default_tokenizer, hn, user_words),
+        "corpus_hash": chash, "build_key": build_key(docs, [e.spec for e in encoders], tokenizers,
+                                                     default_tokenizer, hn, user_words, chash),
         "doc_count": len(docs), "group_count": len(groups),
         "index_type": "hnsw" if hn else "flat",
         "hnsw": {"m": hnsw_settings.m, "ef_construction": hnsw_settings.ef_construction,
@@ -234,7 +236,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    write_docs(docs, tmp / "docs.jsonl")
+    write_docs(docs, tmp / "docs.jsonl", lines)
     (tmp / "groups.json").write_text(json.dumps([[g.id, g.doc_ids] for g in groups], ensure_ascii=False),
                                      encoding="utf-8")
     import faiss
@@ -260,13 +262,16 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
             "queries_encoded": q_encoded, "model_loaded": bool(getattr(enc, "loaded", True)),
             "calibration": _calibrate(enc, vecs, rep_docs, query_vectors=qvecs if len(qvecs) else None),
         })
-    words = list(user_words) + lexicon_words(docs)
+    words = list(user_words) + lexicon_words()
     for name in tokenizers:
         t0 = time.perf_counter()
-        bm = BM25(make_tokenizer(name, words)).fit(texts)
+        tok = make_tokenizer(name, words)
+        tcache = TokenCache(tok, cache_dir or os.environ.get("PLANKG_EMBED_CACHE", "") or out)
+        bm = BM25(tok).fit(texts, tcache)
+        tcache.save()
         files = bm.save(tmp, f"bm25-{_slug(name)}")
         meta["tokenizers"].append({"name": name, "files": files, "vocab": len(bm.vocab),
-                                   "build_s": round(time.perf_counter() - t0, 3)})
+                                   "tokenized": tcache.misses, "build_s": round(time.perf_counter() - t0, 3)})
     meta.update(extra_meta or {})
     meta["timings"]["total_s"] = round(time.perf_counter() - t_all, 3)
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -280,9 +285,9 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     return meta
 
 
-def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words) -> str:
+def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words, chash: Optional[str] = None) -> str:
     import hashlib
-    h = hashlib.sha256(corpus_hash(docs).encode())
+    h = hashlib.sha256((chash or corpus_hash(docs)).encode())
     h.update(json.dumps([INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw),
                          sorted(user_words)], ensure_ascii=False).encode())
     return h.hexdigest()

@@ -3,8 +3,10 @@
 * ``BigramTokenizer`` ("bigram"): every CJK character and every pair of adjacent CJK characters
   (uni+bi), plus lower-cased latin/digit words. No dictionary; robust to unseen terms.
 * ``JiebaTokenizer`` ("jieba"): jieba in search mode (words and their sub-words) with a user
-  dictionary built from the corpus lexicons (agency names, law titles, domain titles) plus
-  ``DOMAIN_TERMS`` and an optional caller-supplied word list.
+  dictionary built from the extraction lexicons (agency names and aliases, law titles and
+  aliases), the domain concept labels, ``DOMAIN_TERMS`` and an optional caller-supplied word list.
+  The dictionary does not depend on the corpus, so a text's tokens never change when other plans
+  are added: ``TokenCache`` keeps them (by tokenizer signature and text) across builds.
 
 Which tokeniser is the default is decided by the relevance benchmark (``bench/search_eval.py``);
 see ``DEFAULT_TOKENIZER``.
@@ -54,10 +56,20 @@ class Tokenizer(Protocol):
     def tokens(self, text: str) -> list[str]: ...
 
 
+def _digest(*parts) -> str:
+    import hashlib
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
 class BigramTokenizer:
     def __init__(self, unigrams: bool = True):
         self.unigrams = unigrams
         self.name = "bigram" if unigrams else "bigram-only"
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever the tokens of some text could change."""
+        return _digest(self.name, _RUN.pattern, sorted(STOP_UNIGRAMS))
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
@@ -86,6 +98,11 @@ class JiebaTokenizer:
                                   if w and 2 <= len(w.strip()) <= 30})
         for w in self.user_words:
             self._t.add_word(w, freq=max(self._t.suggest_freq(w, tune=False), 50))
+
+    @property
+    def signature(self) -> str:
+        import jieba
+        return _digest(self.name, getattr(jieba, "__version__", ""), self.user_words, sorted(STOP_WORDS))
 
     def tokens(self, text: str) -> list[str]:
         t = _norm(text)
@@ -124,17 +141,21 @@ def graph_lexicon_words() -> list[str]:
     return sorted(w for w in words if w)
 
 
-def lexicon_words(docs) -> list[str]:
-    """User-dictionary words: the extraction lexicons plus the documents' agencies, laws, domains."""
+def lexicon_words(docs=None) -> list[str]:
+    """User-dictionary words: the extraction lexicons plus the domain concept labels. Independent of
+    the corpus (``docs`` is ignored), so that adding a plan never changes other texts' tokens."""
     words: set[str] = set(graph_lexicon_words())
-    for d in docs:
-        words.update(a for a in d.agencies if len(a) <= 20)
-        for law in d.laws:
-            words.add(law)
-            if law.startswith("中华人民共和国"):
-                words.add(law[len("中华人民共和国"):])
-        if d.domain_title:
-            words.add(d.domain_title)
+    try:
+        from graph.concepts import POPULATIONS, TOPICS, concept_labels
+        for pop in {k for k, _, _ in POPULATIONS.values()}:
+            for topic in TOPICS:
+                zh = concept_labels(f"{pop}-{topic}")[0]
+                words.add(zh)
+    except Exception:
+        pass
+    for law in list(words):
+        if law.startswith("中华人民共和国"):
+            words.add(law[len("中华人民共和国"):])
     return sorted(w for w in words if w)
 
 
@@ -161,25 +182,26 @@ class BM25:
         self.W: sp.csc_matrix = sp.csc_matrix((0, 0), dtype=np.float32)
         self.n_docs = 0
 
-    def fit(self, texts: list[str]) -> "BM25":
-        rows, cols, tfs = [], [], []
-        lengths = np.zeros(len(texts), np.float32)
-        vocab: dict[str, int] = {}
-        for i, t in enumerate(texts):
-            toks = self.tokenizer.tokens(t)
-            lengths[i] = len(toks)
-            counts: dict[int, int] = {}
-            for w in toks:
-                j = vocab.setdefault(w, len(vocab))
-                counts[j] = counts.get(j, 0) + 1
-            for j, c in counts.items():
-                rows.append(i); cols.append(j); tfs.append(c)
+    def fit(self, texts: list[str], cache: Optional["TokenCache"] = None) -> "BM25":
+        from itertools import chain, count
+        tokens = cache.tokens if cache is not None else self.tokenizer.tokens
+        per_text = [tokens(t) for t in texts]
         n = len(texts)
-        tf = sp.csr_matrix((np.asarray(tfs, np.float32), (rows, cols)), shape=(n, len(vocab)))
-        df = np.bincount(np.asarray(cols, np.int64), minlength=len(vocab)).astype(np.float32)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avgdl = float(lengths.mean()) if n else 1.0
+        lengths = np.fromiter(map(len, per_text), np.int64, count=n)
+        # term ids without a Python loop: a term's first position, then made contiguous (same order)
+        vocab: dict[str, int] = {}
+        first = np.fromiter(map(vocab.setdefault, chain.from_iterable(per_text), count()), np.int64,
+                            count=int(lengths.sum()))
+        _, ids = np.unique(first, return_inverse=True)
+        vocab = {w: i for i, w in enumerate(vocab)}
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        tf = sp.coo_matrix((np.ones(len(ids), np.float32), (rows, ids.ravel())), shape=(n, len(vocab))).tocsr()
+        tf.sum_duplicates()
         tf = tf.tocoo()
+        df = np.bincount(tf.col, minlength=len(vocab)).astype(np.float32)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        lengths = lengths.astype(np.float32)
+        avgdl = float(lengths.mean()) if n else 1.0
         norm = self.k1 * (1 - self.b + self.b * lengths[tf.row] / max(avgdl, 1e-9))
         w = idf[tf.col] * tf.data * (self.k1 + 1) / (tf.data + norm)
         self.W = sp.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=(n, len(vocab)))
@@ -209,7 +231,7 @@ class BM25:
 
     def save(self, directory, prefix: str) -> list[str]:
         d = Path(directory)
-        sp.save_npz(d / f"{prefix}.npz", self.W.tocsc(), compressed=True)
+        sp.save_npz(d / f"{prefix}.npz", self.W.tocsc(), compressed=False)   # loads faster; size is small
         meta = {"tokenizer": self.tokenizer.name, "k1": self.k1, "b": self.b, "n_docs": self.n_docs,
                 "vocab": list(self.vocab.keys())}
         if isinstance(self.tokenizer, JiebaTokenizer):
@@ -234,6 +256,54 @@ class BM25:
         df = np.diff(self.W.indptr).astype(np.float32)
         self.idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         return self
+
+
+class TokenCache:
+    """The tokens of texts under one tokenizer, kept in ``<folder>/tokens-<name>-<signature>.json``
+    so that a rebuild tokenizes only new texts. ``save(keep)`` keeps the texts of the last build."""
+
+    def __init__(self, tokenizer: Tokenizer, folder):
+        self.tokenizer = tokenizer
+        sig = getattr(tokenizer, "signature", "")
+        self.path = Path(folder) / f"tokens-{tokenizer.name}-{sig}.json" if folder and sig else None
+        self._map: dict[str, list[str]] = {}
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+        if self.path is not None and self.path.exists():
+            try:
+                self._map = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._map = {}
+
+    @staticmethod
+    def key(text: str) -> str:
+        import hashlib
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def tokens(self, text: str) -> list[str]:
+        k = self.key(text)
+        self.used.add(k)
+        toks = self._map.get(k)
+        if toks is None:
+            self.misses += 1
+            toks = self._map[k] = self.tokenizer.tokens(text)
+        else:
+            self.hits += 1
+        return toks
+
+    def save(self) -> None:
+        """Write the tokens of the texts used since loading (others are dropped), atomically."""
+        if self.path is None or (not self.misses and len(self.used) == len(self._map)):
+            return
+        import os
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.path.parent.glob(f"tokens-{self.tokenizer.name}-*.json"):
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
+        keep = {k: self._map[k] for k in self.used}
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(keep, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)
 
 
 # ------------------------------------------------------------------ matched terms and highlights
