@@ -5,15 +5,25 @@ into an rdflib Graph. The output is deterministic: no blank nodes, every IRI is 
 content (see ``graph.rdf.iri``), and whenever several values compete for one slot (an agency's
 preferred label, a cited document's canonical title and type) the choice is "most frequent,
 then smallest", which does not depend on input order.
+
+The graph is the disjoint union of two kinds of triples, which is what lets a plan be added or
+removed without rebuilding everything (``graph.delta``):
+
+* **own** triples of one file (``file_part``): its plans, sections, domains, units, indicators,
+  tables, source spans and source-file node; their subjects belong to that file alone;
+* **shared** triples (``shared_graph``): agencies, cited documents, publishers and the concept
+  schemes, computed from every file's ``Contributions`` (label and title counts).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Optional, Sequence, Union
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
 
 from graph.model import (GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan,
                          Source, Unit)
@@ -22,7 +32,8 @@ from . import iri
 from .ns import (DCTERMS, ELI, ORG, PKG, PROV, RDF, RDFS, SKOS, XSD, bind_prefixes, doc_type_iri)
 from .vocab import agency_type_entry, agency_type_scheme_graph, domain_scheme_graph, load_agency_types
 
-__all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans"]
+__all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans", "Contributions", "FilePart", "file_part",
+           "shared_graph", "ntriples"]
 
 _KIND_CLASS = {GOAL: PKG.Goal, MEASURE: PKG.Measure, KEY_PROJECT: PKG.KeyProject}
 _ROLE_SHORTCUT = {"lead": PKG.leadAgency, "partner": PKG.partnerAgency}
@@ -76,22 +87,74 @@ def iter_plans(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]]
 
 # ----------------------------------------------------------------------------- builder
 
-class _Builder:
-    def __init__(self, agency_types: Optional[Sequence[dict]]):
-        self.g = Graph()
-        bind_prefixes(self.g)
-        self.agency_types = agency_types
-        self.files: dict[str, dict] = {}
+class Contributions:
+    """What one file (or several, merged) says about the shared nodes: label, title and type counts
+    of agencies and cited documents, domain concept titles, publishers. JSON-serialisable."""
+
+    def __init__(self):
         # (region, key) -> {"labels": Counter, "surfaces": set}
         self.agencies: dict[tuple[str, str], dict] = defaultdict(lambda: {"labels": Counter(), "surfaces": set()})
         # normalised title -> {"titles": Counter, "types": Counter, "surfaces": set}
         self.laws: dict[str, dict] = defaultdict(lambda: {"titles": Counter(), "types": Counter(), "surfaces": set()})
-        self.extra_concepts: dict[str, set] = defaultdict(set)
+        self.concepts: dict[str, set] = defaultdict(set)
         self.publishers: set[str] = set()
+
+    def merge(self, other: "Contributions") -> "Contributions":
+        for k, rec in other.agencies.items():
+            mine = self.agencies[k]
+            mine["labels"].update(rec["labels"])
+            mine["surfaces"] |= rec["surfaces"]
+        for k, rec in other.laws.items():
+            mine = self.laws[k]
+            mine["titles"].update(rec["titles"])
+            mine["types"].update(rec["types"])
+            mine["surfaces"] |= rec["surfaces"]
+        for k, titles in other.concepts.items():
+            self.concepts[k] |= titles
+        self.publishers |= other.publishers
+        return self
+
+    def to_json(self) -> dict:
+        return {
+            "agencies": [[r, k, dict(v["labels"]), sorted(v["surfaces"])] for (r, k), v in sorted(self.agencies.items())],
+            "laws": [[k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])] for k, v in sorted(self.laws.items())],
+            "concepts": {k: sorted(v) for k, v in sorted(self.concepts.items())},
+            "publishers": sorted(self.publishers),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Contributions":
+        c = cls()
+        for r, k, labels, surfaces in d.get("agencies", []):
+            c.agencies[(r, k)] = {"labels": Counter(labels), "surfaces": set(surfaces)}
+        for k, titles, types, surfaces in d.get("laws", []):
+            c.laws[k] = {"titles": Counter(titles), "types": Counter(types), "surfaces": set(surfaces)}
+        for k, titles in d.get("concepts", {}).items():
+            c.concepts[k] = set(titles)
+        c.publishers = set(d.get("publishers", []))
+        return c
+
+
+@dataclass
+class FilePart:
+    """The own triples of one file (deduplicated, in emission order) and its contributions."""
+    file: str
+    triples: list
+    contributions: Contributions
+
+
+class _Builder:
+    """Emits the own triples of the plans it is given into ``self.triples`` and records their
+    contributions to the shared nodes in ``self.c``."""
+
+    def __init__(self):
+        self.triples: list = []
+        self.c = Contributions()
+        self.files: dict[str, dict] = {}
 
     # --- helpers
     def add(self, s, p, o):
-        self.g.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def opt(self, s, p, value, conv=zh):
         if value is None or value == "":
@@ -129,7 +192,7 @@ class _Builder:
             key = iri.normalise_title(title)
             if not key:
                 continue
-            rec = self.laws[key]
+            rec = self.c.laws[key]
             rec["titles"][title] += 1
             rec["types"][m.doc_type or "other"] += 1
             if m.surface:
@@ -154,7 +217,7 @@ class _Builder:
             self.add(P, DCTERMS.issued, Literal(p.date, datatype=XSD.date) if _DATE.match(p.date) else Literal(p.date))
         self.opt(P, ELI.id_local, p.doc_number, Literal)
         if p.issuer:
-            self.publishers.add(p.issuer)
+            self.c.publishers.add(p.issuer)
             self.add(P, DCTERMS.publisher, iri.organization(p.issuer))
         self.span(P, p.source)
         self.cite(P, p.preamble_laws)
@@ -186,7 +249,7 @@ class _Builder:
         self.opt(D, PKG.heading, d.heading)
         if d.concept:
             self.add(D, PKG.domainConcept, iri.concept(d.concept))
-            self.extra_concepts[d.concept].add(d.title)
+            self.c.concepts[d.concept].add(d.title)
         self.span(D, d.source)
         for kind, units, prop in ((GOAL, d.goals, PKG.hasGoal), (MEASURE, d.measures, PKG.hasMeasure)):
             for k, u in enumerate(units, 1):
@@ -208,7 +271,7 @@ class _Builder:
         by_role: dict[tuple[str, str], set] = defaultdict(set)
         for m in u.agencies:
             key = m.key or "unknown"
-            rec = self.agencies[(region or "", key)]
+            rec = self.c.agencies[(region or "", key)]
             if m.label:
                 rec["labels"][m.label] += 1
             if m.surface:
@@ -273,65 +336,70 @@ class _Builder:
             self.opt(R, PKG.targetText, row.target_raw)
             self.span(R, row.source)
 
-    # --- shared nodes, once all plans are seen
-    def finish(self):
-        g = self.g
+    # --- the source-file nodes of the files seen (own triples of those files)
+    def file_nodes(self):
         for file, e in sorted(self.files.items()):
             F = iri.source_file(file)
             self.add(F, RDF.type, PKG.SourceFile)
             self.add(F, RDF.type, PROV.Entity)
             self.add(F, DCTERMS.identifier, Literal(file))
             self.add(F, RDFS.label, Literal(file))
-            for v in e["sha256"]:
+            for v in sorted(e["sha256"]):
                 self.add(F, PKG.sha256, Literal(v))
-            for v in e["encoding"]:
+            for v in sorted(e["encoding"]):
                 self.add(F, PKG.encoding, Literal(v))
-            for v in e["notices"]:
+            for v in sorted(e["notices"]):
                 self.add(F, PKG.parseNotice, zh(v))
 
-        for name in self.publishers:
-            O = iri.organization(name)
-            self.add(O, RDF.type, ORG.Organization)
-            self.add(O, SKOS.prefLabel, zh(name))
 
-        for key, rec in self.laws.items():
-            title = _pick(rec["titles"])
-            L = iri.law(title)
-            self.add(L, RDF.type, PKG.LegalDocument)
-            self.add(L, RDF.type, ELI.LegalResource)
-            self.add(L, DCTERMS.title, zh(title))
-            self.add(L, PKG.docType, doc_type_iri(_pick(rec["types"])))
-            for s in rec["surfaces"] | set(rec["titles"]):
-                if s != title:
-                    self.add(L, SKOS.altLabel, zh(s))
+def shared_graph(c: Contributions, agency_types: Optional[Sequence[dict]] = None) -> Graph:
+    """Agencies, cited documents, publishers and concept schemes from merged contributions."""
+    g = Graph()
+    bind_prefixes(g)
+    add = g.add
+    for name in sorted(c.publishers):
+        O = iri.organization(name)
+        add((O, RDF.type, ORG.Organization))
+        add((O, SKOS.prefLabel, zh(name)))
 
-        types = self.agency_types if self.agency_types is not None else load_agency_types()
-        known = set()
-        if types:
-            g += agency_type_scheme_graph(types)
-            known = {agency_type_entry(d)[0] for d in types}
-        for (region, key), rec in self.agencies.items():
-            A = iri.agency(region, key)
-            self.add(A, RDF.type, PKG.Agency)
-            self.add(A, RDF.type, ORG.Organization)
-            label = _pick(rec["labels"]) if rec["labels"] else (min(rec["surfaces"]) if rec["surfaces"] else key)
-            self.add(A, SKOS.prefLabel, zh(label))
-            for s in rec["surfaces"] | set(rec["labels"]):
-                if s and s != label:
-                    self.add(A, SKOS.altLabel, zh(s))
-            self.opt(A, PKG.region, region)
-            T = iri.agency_type(key)
-            self.add(A, ORG.classification, T)
-            if key not in known:  # not in the lexicon: a minimal concept so the link is not dangling
-                self.add(T, RDF.type, SKOS.Concept)
-                self.add(T, RDF.type, PKG.AgencyType)
-                self.add(T, SKOS.inScheme, iri.AGENCY_TYPE_SCHEME)
-                self.add(T, SKOS.notation, Literal(key))
-                self.add(T, SKOS.prefLabel, Literal(key, lang="en"))
+    for key, rec in c.laws.items():
+        title = _pick(rec["titles"])
+        L = iri.law(title)
+        add((L, RDF.type, PKG.LegalDocument))
+        add((L, RDF.type, ELI.LegalResource))
+        add((L, DCTERMS.title, zh(title)))
+        add((L, PKG.docType, doc_type_iri(_pick(rec["types"]))))
+        for s in rec["surfaces"] | set(rec["titles"]):
+            if s != title:
+                add((L, SKOS.altLabel, zh(s)))
 
-        extra = [(k, min(titles)) for k, titles in self.extra_concepts.items()]
-        g += domain_scheme_graph(extra)
-        return g
+    types = agency_types if agency_types is not None else load_agency_types()
+    known = set()
+    if types:
+        g += agency_type_scheme_graph(types)
+        known = {agency_type_entry(d)[0] for d in types}
+    for (region, key), rec in c.agencies.items():
+        A = iri.agency(region, key)
+        add((A, RDF.type, PKG.Agency))
+        add((A, RDF.type, ORG.Organization))
+        label = _pick(rec["labels"]) if rec["labels"] else (min(rec["surfaces"]) if rec["surfaces"] else key)
+        add((A, SKOS.prefLabel, zh(label)))
+        for s in rec["surfaces"] | set(rec["labels"]):
+            if s and s != label:
+                add((A, SKOS.altLabel, zh(s)))
+        if region:
+            add((A, PKG.region, zh(region)))
+        T = iri.agency_type(key)
+        add((A, ORG.classification, T))
+        if key not in known:  # not in the lexicon: a minimal concept so the link is not dangling
+            add((T, RDF.type, SKOS.Concept))
+            add((T, RDF.type, PKG.AgencyType))
+            add((T, SKOS.inScheme, iri.AGENCY_TYPE_SCHEME))
+            add((T, SKOS.notation, Literal(key)))
+            add((T, SKOS.prefLabel, Literal(key, lang="en")))
+
+    g += domain_scheme_graph([(k, min(titles)) for k, titles in c.concepts.items()])
+    return g
 
 
 def _plan_hashes(pairs) -> list[str]:
@@ -350,6 +418,27 @@ def _plan_hashes(pairs) -> list[str]:
     return out
 
 
+def _unique(triples: list) -> list:
+    return list(dict.fromkeys(triples))
+
+
+def file_part(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]],
+              hashes: Optional[Sequence[str]] = None, file: str = "") -> FilePart:
+    """Own triples and contributions of one parsed file (or of some plans). ``hashes``: the plan
+    hashes to mint IRIs with (default: as ``plans_to_graph`` would for these plans alone, which is
+    the same as for the whole corpus when no two plans share a title)."""
+    pairs = list(iter_plans(items))
+    b = _Builder()
+    for pf, _ in pairs:
+        if pf is not None:
+            b.note_file(pf.file, pf)
+    for (_, p), h in zip(pairs, hashes if hashes is not None else _plan_hashes(pairs)):
+        b.plan(p, h)
+    b.file_nodes()
+    name = file or (pairs[0][0].file if pairs and pairs[0][0] is not None else "")
+    return FilePart(name, _unique(b.triples), b.c)
+
+
 def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], ParsedFile, Plan],
                    agency_types: Optional[list[dict]] = None, *,
                    validate: bool = False, include_ontology: bool = False) -> Graph:
@@ -361,14 +450,11 @@ def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], Parsed
     runs the SHACL shapes and raises ``graph.rdf.validate.ShaclViolationError`` on any violation.
     ``include_ontology`` adds the triples of ``ontology/plankg.ttl``.
     """
-    pairs = list(iter_plans(parsed_files))
-    b = _Builder(agency_types)
-    for pf, _ in pairs:
-        if pf is not None:
-            b.note_file(pf.file, pf)
-    for (pf, p), h in zip(pairs, _plan_hashes(pairs)):
-        b.plan(p, h)
-    g = b.finish()
+    items = [parsed_files] if isinstance(parsed_files, (ParsedFile, Plan)) else list(parsed_files)
+    part = file_part(items, _plan_hashes(list(iter_plans(items))))
+    g = shared_graph(part.contributions, agency_types)
+    for t in part.triples:
+        g.add(t)
     if include_ontology:
         from .vocab import ontology_graph
         g += ontology_graph()
@@ -376,6 +462,11 @@ def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], Parsed
         from .validate import assert_valid
         assert_valid(g)
     return g
+
+
+def ntriples(triples: Iterable) -> str:
+    """N-Triples text of rdflib triples (rdflib's own row writer, one line each)."""
+    return "".join(_nt_row(t) for t in triples)
 
 
 def to_ntriples_sorted(graph: Graph) -> str:
