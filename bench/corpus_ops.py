@@ -1,6 +1,7 @@
 """Time of adding a plan vs a full build, on the bundled corpus (docs/benchmarks.md, "Adding a plan").
 
     python bench/corpus_ops.py [--src var/test-server]
+    python bench/corpus_ops.py --scale 100      # on a generated 100x corpus (bench/gen_corpus.py)
 
 Works on copies in a temporary folder: ``--src`` is a data folder built with the default encoders
 whose embedding cache is warm (the test session's one by default; built there if missing). Each row is
@@ -63,10 +64,64 @@ def index_note(result: dict) -> str:
     return (f"{encoded} texts encoded per model, models loaded: {', '.join(loaded) or 'none'}") if enc else ""
 
 
+def at_scale(scale: int) -> list:
+    """Full build of a generated corpus, then add / same bytes / replace / remove, each a fresh
+    ``plankg`` process; model-free encoder (real encoders only change how many new texts cost)."""
+    env = {"PLANKG_ENCODERS": "hash"}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        gen = [sys.executable, str(ROOT / "bench" / "gen_corpus.py")]
+        subprocess.run(gen + ["--scale", str(scale), str(tmp / "corpus")], check=True, capture_output=True)
+        subprocess.run(gen + ["--scale", "1", "--seed", "4242", str(tmp / "other")], check=True, capture_output=True)
+        stored = {p.read_text(encoding="utf-8").split("\n", 1)[0] for p in (tmp / "corpus").glob("*.txt")}
+        new = next(p for p in sorted((tmp / "other").glob("*.txt"))
+                   if p.read_text(encoding="utf-8").split("\n", 1)[0] not in stored)
+        new = shutil.copy(new, tmp / "new-plan.txt")
+        data = tmp / "data"
+        n_files = len(list((tmp / "corpus").glob("*.txt")))
+        wall, r = plankg("build", "--data", data, "--corpus", tmp / "corpus", "--quiet", env=env)
+        rows.append((f"full build, {scale}x corpus ({n_files} files, {r['plans']} plans, {r['triples']:,} triples)",
+                     wall, r["seconds"], ""))
+        wall, r = plankg("add", "--data", data, "--quiet", new, env=env)
+        rows.append((f"`plankg add` a new plan ({r['status']}, {r['totals']['triples']:,} triples after)",
+                     wall, r["seconds"], delta_note(data)))
+        wall, r = plankg("add", "--data", data, "--quiet", new, env=env)
+        rows.append(("`plankg add` the same bytes again (no-op)", wall, {}, r["status"]))
+        text = Path(new).read_text(encoding="utf-8")
+        Path(new).write_text(text.replace("卫健委", "卫生健康委员会", 2) + "\n", encoding="utf-8")
+        wall, r = plankg("add", "--data", data, "--quiet", new, env=env)
+        rows.append((f"`plankg add` a changed version of it ({r['status']})", wall, r["seconds"], delta_note(data)))
+        wall, r = plankg("remove", "--data", data, "--quiet", "new-plan.txt", env=env)
+        rows.append(("`plankg remove` it", wall, r["seconds"], delta_note(data)))
+    return rows
+
+
+def delta_note(data: Path) -> str:
+    d = json.loads((data / "current" / "build.json").read_text(encoding="utf-8")).get("delta")
+    if not d:
+        return "full build"
+    return f"delta: {d['kept']} files kept, −{d['triples_removed']:,} / +{d['triples_added']:,} triples"
+
+
+def table(rows) -> None:
+    print("| operation | wall | parse+extract | RDF | SHACL | store | index | detail |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, wall, s, note in rows:
+        pe = (s.get("parse", 0) + s.get("extract", 0)) if s else None
+        cells = [f"{pe:.2f} s" if s else "—"] + [f"{s[k]:.2f} s" if s.get(k) is not None else "—"
+                                                  for k in ("rdf", "shacl", "store", "index")]
+        print(f"| {name} | {wall:.1f} s | " + " | ".join(cells) + f" | {note} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--src", default=str(ROOT / "var" / "test-server"))
+    ap.add_argument("--scale", type=int, default=0, help="run on a generated corpus of this scale instead")
     args = ap.parse_args()
+    if args.scale:
+        table(at_scale(args.scale))
+        return
     src = Path(args.src)
     if not (src / "current").exists():
         plankg("build", "--data", src, "--quiet")
@@ -82,7 +137,8 @@ def main() -> None:
         wall, r = plankg("build", "--data", data, "--quiet")
         rows.append(("full build of the bundled corpus (5 files, 7 plans), default encoders, warm cache", wall, r["seconds"], index_note(r)))
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "ouhai.txt", "瓯海"))
-        rows.append(("`plankg add` a new plan (95 units, 4 texts not in the cache)", wall, r["seconds"], index_note(r)))
+        rows.append(("`plankg add` a new plan (95 units, 4 texts not in the cache)", wall, r["seconds"],
+                     index_note(r) + "; " + delta_note(data)))
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "longwan.txt", "龙湾", title_only=True))
         rows.append(("`plankg add` a new plan whose unit texts are all cached", wall, r["seconds"], index_note(r)))
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "longwan.txt", "龙湾", title_only=True))
@@ -115,13 +171,7 @@ def main() -> None:
         wall, r = plankg("add", "--data", hdata, "--quiet", files / "ouhai.txt", env={"PLANKG_ENCODERS": "hash"})
         rows.append(("`plankg add` a new plan, model-free encoder", wall, r["seconds"], ""))
 
-    print("| operation | wall | parse+extract | RDF | SHACL | store | index | index detail |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, wall, s, note in rows:
-        pe = (s.get("parse", 0) + s.get("extract", 0)) if s else None
-        cells = [f"{pe:.2f} s" if s else "—"] + [f"{s[k]:.2f} s" if s.get(k) is not None else "—"
-                                                  for k in ("rdf", "shacl", "store", "index")]
-        print(f"| {name} | {wall:.1f} s | " + " | ".join(cells) + f" | {note} |")
+    table(rows)
 
 
 if __name__ == "__main__":

@@ -52,12 +52,15 @@ def hints_from_meta(meta: Optional[dict]) -> dict:
             if e.get("spec") and e.get("name") and e.get("dim")}
 
 
-def build_index(parsed: Iterable[ParsedFile], index_dir, encoders: Union[str, Sequence[str], None] = None,
+def build_index(parsed: Optional[Iterable[ParsedFile]], index_dir, encoders: Union[str, Sequence[str], None] = None,
                 progress: bool = False, cache_dir=None, hnsw: Optional[bool] = None,
                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
                 user_words: Iterable[str] = (), hints: Optional[dict] = None,
-                live: Optional[Sequence[Encoder]] = None, extra_meta: Optional[dict] = None) -> dict:
-    docs = docs_from_plans(parsed)
+                live: Optional[Sequence[Encoder]] = None, extra_meta: Optional[dict] = None,
+                docs: Optional[list] = None) -> dict:
+    """``docs``: the search documents when already made (then ``parsed`` is not read)."""
+    if docs is None:
+        docs = docs_from_plans(parsed)
     objs = make_encoders(encoder_specs(encoders), hints, live)
     meta = _build(docs, Path(index_dir), encoders=objs, tokenizers=tokenizers,
                   default_tokenizer=default_tokenizer, hnsw=hnsw, user_words=user_words,

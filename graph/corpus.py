@@ -6,10 +6,13 @@ plans have the same titles, or the same file name, is replaced) → a new genera
 ``remove`` = those sources − one file. Everything happens under the data folder's lock, so concurrent
 changes are serialised (the second waits, or fails with ``Busy`` after its wait).
 
-What makes it cheap: the embedding cache (keyed by text hash) means only new texts are encoded, and
-encoders are loaded lazily: a change whose texts are all known loads no model at all; a server
-passes its already loaded encoders. Parsing and extracting the whole corpus again takes ~0.2 s, so
-it is simply redone (a parse cache would save less than it costs to keep correct).
+What makes it cheap: a change is a delta (``graph.pipeline.delta_locked``): only the added files
+are parsed, extracted, turned into RDF and validated; the kept files' parts are hard-linked from
+the current generation and the store is a checkpoint of the current one with the difference
+applied. The embedding cache (keyed by text hash) means only new texts are encoded, and encoders
+are loaded lazily: a change whose texts are all known loads no model at all; a server passes its
+already loaded encoders. When the current generation cannot be reused (built by another version of
+the parser, extractor or RDF code, or before parts existed) the change is a full build.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .parse import ParseError
-from .pipeline import SourceFile, build_locked, parse_sources
+from .pipeline import SourceFile, build_locked, delta_locked, parse_sources
 from .rdf.iri import normalise_title, plan_iri
 from .settings import Settings
 
@@ -383,11 +386,10 @@ def add(settings: Settings, new: Sequence[SourceFile], *, encoders: Optional[str
             missing = [f.name for f in stored if f.path is None and f not in replaced]
             raise CorpusError(f"the current generation does not hold its source files ({', '.join(missing)}) "
                               "and they are not in the corpus folder either: run `plankg build` once")
-        keep = [f.source() for f in stored if f not in replaced]
-        report = build_locked(settings, keep + [src for src, _ in todo],
-                              with_index=_has_index(settings) if with_index is None else with_index,
-                              encoders=encoders or _encoders_of_current(settings), live_encoders=live_encoders,
-                              progress=progress)
+        report = _change(settings, [f for f in stored if f not in replaced], todo,
+                         with_index=_has_index(settings) if with_index is None else with_index,
+                         encoders=encoders or _encoders_of_current(settings), live_encoders=live_encoders,
+                         progress=progress)
     added_plans = [{"title": p.title, "iri": str(plan_iri(p)), "file": pf.file} for _, pf in todo for p in pf.plans]
     return {"status": "replaced" if replaced else "added", "generation": report["generation"],
             "added": [src.name for src, _ in todo], "replaced": [f.name for f in replaced],
@@ -395,6 +397,20 @@ def add(settings: Settings, new: Sequence[SourceFile], *, encoders: Optional[str
             "unchanged": [f.name for _, f in same], "plans": added_plans, "notices": notices,
             "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
             "seconds": report["seconds"], "index": report.get("index")}
+
+
+def _change(settings: Settings, keep: list[StoredFile], added: list[tuple[SourceFile, object]], **kw) -> dict:
+    """The new generation for ``keep`` + ``added``: a delta on the current generation when its parts
+    can be reused (same code and lexicons, parts and store present), else a full build."""
+    from .parts import reusable_entries
+
+    gen = current_generation(settings)
+    entries = {e["file"]: e["sha256"] for e in reusable_entries(gen) or []}
+    reusable = bool(entries) and all(entries.get(f.name) == f.sha256 for f in keep) and \
+        (bool(settings.remote_store) or (gen / "store").is_dir())
+    if reusable and (keep or added):
+        return delta_locked(settings, gen, [f.name for f in keep], added, **kw)
+    return build_locked(settings, [f.source() for f in keep] + [src for src, _ in added], **kw)
 
 
 def _gen_name(settings: Settings) -> Optional[str]:
@@ -440,9 +456,8 @@ def remove(settings: Settings, target: str, *, lock_wait: Optional[float] = None
         if missing:
             raise CorpusError(f"the current generation does not hold its source files ({', '.join(missing)}): "
                               "run `plankg build` once")
-        report = build_locked(settings, [g.source() for g in rest], with_index=_has_index(settings),
-                              encoders=_encoders_of_current(settings), live_encoders=live_encoders,
-                              progress=progress)
+        report = _change(settings, rest, [], with_index=_has_index(settings),
+                         encoders=_encoders_of_current(settings), live_encoders=live_encoders, progress=progress)
     return {"status": "removed", "generation": report["generation"], "removed": [f.name],
             "removed_plans": [p["title"] for p in f.plans],
             "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},

@@ -7,14 +7,17 @@ A generation is self-contained::
 
     gen-<time>-<corpus sha256[:8]>-<pid>-<rand>/
         sources/*.txt     byte-identical copies of the plan files it was built from
+        parts/<key>/      what was derived from each file alone (``graph.parts``)
+        shared.nt         the shared triples (agencies, cited documents, schemes)
         store/            the RDF store (pyoxigraph / RocksDB)
         index/            the search index (meta.json records the corpus sha256 too)
-        build.json        the build report: counts, timings, sources (name, sha256, plans)
-        corpus.json       the parsed plan model
+        build.json        the build report: counts, timings, sources (name, sha256, plans), parts
         .readers          flock'ed (shared) by every process serving this generation
 
-so ``plankg add`` / ``remove`` (``graph.corpus``) rebuild from the current generation's sources
-plus or minus some files. Builds are serialised by a lock file in the data folder
+A full build (``build_locked``) derives everything; ``plankg add`` / ``remove`` (``graph.corpus``)
+call ``delta_locked``, which hard-links the parts of the files it keeps, derives only the added
+ones, recomputes the shared triples and applies the difference to a checkpoint of the previous
+store. Builds are serialised by a lock file in the data folder
 (``graph.corpus.DataLock``); stale generations and temporary files of an interrupted build are
 removed by the next build or server start (``graph.corpus.cleanup_stale``), never served.
 
@@ -36,11 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
+from rdflib import Graph
+
 from .extract import extract_unit, find_laws, table_indicator
 from .model import ParsedFile
 from .fsutil import fsync_path, fsync_tree
 from .parse import ParseError, corpus_files, parse_bytes, read_source_bytes
-from .rdf.iri import plan_iri
 from .settings import Settings
 
 
@@ -137,13 +141,6 @@ def extract_file(parsed: ParsedFile) -> ParsedFile:
     return parsed
 
 
-def corpus_hash(parsed: list[ParsedFile]) -> str:
-    h = hashlib.sha256()
-    for pf in sorted(parsed, key=lambda p: p.file):
-        h.update(f"{pf.file}\0{pf.sha256}\n".encode())
-    return h.hexdigest()
-
-
 class Timer:
     def __init__(self):
         self.seconds: dict[str, float] = {}
@@ -191,11 +188,9 @@ def build(settings: Settings, files: Optional[list[Path]] = None, *, with_index:
 def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_index: bool = True,
                  progress: bool = False, encoders: Optional[str] = None, live_encoders=None) -> dict:
     """``build`` for a caller that already holds the data folder's lock (``graph.corpus``)."""
-    from .corpus import cleanup_stale, current_index_meta
-    from .rdf.build import plans_to_graph
-    from .rdf.validate import validate
+    from .corpus import cleanup_stale
     from .extract import agency_types
-    from .store import open_store
+    from .rdf.build import Contributions, file_part, shared_graph
 
     timer, t0 = Timer(), time.perf_counter()
     if not sources:
@@ -210,14 +205,120 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
             extract_file(pf)
     _fault("parsed")
     with timer.stage("rdf"):
-        graph = plans_to_graph(parsed, agency_types())
+        parts = [file_part(pf) for pf in parsed]
+        merged = Contributions()
+        for part in parts:
+            merged.merge(part.contributions)
+        shared = shared_graph(merged, agency_types())
+        graph = Graph()
+        for t in shared:
+            graph.add(t)
+        for part in parts:
+            for t in part.triples:
+                graph.add(t)
     with timer.stage("shacl"):
-        conforms, report, violations = validate(graph)
+        _validate(graph)
+    change = _Change(kept=[], new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts)],
+                     shared=shared, graph_triples=len(graph))
+    return _write_generation(settings, change, timer, t0, with_index=with_index, progress=progress,
+                             encoders=encoders, live_encoders=live_encoders)
+
+
+def delta_locked(settings: Settings, prev: Path, keep: Sequence[str], added: Sequence[tuple[SourceFile, ParsedFile]],
+                 *, with_index: bool = True, progress: bool = False, encoders: Optional[str] = None,
+                 live_encoders=None) -> dict:
+    """A change without a full rebuild: the files named in ``keep`` are taken from generation
+    ``prev`` as they are (their parts, sources and triples), ``added`` are parsed files to add, and
+    every other file of ``prev`` is removed. Only the added files are extracted, turned into RDF and
+    validated (with the recomputed shared nodes); the store is a checkpoint of ``prev``'s with the
+    difference applied. Same result as a full build of the same files (tested). The caller holds the
+    data folder's lock and checked ``graph.parts.reusable_entries(prev)``."""
+    from . import parts as P
+    from .corpus import cleanup_stale
+    from .extract import agency_types
+    from .rdf.build import Contributions, file_part, ntriples, shared_graph
+
+    timer, t0 = Timer(), time.perf_counter()
+    entries = {e["file"]: e for e in P.reusable_entries(prev) or []}
+    kept = [entries[name] for name in keep]
+    gone = [e for name, e in entries.items() if name not in set(keep)]
+    cleanup_stale(settings)
+    with timer.stage("extract"):
+        for _, pf in added:
+            extract_file(pf)
+    _fault("parsed")
+    with timer.stage("rdf"):
+        new_parts = [(src, pf, file_part(pf)) for src, pf in added]
+        merged = Contributions()
+        for e in kept:
+            merged.merge(P.contributions(prev, e["key"]))
+        for _, _, part in new_parts:
+            merged.merge(part.contributions)
+        shared = shared_graph(merged, agency_types())
+        check = Graph()
+        for t in shared:
+            check.add(t)
+        for _, _, part in new_parts:
+            for t in part.triples:
+                check.add(t)
+    with timer.stage("shacl"):
+        _validate(check)
+    with timer.stage("diff"):
+        old_shared = set(_lines((prev / "shared.nt").read_text(encoding="utf-8")))
+        new_shared = set(_lines(ntriples(shared)))
+        remove = [ln for e in gone for ln in _lines(P.own_path(prev, e["key"]).read_text(encoding="utf-8"))]
+        remove += sorted(old_shared - new_shared)
+        insert = [ln for _, _, part in new_parts for ln in _lines(ntriples(part.triples))]
+        insert += sorted(new_shared - old_shared)
+    graph_triples = len(new_shared) + sum(P.read_part(prev, e["key"])["summary"]["triples"] for e in kept) \
+        + sum(len(part.triples) for _, _, part in new_parts)
+    change = _Change(kept=kept, new=new_parts, shared=shared, graph_triples=graph_triples, prev=prev,
+                     delta=("\n".join(remove), "\n".join(insert)),
+                     info={"added": [src.name for src, _ in added], "removed": [e["file"] for e in gone],
+                           "kept": len(kept), "triples_removed": len(remove), "triples_added": len(insert)})
+    return _write_generation(settings, change, timer, t0, with_index=with_index, progress=progress,
+                             encoders=encoders, live_encoders=live_encoders)
+
+
+def _lines(text: str) -> list[str]:
+    return [ln for ln in text.split("\n") if ln.strip()]
+
+
+def _validate(graph) -> None:
+    from .rdf.validate import validate
+    conforms, report, violations = validate(graph)
     if not conforms:
         raise BuildError(f"SHACL validation failed with {violations} violation(s); nothing was stored.\n{report[:4000]}")
 
+
+@dataclass
+class _Change:
+    """What a new generation is made of: parts kept from ``prev`` (entries of its build.json)
+    and new ones (source, parsed and extracted file, its ``FilePart``); the shared graph; for a
+    delta, the N-Triples to remove from and insert into a checkpoint of ``prev``'s store."""
+    kept: list
+    new: list
+    shared: Graph
+    graph_triples: int
+    prev: Optional[Path] = None
+    delta: Optional[tuple[str, str]] = None
+    info: Optional[dict] = None
+
+
+def _write_generation(settings: Settings, change: _Change, timer: "Timer", t0: float, *, with_index: bool,
+                      progress: bool, encoders: Optional[str], live_encoders) -> dict:
+    from . import parts as P
+    from .corpus import cleanup_stale, current_index_meta
+    from .rdf.build import ntriples
+    from embeddings.documents import docs_from_plans
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    digest = corpus_hash(parsed)
+    prev = change.prev
+    summaries = {e["file"]: P.read_part(prev, e["key"])["summary"] for e in change.kept}
+    for src, pf, part in change.new:
+        summaries[pf.file] = P.summarize(pf, part, len(src.data))
+    names = sorted(summaries)
+    digest = _corpus_digest(summaries)
     hints_meta = current_index_meta(settings)
     gen = settings.data_dir / (f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{digest[:8]}-{os.getpid()}"
                                f"-{uuid.uuid4().hex[:6]}")
@@ -227,34 +328,40 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
         with timer.stage("sources"):
             src_dir = gen / "sources"
             src_dir.mkdir()
-            for src in sources:
+            for e in change.kept:
+                P.link_or_copy(prev / "sources" / e["file"], src_dir / e["file"])
+            for src, _, _ in change.new:
                 (src_dir / src.name).write_bytes(src.data)
+        with timer.stage("parts"):
+            entries = {e["file"]: {"file": e["file"], "sha256": e["sha256"], "key": e["key"]} for e in change.kept}
+            for e in change.kept:
+                P.link_part(prev, gen, e["key"])
+            new_docs = {}
+            for src, pf, part in change.new:
+                new_docs[pf.file] = docs_from_plans([pf])
+                entries[pf.file] = P.write_part(gen / "parts", pf, part, new_docs[pf.file], summaries[pf.file])
+            (gen / "shared.nt").write_text(ntriples(change.shared), encoding="utf-8")
         with timer.stage("store"):
-            if settings.remote_store:
-                store = open_store(settings.remote_store, auth=settings.remote_auth)
-            else:
-                store = open_store(str(gen / "store"))
-            store.load(graph, replace=True)
-            triples = store.triple_count()
-            store.close()
+            triples = _fill_store(settings, gen, change, [entries[n]["key"] for n in names])
         _fault("store")
         index_info = None
         if with_index:
             from embeddings.build import build_index, hints_from_meta
             with timer.stage("index"):
-                index_info = build_index(parsed, gen / "index", encoders=encoders, progress=progress,
+                docs = [d for n in names
+                        for d in (new_docs[n] if n in new_docs else P.read_docs(gen, entries[n]["key"]))]
+                index_info = build_index(None, gen / "index", encoders=encoders, progress=progress,
                                          cache_dir=settings.data_dir / "embedding-cache",
                                          hints=hints_from_meta(hints_meta), live=live_encoders,
-                                         extra_meta={"plankg_corpus_sha256": digest})
+                                         extra_meta={"plankg_corpus_sha256": digest}, docs=docs)
             _fault("index")
-        report = _report(parsed, graph, triples, digest, timer, t0, index_info)
+        report = _report([summaries[n] for n in names], triples, change.graph_triples, digest, timer, t0,
+                         index_info)
         report["generation"] = gen.name
-        report["sources"] = [{"file": pf.file, "sha256": pf.sha256, "bytes": len(src.data), "encoding": pf.encoding,
-                              "notices": [n for n in pf.notices if n.startswith("not UTF-8")],
-                              "plans": [{"title": p.title, "iri": str(plan_iri(p))} for p in pf.plans]}
-                             for pf, src in zip(parsed, sources)]
-        (gen / "corpus.json").write_text(json.dumps([pf.to_dict() for pf in parsed], ensure_ascii=False),
-                                         encoding="utf-8")
+        report["parts"] = {"schema": P.PARTS_SCHEMA, "fingerprint": P.fingerprint(),
+                           "files": [entries[n] for n in names]}
+        if change.info is not None:
+            report["delta"] = dict(change.info, base=prev.name)
         (gen / "build.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         _fault("manifest")
         with timer.stage("sync"):
@@ -269,6 +376,50 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
     cleanup_stale(settings)
     report["seconds"]["total"] = round(time.perf_counter() - t0, 3)
     return report
+
+
+def _fill_store(settings: Settings, gen: Path, change: _Change, keys: list[str]) -> int:
+    """Fill the generation's store (or the remote one): a bulk load of every part for a full build,
+    a checkpoint of the previous store plus the difference for a delta."""
+    from . import parts as P
+    from .store import open_store
+
+    remote = settings.remote_store
+    if change.delta is not None:
+        if remote:
+            store = open_store(remote, auth=settings.remote_auth)
+        else:
+            from .store.oxigraph import OxigraphStore
+            OxigraphStore.checkpoint(change.prev / "store", gen / "store")
+            store = open_store(str(gen / "store"))
+        try:
+            store.apply_delta(*change.delta)
+            return store.triple_count()
+        finally:
+            store.close()
+    whole = gen / ".graph.nt"            # every part + the shared triples, loaded in one go
+    with open(whole, "wb") as out:
+        for key in keys:
+            with open(P.own_path(gen, key), "rb") as f:
+                shutil.copyfileobj(f, out)
+        with open(gen / "shared.nt", "rb") as f:
+            shutil.copyfileobj(f, out)
+    try:
+        store = open_store(remote, auth=settings.remote_auth) if remote else open_store(str(gen / "store"))
+        try:
+            store.load(str(whole), replace=True, format="ntriples")
+            return store.triple_count()
+        finally:
+            store.close()
+    finally:
+        whole.unlink(missing_ok=True)
+
+
+def _corpus_digest(summaries: dict) -> str:
+    h = hashlib.sha256()
+    for name in sorted(summaries):
+        h.update(f"{name}\0{summaries[name]['sha256']}\n".encode())
+    return h.hexdigest()
 
 
 def _point(settings: Settings, name: str, target: str) -> None:
@@ -294,19 +445,21 @@ def _publish(settings: Settings, gen: Path) -> None:
     fsync_path(settings.data_dir)
 
 
-def _report(parsed, graph, triples, digest, timer, t0, index_info) -> dict:
-    plans = [p for pf in parsed for p in pf.plans]
-    agencies = {(m.label) for p in plans for _, u in p.units() for m in u.agencies}
-    laws = {m.title for p in plans for _, u in p.units() for m in u.laws}
-    indicators = sum(len(u.indicators) for p in plans for _, u in p.units())
-    table_rows = sum(len(t.rows) for p in plans for t in p.tables)
+def _report(summaries: list[dict], triples: int, graph_triples: int, digest: str, timer: Timer, t0: float,
+            index_info) -> dict:
+    plans = [p for s in summaries for p in s["plans"]]
+    union = lambda key: len({v for s in summaries for v in s[key]})   # noqa: E731
     timer.seconds["total"] = round(time.perf_counter() - t0, 3)
     return {
-        "files": len(parsed), "plans": len(plans), "corpus_sha256": digest,
-        "counts": {p.title: p.counts() for p in plans},
-        "totals": {k: sum(p.counts()[k] for p in plans) for k in ("domains", "goals", "measures", "key_projects")},
-        "agencies": len(agencies), "agency_types": len({m.key for p in plans for _, u in p.units() for m in u.agencies}),
-        "laws": len(laws), "indicators": indicators, "table_rows": table_rows,
-        "triples": triples, "graph_triples": len(graph), "seconds": timer.seconds, "index": index_info,
+        "files": len(summaries), "plans": len(plans), "corpus_sha256": digest,
+        "counts": {p["title"]: p["counts"] for p in plans},
+        "totals": {k: sum(p["counts"][k] for p in plans) for k in ("domains", "goals", "measures", "key_projects")},
+        "agencies": union("agency_labels"), "agency_types": union("agency_keys"), "laws": union("laws"),
+        "indicators": sum(s["indicators"] for s in summaries),
+        "table_rows": sum(s["table_rows"] for s in summaries),
+        "triples": triples, "graph_triples": graph_triples, "seconds": timer.seconds, "index": index_info,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "sources": [{"file": s["file"], "sha256": s["sha256"], "bytes": s["bytes"], "encoding": s["encoding"],
+                     "notices": [n for n in s["notices"] if n.startswith("not UTF-8")],
+                     "plans": [{"title": p["title"], "iri": p["iri"]} for p in s["plans"]]} for s in summaries],
     }

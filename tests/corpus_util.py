@@ -87,6 +87,7 @@ def snapshot(data: Path) -> dict:
             e.pop(key, None)
     for t in meta.get("tokenizers", []):
         t.pop("build_s", None)
+        t.pop("tokenized", None)
     nt = plankg("export", "--data", data, "--format", "ntriples").stdout
     return {"current": current(data), "ntriples": sorted(nt.splitlines()), "index_meta": meta,
             "docs": (data / "current" / "index" / "docs.jsonl").read_bytes(),

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from graph.corpus import DataLock
+from graph.parts import read_parsed
 from tests.conftest import CORPUS, ROOT
 from tests.corpus_util import (HASH_ENV, LUCHENG, LUCHENG_TITLE, QUZHOU, assert_consistent, build_hash_data,
                                build_report, copy_data, current, index_meta, plankg, snapshot, variant)
@@ -192,7 +193,7 @@ def test_gb18030_bom_and_crlf_are_accepted(data, files):
     for f in (gbk, bom):          # stored byte for byte as given
         assert (data / "current" / "sources" / f.name).read_bytes() == f.read_bytes()
     # line numbers of the CRLF + BOM file are those of the original
-    corpus = json.loads((data / "current" / "corpus.json").read_text(encoding="utf-8"))
+    corpus = read_parsed(data / "current")
     lines = {f["file"]: [d["source"]["line"] for p in f["plans"] for d in p["domains"]] for f in corpus}
     assert lines["longwan-bom-crlf.txt"] == lines[LUCHENG.name] == lines["ouhai-gbk.txt"]
 

@@ -93,3 +93,47 @@ def test_query_form_and_chunks():
     assert [c.count(b"\n") for c in chunks] == [3, 3, 3, 1] and b"".join(chunks) == data
     with pytest.raises(ValueError):
         SparqlHttpStore("http://127.0.0.1:1", flavor="nope")
+
+
+def test_apply_delta_deletes_then_inserts(server, graphs):
+    from graph.rdf.build import ntriples
+    a, b = graphs
+    s = open_store(server[0], **server[1])
+    s.load(a)
+    gone = sorted(a)[:40]
+    s.apply_delta(ntriples(gone), ntriples(b), chunk_lines=25)      # several pieces each way
+    expected = Graph()
+    for t in set(a) - set(gone) | set(b):
+        expected.add(t)
+    assert isomorphic(Graph().parse(data=s.export(None, "ntriples"), format="nt"), expected)
+
+
+def test_add_and_remove_on_a_remote_store_match_an_embedded_full_build(server, tmp_path, monkeypatch):
+    """The build pipeline with ``PLANKG_STORE`` = this server: a full build, then an add and a
+    remove as deltas (SPARQL Update on the server); its graph equals the embedded store's full
+    build of the same files."""
+    from graph import corpus
+    from graph.pipeline import SourceFile, build, read_sources
+    from graph.settings import Settings
+    from tests.conftest import CORPUS
+    from tests.corpus_util import QUZHOU, variant
+
+    monkeypatch.setenv("PLANKG_STORE_OPTIONS", json.dumps(server[1]))
+    remote = Settings(tmp_path / "remote", CORPUS, remote_store=server[0])
+    build(remote, encoders="hash", with_index=False)
+    new = variant(tmp_path, "ouhai.txt", "瓯海")
+    corpus.add(remote, [SourceFile(new.name, new.read_bytes())], encoders="hash", with_index=False)
+    corpus.remove(remote, QUZHOU.name)
+    report = json.loads((remote.current / "build.json").read_text(encoding="utf-8"))
+    assert report["delta"]["removed"] == [QUZHOU.name]
+
+    local = Settings(tmp_path / "local", CORPUS)
+    files = [p for p in sorted(CORPUS.glob("*.txt")) if p.name != QUZHOU.name] + [new]
+    build(local, sources=read_sources(files), encoders="hash", with_index=False)
+    embedded = open_store(str(local.current / "store"), read_only=True)
+    try:
+        want = Graph().parse(data=embedded.export(None, "ntriples"), format="nt")
+    finally:
+        embedded.close()
+    got = Graph().parse(data=open_store(server[0], **server[1]).export(None, "ntriples"), format="nt")
+    assert report["triples"] == len(want) and isomorphic(got, want)

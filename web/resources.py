@@ -1,5 +1,5 @@
 """What a server process opens and shares between request threads, per build generation: the store,
-the SPARQL query runner, the search engine and the parsed corpus (corpus.json).
+the SPARQL query runner, the search engine and the build manifest (build.json).
 
 A ``Generation`` holds all of them for one ``gen-…`` folder, so a request sees a store and a search
 index that belong together. Each request is pinned to the generation that was current when it
@@ -40,7 +40,6 @@ class Generation:
         self._store = None
         self._runner = None
         self._engine = None
-        self._corpus: Optional[list] = None
         self._manifest: Optional[dict] = None
         self._cache: dict[str, Any] = {}
         self.refs = 0
@@ -130,14 +129,7 @@ class Generation:
                 log.info("search engine of %s loaded in %.1fs", self.name, time.perf_counter() - t)
             return self._engine
 
-    # --- corpus and manifest
-    def corpus(self) -> list[dict]:
-        with self._lock:
-            if self._corpus is None:
-                p = Path(self.path) / "corpus.json" if self.path else None
-                self._corpus = json.loads(p.read_text(encoding="utf-8")) if p and p.exists() else []
-            return self._corpus
-
+    # --- manifest
     def manifest(self) -> dict[str, Any]:
         if self._manifest is None:
             try:
@@ -156,7 +148,7 @@ class Generation:
                 except Exception:  # noqa: BLE001
                     pass
             self._runner = self._store = None
-            self._corpus = self._manifest = None
+            self._manifest = None
             self._cache = {}
             self._engine = None
             self.closed = True
@@ -288,9 +280,6 @@ class Resources:
             self.engine()
         except Exception as e:  # noqa: BLE001 - the service still serves the graph without search
             log.warning("search engine not loaded: %s", e)
-
-    def corpus(self) -> list[dict]:
-        return self.generation.corpus()
 
     def manifest(self) -> dict[str, Any]:
         return self.generation.manifest()

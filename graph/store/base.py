@@ -187,6 +187,14 @@ class Store(abc.ABC):
     def update(self, sparql_update: str, *, timeout: Optional[float] = None) -> None:
         """Run a SPARQL 1.1 Update."""
 
+    def apply_delta(self, remove: str, insert: str, *, chunk_lines: int = 20_000) -> None:
+        """Delete the N-Triples lines of ``remove``, then insert those of ``insert`` (SPARQL Update
+        DELETE DATA / INSERT DATA, in pieces of ``chunk_lines``: not atomic across pieces)."""
+        for op, text in (("DELETE DATA", remove), ("INSERT DATA", insert)):
+            lines = [ln for ln in text.split("\n") if ln.strip()]
+            for i in range(0, len(lines), chunk_lines):
+                self.update(f"{op} {{\n" + "\n".join(lines[i:i + chunk_lines]) + "\n}")
+
     @abc.abstractmethod
     def triple_count(self) -> int:
         """Number of triples (quads across all graphs)."""

@@ -365,6 +365,26 @@ class OxigraphStore(Store):
         if old_dir is not None:
             shutil.rmtree(old_dir, ignore_errors=True)
 
+    @staticmethod
+    def checkpoint(src: Union[str, os.PathLike], dst: Union[str, os.PathLike]) -> None:
+        """Copy the store directory ``src`` to ``dst`` as a RocksDB checkpoint (hard links where
+        possible, so it costs next to nothing); ``src`` may be open in other processes."""
+        store = ox.Store.read_only(os.fspath(src))
+        try:
+            store.backup(os.fspath(dst))
+        finally:
+            del store
+            gc.collect()
+
+    def apply_delta(self, remove: str, insert: str, *, chunk_lines: int = 0) -> None:
+        """Delete then insert N-Triples lines in one transaction (one SPARQL update)."""
+        self._writable()
+        text = ("DELETE DATA {\n" + remove + "\n} ;\n" if remove.strip() else "") + \
+               ("INSERT DATA {\n" + insert + "\n}" if insert.strip() else "")
+        if text:
+            with self._rw.read():
+                self._inner().update(text)
+
     # --- queries
     def _run(self, sparql: str):
         kw = {"use_default_graph_as_union": True} if self.union_default_graph else {}
