@@ -9,7 +9,9 @@ with ``Authorization: Bearer <token>``), PLANKG_QUERY_TIMEOUT (s, default 10), P
 (default 10000), PLANKG_MAX_BODY (bytes, default 1 MiB), PLANKG_QUERY_WORKERS (default 2),
 PLANKG_ADMIN_TOKEN (enables the admin API /api/admin/), PLANKG_UPLOAD_DIR (folder the admin API may
 add files from by path), PLANKG_MAX_UPLOAD (bytes, default 20 MiB), PLANKG_ADMIN_LOCK_WAIT (s, default 60),
-PLANKG_QUERY_MEMORY (MiB of data per query worker process, default 1024).
+PLANKG_QUERY_MEMORY (MiB of data per query worker process for a query, default 1024),
+PLANKG_SPARQL_IN_MEMORY (auto | on | off: query workers copy the store into memory; auto: up to
+4 M triples).
 """
 from __future__ import annotations
 
@@ -77,7 +79,8 @@ def create_app(settings: Optional[Settings] = None, *, update_token: Optional[st
     app.extensions["plankg"] = Resources(
         settings, writable=bool(token), query_timeout=app.config["PLANKG_QUERY_TIMEOUT"],
         query_workers=int(query_workers or _env_float("PLANKG_QUERY_WORKERS", 2)),
-        query_memory_mb=app.config["PLANKG_QUERY_MEMORY"])
+        query_memory_mb=app.config["PLANKG_QUERY_MEMORY"],
+        sparql_in_memory=os.environ.get("PLANKG_SPARQL_IN_MEMORY") or "auto")
     app.extensions["plankg_update_lock"] = threading.Lock()
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

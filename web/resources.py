@@ -23,6 +23,9 @@ from graph.settings import Settings
 log = logging.getLogger("plankg.web")
 
 
+IN_MEMORY_AUTO_MAX = 4_000_000     # triples: ~1.6 GB per query worker
+
+
 class NotReady(RuntimeError):
     """Something the request needs has not been built yet (no store, no index)."""
 
@@ -94,7 +97,8 @@ class Generation:
                 else:
                     self._runner = ProcessQueryRunner(self.store_path, self.owner.query_workers,
                                                       self.owner.query_timeout,
-                                                      memory_mb=self.owner.query_memory_mb)
+                                                      memory_mb=self.owner.query_memory_mb,
+                                                      in_memory=self.owner.use_in_memory(self.manifest()))
             return self._runner
 
     def data_changed(self) -> None:
@@ -162,9 +166,10 @@ class Resources:
     generation pinned to the calling request thread (or the current one outside requests)."""
 
     def __init__(self, settings: Settings, *, writable: bool = False, query_timeout: float = 10.0,
-                 query_workers: int = 2, query_memory_mb: int = 0):
+                 query_workers: int = 2, query_memory_mb: int = 0, sparql_in_memory: str = "auto"):
         self.settings = settings
         self.writable = writable
+        self.sparql_in_memory = (sparql_in_memory or "auto").lower()
         self.query_timeout = query_timeout
         self.query_workers = query_workers
         self.query_memory_mb = query_memory_mb
@@ -177,6 +182,16 @@ class Resources:
         self._local = threading.local()
         self._current = Generation(self, self._current_target())
         self._checked = time.monotonic()
+
+    def use_in_memory(self, manifest: dict) -> bool:
+        """Do the query workers copy the store into memory? ``on`` / ``off``, or ``auto``: when the
+        generation has at most ``IN_MEMORY_AUTO_MAX`` triples (~400 bytes each, per worker)."""
+        if self.sparql_in_memory in ("1", "on", "true", "yes"):
+            return True
+        if self.sparql_in_memory in ("0", "off", "false", "no"):
+            return False
+        triples = manifest.get("triples")
+        return isinstance(triples, int) and triples <= IN_MEMORY_AUTO_MAX
 
     # --- generations
     def _current_target(self) -> Optional[str]:

@@ -6,6 +6,10 @@ worker processes (``web.sparql_worker``) that open the store read-only; the requ
 for the answer until the deadline and, past it, kills the worker (SIGKILL), which really stops the
 query and frees the CPU, then answers 503. A fresh worker is started for the next query.
 In-memory stores (tests, scratch) fall back to a thread with a deadline checked between rows.
+
+``in_memory=True``: each worker copies the store into memory when it starts (see
+``web.sparql_worker``) and serves one generation of the data; after an update the idle workers are
+replaced by fresh copies, started in the background.
 """
 from __future__ import annotations
 
@@ -51,10 +55,14 @@ MAX_RESULT_BYTES = 64 << 20
 
 
 class _Worker:
-    def __init__(self, store_path: str, start_timeout: float = 30.0, memory_mb: int = 0):
+    def __init__(self, store_path: str, start_timeout: float = 30.0, memory_mb: int = 0,
+                 in_memory: bool = False, generation: int = 0):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         env["PLANKG_QUERY_MEMORY"] = str(int(memory_mb or 0))
+        env["PLANKG_SPARQL_IN_MEMORY"] = "1" if in_memory else "0"
+        env["PLANKG_QUERY_GENERATION"] = str(generation)
+        self.generation = generation
         self.proc = subprocess.Popen([sys.executable, "-m", "web.sparql_worker", store_path],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      cwd=str(ROOT), env=env, close_fds=True)
@@ -125,9 +133,11 @@ class ProcessQueryRunner:
     rather than with 503."""
 
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, memory_mb: int = 0,
-                 waiting: Optional[int] = None):
+                 waiting: Optional[int] = None, in_memory: bool = False, start_timeout: float = 600.0):
         self.store_path = store_path
         self.memory_mb = memory_mb
+        self.in_memory = in_memory
+        self.start_timeout = start_timeout if in_memory else 30.0
         self.size = max(1, size)
         self.timeout = timeout
         if waiting is None:
@@ -140,23 +150,80 @@ class ProcessQueryRunner:
         self._slots = threading.BoundedSemaphore(self.size)
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
+        self._starting = 0
+        self.closed = False
+        if in_memory:
+            self.prewarm()
 
     def bump_generation(self) -> None:
-        """The data changed (an update): workers reopen their read-only snapshot."""
+        """The data changed (an update): workers reopen their read-only snapshot (in-memory
+        workers are replaced)."""
         self.generation += 1
+        if self.in_memory:
+            self.prewarm()
 
-    def _take(self) -> _Worker:
+    def prewarm(self) -> None:
+        """Replace idle workers of an older generation and start workers up to ``size`` in the
+        background, so that requests do not wait for a copy."""
+        def start():
+            keep = []
+            while True:
+                try:
+                    w = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                if w.alive() and w.generation == self.generation:
+                    keep.append(w)
+                else:
+                    self._drop(w)
+            for w in keep:
+                self._idle.put(w)
+            while not self.closed:
+                with self._lock:
+                    if len(self._all) + self._starting >= self.size:
+                        return
+                try:
+                    w = self._start()
+                except Exception:  # noqa: BLE001 - a request will start one and report the error
+                    return
+                if self.closed:
+                    self._drop(w)
+                    return
+                self._idle.put(w)
+        threading.Thread(target=start, daemon=True, name="sparql-prewarm").start()
+
+    def _start(self) -> _Worker:
+        with self._lock:
+            self._starting += 1
         try:
-            w = self._idle.get_nowait()
-            if w.alive():
-                return w
-            self._drop(w)
-        except queue.Empty:
-            pass
-        w = _Worker(self.store_path, memory_mb=self.memory_mb)
+            w = _Worker(self.store_path, self.start_timeout, memory_mb=self.memory_mb, in_memory=self.in_memory,
+                        generation=self.generation)
+        finally:
+            with self._lock:
+                self._starting -= 1
         with self._lock:
             self._all.add(w)
         return w
+
+    def _take(self) -> tuple[_Worker, bool]:
+        """An idle worker of the current generation, or a freshly started one (True)."""
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if w.alive() and not (self.in_memory and w.generation != self.generation):
+                return w, False
+            self._drop(w)
+        if self.in_memory and self._starting:      # a copy is being made (prewarm): wait for it
+            try:
+                w = self._idle.get(timeout=self.start_timeout)
+                if w.alive() and w.generation == self.generation:
+                    return w, True
+                self._drop(w)
+            except queue.Empty:
+                pass
+        return self._start(), True
 
     def _drop(self, w: _Worker) -> None:
         w.kill()
@@ -188,7 +255,9 @@ class ProcessQueryRunner:
             raise Busy("all query workers are busy")
         key = id(req)
         try:
-            w = self._take()
+            w, fresh = self._take()
+            if fresh:       # the time limit is for the query, not for starting (or copying) a worker
+                deadline = max(deadline, time.monotonic() + self.timeout)
             with self._lock:
                 self._running[key] = time.monotonic()
             try:
@@ -213,6 +282,7 @@ class ProcessQueryRunner:
         return info, body
 
     def close(self) -> None:
+        self.closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
         for w in workers:

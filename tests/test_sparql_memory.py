@@ -1,0 +1,91 @@
+"""Query workers that copy the store into memory (``PLANKG_SPARQL_IN_MEMORY``): the same answers as
+workers reading the on-disk store, updates seen after the workers are replaced, the per-query memory
+cap still in force on top of the copy, and the ``auto`` setting by size."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bench.store_compare import QUERIES
+from graph.rdf import plans_to_graph
+from graph.store import open_store
+from web.resources import IN_MEMORY_AUTO_MAX, Resources
+from web.sparql_runner import OutOfMemory, ProcessQueryRunner
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    from graph.extract import agency_types
+    from graph.parse import corpus_files
+    from graph.pipeline import extract_file, parse_files
+    from tests.conftest import CORPUS
+    path = tmp_path_factory.mktemp("memstore") / "store"
+    store = open_store(str(path))
+    store.load(plans_to_graph([extract_file(pf) for pf in parse_files(corpus_files(CORPUS))], agency_types()))
+    store.close()
+    return str(path)
+
+
+def rows(runner, query: str) -> list:
+    info, body = runner.run({"query": query, "format": "json", "max_rows": 0})
+    bindings = json.loads(body)["results"]["bindings"]
+    return sorted(json.dumps(b, sort_keys=True, ensure_ascii=False) for b in bindings)
+
+
+def test_in_memory_workers_give_the_on_disk_answers(store_dir):
+    disk = ProcessQueryRunner(store_dir, size=1, timeout=60)
+    mem = ProcessQueryRunner(store_dir, size=1, timeout=60, in_memory=True)
+    try:
+        for name, q in QUERIES.items():
+            want = rows(disk, q)
+            assert want, name
+            assert rows(mem, q) == want, name
+        w = next(iter(mem._all))
+        assert w.proc.poll() is None and w.generation == mem.generation
+    finally:
+        disk.close()
+        mem.close()
+
+
+def test_an_update_is_seen_by_fresh_in_memory_workers(tmp_path, store_dir):
+    import shutil
+    path = tmp_path / "store"
+    shutil.copytree(store_dir, path)
+    runner = ProcessQueryRunner(str(path), size=2, timeout=60, in_memory=True)
+    ask = "ASK { <urn:x:s> <urn:x:p> 'fresh' }"
+    try:
+        assert json.loads(runner.run({"query": ask, "format": "json"})[1])["boolean"] is False
+        old = {w.proc.pid for w in runner._all}
+        writer = open_store(str(path))
+        writer.update("INSERT DATA { <urn:x:s> <urn:x:p> 'fresh' }")
+        writer.close()
+        runner.bump_generation()
+        assert json.loads(runner.run({"query": ask, "format": "json"})[1])["boolean"] is True
+        deadline = time.monotonic() + 30          # the old copies are replaced, not kept beside the new
+        while time.monotonic() < deadline and old & {w.proc.pid for w in runner._all}:
+            time.sleep(0.05)
+        assert not old & {w.proc.pid for w in runner._all}
+    finally:
+        runner.close()
+
+
+def test_the_query_memory_cap_applies_on_top_of_the_copy(store_dir):
+    runner = ProcessQueryRunner(store_dir, size=1, timeout=60, memory_mb=64, in_memory=True)
+    try:
+        assert rows(runner, QUERIES["Q4 count all triples"])          # the copy itself fits
+        blowup = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a ?d ?g "
+                  "ORDER BY ?n")
+        with pytest.raises(OutOfMemory):
+            runner.run({"query": blowup, "format": "json"})
+    finally:
+        runner.close()
+
+
+def test_auto_copies_stores_up_to_the_threshold(tmp_path):
+    from graph.settings import Settings
+    s = Settings(tmp_path, tmp_path)
+    auto, off, on = (Resources(s, sparql_in_memory=v) for v in ("auto", "off", "on"))
+    assert auto.use_in_memory({"triples": 18_200}) and not auto.use_in_memory({"triples": IN_MEMORY_AUTO_MAX + 1})
+    assert not auto.use_in_memory({}) and not off.use_in_memory({"triples": 10}) and on.use_in_memory({})
