@@ -73,11 +73,16 @@ def at_scale(scale: int) -> list:
         tmp = Path(tmp)
         gen = [sys.executable, str(ROOT / "bench" / "gen_corpus.py")]
         subprocess.run(gen + ["--scale", str(scale), str(tmp / "corpus")], check=True, capture_output=True)
-        subprocess.run(gen + ["--scale", "1", "--seed", "4242", str(tmp / "other")], check=True, capture_output=True)
-        stored = {p.read_text(encoding="utf-8").split("\n", 1)[0] for p in (tmp / "corpus").glob("*.txt")}
-        new = next(p for p in sorted((tmp / "other").glob("*.txt"))
-                   if p.read_text(encoding="utf-8").split("\n", 1)[0] not in stored)
-        new = shutil.copy(new, tmp / "new-plan.txt")
+        from graph.parse import parse_file
+        from graph.rdf.iri import normalise_title
+        # a new plan: a one-plan file of the corpus with its region renamed
+        src = next(p for p in sorted((tmp / "corpus").glob("*.txt")) if len(parse_file(p).plans) == 1)
+        region = parse_file(src).plans[0].region
+        text = src.read_text(encoding="utf-8").replace(region[:-1], "瀚海")
+        new = tmp / "new-plan.txt"
+        new.write_text(text, encoding="utf-8")
+        stored = {normalise_title(p.title) for f in (tmp / "corpus").glob("*.txt") for p in parse_file(f).plans}
+        assert not {normalise_title(p.title) for p in parse_file(new).plans} & stored
         data = tmp / "data"
         n_files = len(list((tmp / "corpus").glob("*.txt")))
         wall, r = plankg("build", "--data", data, "--corpus", tmp / "corpus", "--quiet", env=env)

@@ -132,7 +132,7 @@ def launch(data_dir: Path, log_dir: Path, *, token: Optional[str] = None, env: O
 
 @pytest.fixture(scope="session")
 def built_data_dir() -> Path:
-    """The bundled corpus built once for this session (graph + search index + corpus.json)."""
+    """The bundled corpus built once for this session (graph + search index + parts)."""
     from graph.pipeline import build
     from graph.settings import load_settings
 
