@@ -215,14 +215,14 @@ class ProcessQueryRunner:
             if w.alive() and not (self.in_memory and w.generation != self.generation):
                 return w, False
             self._drop(w)
-        if self.in_memory and self._starting:      # a copy is being made (prewarm): wait for it
+        while self.in_memory and self._starting:   # copies are being made (prewarm): take one when ready
             try:
-                w = self._idle.get(timeout=self.start_timeout)
-                if w.alive() and w.generation == self.generation:
-                    return w, True
-                self._drop(w)
+                w = self._idle.get(timeout=0.1)
             except queue.Empty:
-                pass
+                continue
+            if w.alive() and w.generation == self.generation:
+                return w, True
+            self._drop(w)
         return self._start(), True
 
     def _drop(self, w: _Worker) -> None:
@@ -255,9 +255,10 @@ class ProcessQueryRunner:
             raise Busy("all query workers are busy")
         key = id(req)
         try:
+            t0 = time.monotonic()
             w, fresh = self._take()
             if fresh:       # the time limit is for the query, not for starting (or copying) a worker
-                deadline = max(deadline, time.monotonic() + self.timeout)
+                deadline += time.monotonic() - t0
             with self._lock:
                 self._running[key] = time.monotonic()
             try:
