@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .model import ParsedFile
-from .rdf.build import Contributions, FilePart, ntriples
+from .rdf.build import FilePart, ntriples
 from .rdf.iri import plan_iri
 
 PARTS_SCHEMA = 1
@@ -97,10 +97,6 @@ def link_or_copy(src: Path, dst: Path) -> None:
 
 def read_part(gen: Path, key: str) -> dict:
     return json.loads((gen / "parts" / key / "part.json").read_text(encoding="utf-8"))
-
-
-def contributions(gen: Path, key: str) -> Contributions:
-    return Contributions.from_json(read_part(gen, key)["contributions"])
 
 
 def own_path(gen: Path, key: str) -> Path:

@@ -250,8 +250,9 @@ def delta_locked(settings: Settings, prev: Path, keep: Sequence[str], added: Seq
     with timer.stage("rdf"):
         new_parts = [(src, pf, file_part(pf)) for src, pf in added]
         merged = Contributions()
-        for e in kept:
-            merged.merge(P.contributions(prev, e["key"]))
+        kept_parts = {e["file"]: P.read_part(prev, e["key"]) for e in kept}     # part.json, read once
+        for part in kept_parts.values():
+            merged.merge(Contributions.from_json(part["contributions"]))
         for _, _, part in new_parts:
             merged.merge(part.contributions)
         shared = shared_graph(merged, agency_types())
@@ -270,9 +271,10 @@ def delta_locked(settings: Settings, prev: Path, keep: Sequence[str], added: Seq
         remove += sorted(old_shared - new_shared)
         insert = [ln for _, _, part in new_parts for ln in _lines(ntriples(part.triples))]
         insert += sorted(new_shared - old_shared)
-    graph_triples = len(new_shared) + sum(P.read_part(prev, e["key"])["summary"]["triples"] for e in kept) \
+    graph_triples = len(new_shared) + sum(part["summary"]["triples"] for part in kept_parts.values()) \
         + sum(len(part.triples) for _, _, part in new_parts)
     change = _Change(kept=kept, new=new_parts, shared=shared, graph_triples=graph_triples, prev=prev,
+                     kept_summaries={name: part["summary"] for name, part in kept_parts.items()},
                      delta=("\n".join(remove), "\n".join(insert)),
                      info={"added": [src.name for src, _ in added], "removed": [e["file"] for e in gone],
                            "kept": len(kept), "triples_removed": len(remove), "triples_added": len(insert)})
@@ -303,6 +305,7 @@ class _Change:
     prev: Optional[Path] = None
     delta: Optional[tuple[str, str]] = None
     info: Optional[dict] = None
+    kept_summaries: Optional[dict] = None
 
 
 def _write_generation(settings: Settings, change: _Change, timer: "Timer", t0: float, *, with_index: bool,
@@ -314,7 +317,7 @@ def _write_generation(settings: Settings, change: _Change, timer: "Timer", t0: f
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     prev = change.prev
-    summaries = {e["file"]: P.read_part(prev, e["key"])["summary"] for e in change.kept}
+    summaries = dict(change.kept_summaries or {})
     for src, pf, part in change.new:
         summaries[pf.file] = P.summarize(pf, part, len(src.data))
     names = sorted(summaries)
