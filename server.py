@@ -144,7 +144,12 @@ def serve(settings: Optional[Settings] = None, host: str = "127.0.0.1", port: in
             super().__init__()
 
         def load_config(self):
+            app = self.application
+
+            def post_worker_init(worker):       # query workers (and their in-memory copies) start now
+                app.extensions["plankg"].start_query_workers()
             options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                       "post_worker_init": post_worker_init,
                        "worker_class": "gthread", "preload_app": True,
                        "timeout": int(self.application.config["PLANKG_QUERY_TIMEOUT"] + 60),
                        "graceful_timeout": 10, "accesslog": os.environ.get("PLANKG_ACCESS_LOG"),

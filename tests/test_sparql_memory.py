@@ -89,3 +89,29 @@ def test_auto_copies_stores_up_to_the_threshold(tmp_path):
     auto, off, on = (Resources(s, sparql_in_memory=v) for v in ("auto", "off", "on"))
     assert auto.use_in_memory({"triples": 18_200}) and not auto.use_in_memory({"triples": IN_MEMORY_AUTO_MAX + 1})
     assert not auto.use_in_memory({}) and not off.use_in_memory({"triples": 10}) and on.use_in_memory({})
+
+
+def test_a_server_starts_its_query_workers_before_the_first_query(built_data_dir, server_logs):
+    """gunicorn's post_worker_init starts the (in-memory) query workers: no query pays for the copy."""
+    from bench.load import server_pids
+    from tests.conftest_server import launch
+    server = launch(built_data_dir, server_logs)
+    try:
+        def workers() -> int:
+            n = 0
+            for pid in server_pids(server.port, server.proc.pid):
+                try:
+                    cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+                except OSError:
+                    continue
+                n += b"web.sparql_worker" in cmd
+            return n
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and workers() < 2:
+            time.sleep(0.2)
+        assert workers() == 2
+        r = server.post("/sparql", "ASK { ?s a <https://w3id.org/plankg/ontology#Plan> }", "application/sparql-query",
+                        headers={"Accept": "application/sparql-results+json"})
+        assert r.status == 200 and r.json()["boolean"] is True and workers() == 2
+    finally:
+        server.stop()

@@ -101,6 +101,18 @@ class Generation:
                                                       in_memory=self.owner.use_in_memory(self.manifest()))
             return self._runner
 
+    def start_query_workers(self, wait: bool = False) -> None:
+        """Create the query runner now (in-memory workers then copy the store in the background);
+        ``wait``: until they are ready (a generation switch, while requests still go to the old one)."""
+        if self.owner.remote or self.store_path is None:
+            return
+        try:
+            runner = self.runner()
+            if wait and hasattr(runner, "wait_ready"):
+                runner.wait_ready(runner.start_timeout)
+        except Exception as e:  # noqa: BLE001 - the first query will start a worker and report it
+            log.warning("query workers of %s not started: %s", self.name, e)
+
     def data_changed(self) -> None:
         self._cache = {}
         if self._runner is not None:
@@ -229,6 +241,8 @@ class Resources:
                     new.engine()
                 except Exception as e:  # noqa: BLE001 - served without search; engine() says why
                     log.warning("search engine of %s not loaded: %s", new.name, e)
+            if self._current._runner is not None:
+                new.start_query_workers(wait=True)
             log.info("new build generation %s: switching from %s", new.name, self._current.name)
             with self._lock:
                 old, self._current = self._current, new
@@ -298,6 +312,10 @@ class Resources:
 
     def manifest(self) -> dict[str, Any]:
         return self.generation.manifest()
+
+    def start_query_workers(self) -> None:
+        """In a server's worker process, after the fork: start the SPARQL query workers."""
+        self._current.start_query_workers()
 
     def live_encoders(self) -> list:
         """The loaded models, wrapped so that encoding for an add never runs beside a search."""

@@ -192,6 +192,15 @@ class ProcessQueryRunner:
                 self._idle.put(w)
         threading.Thread(target=start, daemon=True, name="sparql-prewarm").start()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait (up to ``timeout`` s) until a prewarm has no copy left in the making."""
+        deadline = time.monotonic() + timeout
+        while self._starting or (self.in_memory and not self._all and not self.closed):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def _start(self) -> _Worker:
         with self._lock:
             self._starting += 1
