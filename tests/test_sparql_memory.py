@@ -115,3 +115,14 @@ def test_a_server_starts_its_query_workers_before_the_first_query(built_data_dir
         assert r.status == 200 and r.json()["boolean"] is True and workers() == 2
     finally:
         server.stop()
+
+
+def test_waiting_for_workers_that_cannot_start_ends(tmp_path):
+    """A store that cannot be copied (no such folder): the prewarm ends and so does the wait for it."""
+    runner = ProcessQueryRunner(str(tmp_path / "missing"), size=1, timeout=5, in_memory=True)
+    try:
+        t = time.monotonic()
+        assert runner.wait_ready(120)
+        assert time.monotonic() - t < 60 and not runner._all
+    finally:
+        runner.close()

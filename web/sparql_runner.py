@@ -151,6 +151,7 @@ class ProcessQueryRunner:
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._starting = 0
+        self._prewarming: Optional[threading.Thread] = None
         self.closed = False
         if in_memory:
             self.prewarm()
@@ -190,15 +191,15 @@ class ProcessQueryRunner:
                     self._drop(w)
                     return
                 self._idle.put(w)
-        threading.Thread(target=start, daemon=True, name="sparql-prewarm").start()
+        self._prewarming = threading.Thread(target=start, daemon=True, name="sparql-prewarm")
+        self._prewarming.start()
 
     def wait_ready(self, timeout: float) -> bool:
-        """Wait (up to ``timeout`` s) until a prewarm has no copy left in the making."""
-        deadline = time.monotonic() + timeout
-        while self._starting or (self.in_memory and not self._all and not self.closed):
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
+        """Wait (up to ``timeout`` s) until the prewarm in progress, if any, has ended."""
+        t = self._prewarming
+        if t is not None:
+            t.join(timeout)
+            return not t.is_alive()
         return True
 
     def _start(self) -> _Worker:
