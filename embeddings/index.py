@@ -11,6 +11,7 @@ Layout of an index directory::
     embcache-<encoder>.npz    embedding cache (sha256(encoder spec, text) -> vector); kept
                               across rebuilds so unchanged units are never re-encoded (its folder
                               can be moved: ``cache_dir`` / env ``PLANKG_EMBED_CACHE``)
+    tokens-<tokeniser>-<signature>.json   token cache (text hash -> tokens), kept the same way
 
 ``ensure_index`` rebuilds only when the corpus hash (documents + build settings) changed.
 """
@@ -277,7 +278,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     # swap in: remove old index files (not the embedding caches), move the new ones
     for p in out.iterdir():
-        if p.name != ".building" and not p.name.startswith("embcache-") and p.is_file():
+        if p.name != ".building" and not p.name.startswith(("embcache-", "tokens-")) and p.is_file():
             p.unlink()
     for p in tmp.iterdir():
         os.replace(p, out / p.name)

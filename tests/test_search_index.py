@@ -154,3 +154,17 @@ def test_meta_json_is_plain_json(tmp_path, docs):
     meta = json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))
     assert meta["doc_count"] == 50 and meta["default_tokenizer"] == "bigram"
     assert {t["name"] for t in meta["tokenizers"]} == {"bigram", "jieba"}
+
+
+def test_tokens_are_cached_across_rebuilds_in_the_index_folder(tmp_path):
+    """Without a cache folder the token caches live in the index folder and survive its rebuilds."""
+    from embeddings.index import build_index
+    from tests.conftest import CORPUS
+    docs = docs_from_folder(CORPUS)[:200]
+    first = build_index(docs, tmp_path, encoders=[load_encoder("hash")], progress=False)
+    again = build_index(docs, tmp_path, encoders=[load_encoder("hash")], progress=False)
+    assert all(t["tokenized"] > 0 for t in first["tokenizers"])
+    assert all(t["tokenized"] == 0 for t in again["tokenizers"])
+    assert first["build_key"] == again["build_key"]
+    names = sorted(p.name.split("-")[1] for p in tmp_path.glob("tokens-*.json"))
+    assert names == sorted(t["name"] for t in again["tokenizers"])      # one cache per tokenizer
