@@ -190,7 +190,7 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
     """``build`` for a caller that already holds the data folder's lock (``graph.corpus``)."""
     from .corpus import cleanup_stale
     from .extract import agency_types
-    from .rdf.build import Contributions, file_part, shared_graph
+    from .rdf.build import Contributions, file_part, ntriples, shared_graph
 
     timer, t0 = Timer(), time.perf_counter()
     if not sources:
@@ -210,16 +210,11 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
         for part in parts:
             merged.merge(part.contributions)
         shared = shared_graph(merged, agency_types())
-        graph = Graph()
-        for t in shared:
-            graph.add(t)
-        for part in parts:
-            for t in part.triples:
-                graph.add(t)
+        graph = _union(shared, parts)
     with timer.stage("shacl"):
         _validate(graph)
     change = _Change(kept=[], new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts)],
-                     shared=shared, graph_triples=len(graph))
+                     shared_nt=ntriples(shared), graph_triples=len(graph))
     return _write_generation(settings, change, timer, t0, with_index=with_index, progress=progress,
                              encoders=encoders, live_encoders=live_encoders)
 
@@ -256,30 +251,37 @@ def delta_locked(settings: Settings, prev: Path, keep: Sequence[str], added: Seq
         for _, _, part in new_parts:
             merged.merge(part.contributions)
         shared = shared_graph(merged, agency_types())
-        check = Graph()
-        for t in shared:
-            check.add(t)
-        for _, _, part in new_parts:
-            for t in part.triples:
-                check.add(t)
+        check = _union(shared, [part for _, _, part in new_parts])
     with timer.stage("shacl"):
         _validate(check)
     with timer.stage("diff"):
+        shared_nt = ntriples(shared)
         old_shared = set(_lines((prev / "shared.nt").read_text(encoding="utf-8")))
-        new_shared = set(_lines(ntriples(shared)))
+        new_shared = set(_lines(shared_nt))
         remove = [ln for e in gone for ln in _lines(P.own_path(prev, e["key"]).read_text(encoding="utf-8"))]
         remove += sorted(old_shared - new_shared)
         insert = [ln for _, _, part in new_parts for ln in _lines(ntriples(part.triples))]
         insert += sorted(new_shared - old_shared)
     graph_triples = len(new_shared) + sum(part["summary"]["triples"] for part in kept_parts.values()) \
         + sum(len(part.triples) for _, _, part in new_parts)
-    change = _Change(kept=kept, new=new_parts, shared=shared, graph_triples=graph_triples, prev=prev,
+    change = _Change(kept=kept, new=new_parts, shared_nt=shared_nt, graph_triples=graph_triples, prev=prev,
                      kept_summaries={name: part["summary"] for name, part in kept_parts.items()},
                      delta=("\n".join(remove), "\n".join(insert)),
                      info={"added": [src.name for src, _ in added], "removed": [e["file"] for e in gone],
                            "kept": len(kept), "triples_removed": len(remove), "triples_added": len(insert)})
     return _write_generation(settings, change, timer, t0, with_index=with_index, progress=progress,
                              encoders=encoders, live_encoders=live_encoders)
+
+
+def _union(shared: Graph, parts) -> Graph:
+    """The shared triples and the own triples of ``parts`` in one graph (what SHACL validates)."""
+    graph = Graph()
+    for t in shared:
+        graph.add(t)
+    for part in parts:
+        for t in part.triples:
+            graph.add(t)
+    return graph
 
 
 def _lines(text: str) -> list[str]:
@@ -296,11 +298,11 @@ def _validate(graph) -> None:
 @dataclass
 class _Change:
     """What a new generation is made of: parts kept from ``prev`` (entries of its build.json)
-    and new ones (source, parsed and extracted file, its ``FilePart``); the shared graph; for a
+    and new ones (source, parsed and extracted file, its ``FilePart``); the shared triples; for a
     delta, the N-Triples to remove from and insert into a checkpoint of ``prev``'s store."""
     kept: list
     new: list
-    shared: Graph
+    shared_nt: str
     graph_triples: int
     prev: Optional[Path] = None
     delta: Optional[tuple[str, str]] = None
@@ -312,7 +314,6 @@ def _write_generation(settings: Settings, change: _Change, timer: "Timer", t0: f
                       progress: bool, encoders: Optional[str], live_encoders) -> dict:
     from . import parts as P
     from .corpus import cleanup_stale, current_index_meta
-    from .rdf.build import ntriples
     from embeddings.documents import docs_from_plans
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -343,7 +344,7 @@ def _write_generation(settings: Settings, change: _Change, timer: "Timer", t0: f
             for src, pf, part in change.new:
                 new_docs[pf.file] = docs_from_plans([pf])
                 entries[pf.file] = P.write_part(gen / "parts", pf, part, new_docs[pf.file], summaries[pf.file])
-            (gen / "shared.nt").write_text(ntriples(change.shared), encoding="utf-8")
+            (gen / "shared.nt").write_text(change.shared_nt, encoding="utf-8")
         with timer.stage("store"):
             triples = _fill_store(settings, gen, change, [entries[n]["key"] for n in names])
         _fault("store")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from graph.pipeline import SourceFile, build, read_sources
 from graph.settings import Settings
 from graph.store import open_store
 from tests.conftest import CORPUS
-from tests.corpus_util import LUCHENG, LUCHENG_TITLE, QUZHOU, variant
+from tests.corpus_util import LUCHENG, LUCHENG_TITLE, QUZHOU, copy_data, variant
 
 ENC = "hash"
 
@@ -65,12 +64,7 @@ def base(tmp_path_factory):
 
 @pytest.fixture
 def data(base, tmp_path):
-    dst = tmp_path / "data"
-    dst.mkdir()
-    cur = os.readlink(base.current)
-    shutil.copytree(base.data_dir / cur, dst / cur, symlinks=True)
-    os.symlink(cur, dst / "current")
-    return settings(dst)
+    return settings(copy_data(base.data_dir, tmp_path / "data"))
 
 
 def corpus_sources() -> list[SourceFile]:

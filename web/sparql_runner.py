@@ -173,7 +173,7 @@ class ProcessQueryRunner:
                     w = self._idle.get_nowait()
                 except queue.Empty:
                     break
-                if w.alive() and w.generation == self.generation:
+                if self._usable(w):
                     keep.append(w)
                 else:
                     self._drop(w)
@@ -215,6 +215,10 @@ class ProcessQueryRunner:
             self._all.add(w)
         return w
 
+    def _usable(self, w: _Worker) -> bool:
+        """Alive and, for an in-memory copy, of the current generation of the data."""
+        return w.alive() and not (self.in_memory and w.generation != self.generation)
+
     def _take(self) -> tuple[_Worker, bool]:
         """An idle worker of the current generation, or a freshly started one (True)."""
         while True:
@@ -222,7 +226,7 @@ class ProcessQueryRunner:
                 w = self._idle.get_nowait()
             except queue.Empty:
                 break
-            if w.alive() and not (self.in_memory and w.generation != self.generation):
+            if self._usable(w):
                 return w, False
             self._drop(w)
         while self.in_memory and self._starting:   # copies are being made (prewarm): take one when ready
@@ -230,7 +234,7 @@ class ProcessQueryRunner:
                 w = self._idle.get(timeout=0.1)
             except queue.Empty:
                 continue
-            if w.alive() and w.generation == self.generation:
+            if self._usable(w):
                 return w, True
             self._drop(w)
         return self._start(), True
