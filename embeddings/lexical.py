@@ -13,8 +13,10 @@ see ``DEFAULT_TOKENIZER``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -57,7 +59,6 @@ class Tokenizer(Protocol):
 
 
 def _digest(*parts) -> str:
-    import hashlib
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
@@ -277,7 +278,6 @@ class TokenCache:
 
     @staticmethod
     def key(text: str) -> str:
-        import hashlib
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     def tokens(self, text: str) -> list[str]:
@@ -295,7 +295,6 @@ class TokenCache:
         """Write the tokens of the texts used since loading (others are dropped), atomically."""
         if self.path is None or (not self.misses and len(self.used) == len(self._map)):
             return
-        import os
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.path.parent.glob(f"tokens-{self.tokenizer.name}-*.json"):
             if stale != self.path:

@@ -110,21 +110,18 @@ def read_docs(gen: Path, key: str) -> list:
 
 def read_parsed(gen: Path) -> list[dict]:
     """The parsed plan model of every file of a generation (``ParsedFile.to_dict`` dicts)."""
-    report = json.loads((gen / "build.json").read_text(encoding="utf-8"))
+    from .corpus import read_build
     return [json.loads((gen / "parts" / e["key"] / "parsed.json").read_text(encoding="utf-8"))
-            for e in (report.get("parts") or {}).get("files", [])]
+            for e in (read_build(gen).get("parts") or {}).get("files", [])]
 
 
 def reusable_entries(gen: Optional[Path]) -> Optional[list[dict]]:
     """The part entries of ``gen`` when a change may reuse them (same fingerprint, every part
     present), else None."""
+    from .corpus import read_build
     if gen is None:
         return None
-    try:
-        report = json.loads((gen / "build.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    parts = report.get("parts") or {}
+    parts = read_build(gen).get("parts") or {}
     entries = parts.get("files")
     if parts.get("fingerprint") != fingerprint() or not entries or not (gen / "shared.nt").is_file():
         return None
