@@ -405,11 +405,12 @@ def _change(settings: Settings, keep: list[StoredFile], added: list[tuple[Source
     from .parts import reusable_entries
 
     gen = current_generation(settings)
-    entries = {e["file"]: e["sha256"] for e in reusable_entries(gen) or []}
-    reusable = bool(entries) and all(entries.get(f.name) == f.sha256 for f in keep) and \
+    entries = reusable_entries(gen) or []
+    sha = {e["file"]: e["sha256"] for e in entries}
+    reusable = bool(entries) and all(sha.get(f.name) == f.sha256 for f in keep) and \
         (bool(settings.remote_store) or (gen / "store").is_dir())
     if reusable and (keep or added):
-        return delta_locked(settings, gen, [f.name for f in keep], added, **kw)
+        return delta_locked(settings, gen, entries, [f.name for f in keep], added, **kw)
     return build_locked(settings, [f.source() for f in keep] + [src for src, _ in added], **kw)
 
 

@@ -219,24 +219,24 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
                              encoders=encoders, live_encoders=live_encoders)
 
 
-def delta_locked(settings: Settings, prev: Path, keep: Sequence[str], added: Sequence[tuple[SourceFile, ParsedFile]],
-                 *, with_index: bool = True, progress: bool = False, encoders: Optional[str] = None,
+def delta_locked(settings: Settings, prev: Path, entries: Sequence[dict], keep: Sequence[str],
+                 added: Sequence[tuple[SourceFile, ParsedFile]], *, with_index: bool = True, progress: bool = False, encoders: Optional[str] = None,
                  live_encoders=None) -> dict:
     """A change without a full rebuild: the files named in ``keep`` are taken from generation
     ``prev`` as they are (their parts, sources and triples), ``added`` are parsed files to add, and
     every other file of ``prev`` is removed. Only the added files are extracted, turned into RDF and
     validated (with the recomputed shared nodes); the store is a checkpoint of ``prev``'s with the
     difference applied. Same result as a full build of the same files (tested). The caller holds the
-    data folder's lock and checked ``graph.parts.reusable_entries(prev)``."""
+    data folder's lock; ``entries`` are ``graph.parts.reusable_entries(prev)``, which it checked."""
     from . import parts as P
     from .corpus import cleanup_stale
     from .extract import agency_types
     from .rdf.build import Contributions, file_part, ntriples, shared_graph
 
     timer, t0 = Timer(), time.perf_counter()
-    entries = {e["file"]: e for e in P.reusable_entries(prev) or []}
-    kept = [entries[name] for name in keep]
-    gone = [e for name, e in entries.items() if name not in set(keep)]
+    by_file = {e["file"]: e for e in entries}
+    kept = [by_file[name] for name in keep]
+    gone = [e for name, e in by_file.items() if name not in set(keep)]
     cleanup_stale(settings)
     with timer.stage("extract"):
         for _, pf in added:
