@@ -11,8 +11,10 @@ lists every plan/unit of the group. Highlights are [start, end) offsets into ``H
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
@@ -42,6 +44,18 @@ GAP_RELATIVE = 0.6
 Z_SAMPLE = 4096                 # vectors used to estimate a query's score distribution per encoder
 
 FilterValue = Union[str, Sequence[str], None]
+
+
+_POOL: tuple[int, Optional[ThreadPoolExecutor]] = (0, None)
+
+
+def _query_pool() -> ThreadPoolExecutor:
+    """Threads for encoding one query with several models at once; made again in a forked child."""
+    global _POOL
+    pid = os.getpid()
+    if _POOL[0] != pid or _POOL[1] is None:
+        _POOL = (pid, ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encode"))
+    return _POOL[1]
 
 
 @dataclass
@@ -357,17 +371,34 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ internals
     def encode_query(self, name: str, query: str) -> np.ndarray:
-        key = (name, query)
-        v = self._qcache.get(key)
-        if v is not None:
-            self._qcache.move_to_end(key)
-            return v
-        v = self.encoders[name].encode_queries([query])[0]
-        if self._qcache_size:
-            self._qcache[key] = v
-            if len(self._qcache) > self._qcache_size:
-                self._qcache.popitem(last=False)
-        return v
+        return self.encode_queries_all([name], query)[name]
+
+    def encode_queries_all(self, names: Sequence[str], query: str) -> dict[str, np.ndarray]:
+        """The query's vector from each encoder in ``names``; uncached ones are encoded side by side.
+
+        The models spend their time in torch / numpy kernels that release the GIL, so two encoders on
+        two threads take about the slower one's time instead of the sum (bench/scale_http.py).
+        """
+        out: dict[str, np.ndarray] = {}
+        todo = []
+        for name in names:
+            v = self._qcache.get((name, query))
+            if v is None:
+                todo.append(name)
+            else:
+                self._qcache.move_to_end((name, query))
+                out[name] = v
+        if len(todo) > 1:
+            vecs = list(_query_pool().map(lambda n: self.encoders[n].encode_queries([query])[0], todo))
+        else:
+            vecs = [self.encoders[n].encode_queries([query])[0] for n in todo]
+        for name, v in zip(todo, vecs):     # the cache is touched on this thread only
+            out[name] = v
+            if self._qcache_size:
+                self._qcache[(name, query)] = v
+                if len(self._qcache) > self._qcache_size:
+                    self._qcache.popitem(last=False)
+        return out
 
     def clear_query_cache(self) -> None:
         self._qcache.clear()
@@ -463,10 +494,9 @@ class SearchEngine:
             key = "bm25" if len(lex) == 1 else f"bm25:{t}"
             comp_scores[key] = {int(g): float(s[g]) for g in order}
             comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(order)}
-        qvecs = {}
+        qvecs = self.encode_queries_all(dense, query)
         for e in dense:
-            qv = self.encode_query(e, query)
-            qvecs[e] = qv
+            qv = qvecs[e]
             if allowed_groups is not None and not len(allowed_groups):
                 D, I = np.zeros((1, 0)), np.zeros((1, 0), np.int64)
             else:

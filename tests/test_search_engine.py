@@ -219,3 +219,16 @@ def test_gaps_names_plans_without_the_topic(engine):
     assert engine.gaps("反家庭暴力") == []
     # filters limit the plans considered
     assert {c.plan_type for c in engine.coverage("溺水", filters={"plan_type": "children"})} == {"children"}
+
+
+def test_query_encoded_by_both_models_at_once_equals_one_by_one(engine):
+    import numpy as np
+    names = list(engine.encoders)
+    assert len(names) >= 2                      # the parallel path is the one under test
+    query = "防止未成年人沉迷网络游戏的新措施"        # not asked by any other test: not cached
+    engine.clear_query_cache()
+    both = engine.encode_queries_all(names, query)
+    for n in names:
+        alone = engine.encoders[n].encode_queries([query])[0]
+        np.testing.assert_allclose(both[n], alone, rtol=1e-5, atol=1e-6)
+        assert engine.encode_query(n, query) is both[n]      # and kept in the query cache
