@@ -92,7 +92,8 @@ def test_auto_copies_stores_up_to_the_threshold(tmp_path):
 
 
 def test_a_server_starts_its_query_workers_before_the_first_query(built_data_dir, server_logs):
-    """gunicorn's post_worker_init starts the (in-memory) query workers: no query pays for the copy."""
+    """gunicorn's post_worker_init starts the (in-memory) query workers: no query pays for the copy;
+    /api/health reports them ready."""
     from bench.load import server_pids
     from tests.conftest_server import launch
     server = launch(built_data_dir, server_logs)
@@ -110,6 +111,11 @@ def test_a_server_starts_its_query_workers_before_the_first_query(built_data_dir
         while time.monotonic() < deadline and workers() < 2:
             time.sleep(0.2)
         assert workers() == 2
+        while time.monotonic() < deadline and not server.get("/api/health").json()["query_workers"]["all_ready"]:
+            time.sleep(0.2)                     # /api/health says when the copies are made
+        state = server.get("/api/health").json()["query_workers"]
+        assert state == {"kind": "process", "in_memory": True, "size": 2, "ready": 2, "starting": 0,
+                         "all_ready": True}
         r = server.post("/sparql", "ASK { ?s a <https://w3id.org/plankg/ontology#Plan> }", "application/sparql-query",
                         headers={"Accept": "application/sparql-results+json"})
         assert r.status == 200 and r.json()["boolean"] is True and workers() == 2

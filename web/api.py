@@ -58,6 +58,7 @@ def health():
     res = resources()
     store = res.store()
     return {"status": "ok", "triples": store.triple_count(), "search_loaded": res._engine is not None,
+            "query_workers": res.generation.query_workers(),
             "build": {k: v for k, v in res.manifest().items() if k in ("built_at", "plans", "files", "triples")}}
 
 

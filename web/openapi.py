@@ -108,7 +108,7 @@ def openapi_document(server: str = "") -> dict:
         "/api/indicators/compare": _get("One indicator across plans (targets, years, baselines)",
                                         [_q("name", "indicator name, e.g. 5岁以下儿童死亡率", required=True)],
                                         "rows per plan"),
-        "/api/health": _get("Service status", [], "triples in the store, search engine state"),
+        "/api/health": _get("Service status", [], "triples in the store, search engine state, query workers ready"),
         "/sparql": {
             "get": {"summary": "SPARQL 1.1 query (or service description without ?query)",
                     "parameters": [_q("query", "SPARQL query"), _q("default-graph-uri", "default graph (repeatable)"),

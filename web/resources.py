@@ -113,6 +113,11 @@ class Generation:
         except Exception as e:  # noqa: BLE001 - the first query will start a worker and report it
             log.warning("query workers of %s not started: %s", self.name, e)
 
+    def query_workers(self) -> Optional[dict]:
+        """The query runner's state, or None before it was created (or for a remote store)."""
+        runner = self._runner
+        return runner.state() if runner is not None else None
+
     def data_changed(self) -> None:
         self._cache = {}
         if self._runner is not None:

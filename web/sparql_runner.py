@@ -194,6 +194,17 @@ class ProcessQueryRunner:
         self._prewarming = threading.Thread(target=start, daemon=True, name="sparql-prewarm")
         self._prewarming.start()
 
+    def state(self) -> dict:
+        """For /api/health: how many query workers are up, and whether copies are still being made
+        (on-disk workers start when a query needs one, in a fraction of a second: never waited for)."""
+        with self._lock:
+            ready = sum(1 for w in self._all if self._usable(w))
+            starting = self._starting
+        prewarming = self._prewarming is not None and self._prewarming.is_alive()
+        copied = ready >= self.size or not self.in_memory
+        return {"kind": "process", "in_memory": self.in_memory, "size": self.size, "ready": ready,
+                "starting": starting, "all_ready": copied and not starting and not prewarming}
+
     def wait_ready(self, timeout: float) -> bool:
         """Wait (up to ``timeout`` s) until the prewarm in progress, if any, has ended."""
         t = self._prewarming
@@ -311,10 +322,15 @@ class ThreadQueryRunner:
     def __init__(self, ox_store, size: int = 2, timeout: float = 10.0):
         self.store = ox_store
         self.timeout = timeout
-        self._slots = threading.BoundedSemaphore(max(1, size))
+        self.size = max(1, size)
+        self._slots = threading.BoundedSemaphore(self.size)
 
     def bump_generation(self) -> None:
         pass
+
+    def state(self) -> dict:
+        return {"kind": "thread", "in_memory": True, "size": self.size, "ready": self.size, "starting": 0,
+                "all_ready": True}
 
     def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
         timeout = self.timeout if timeout is None else timeout
