@@ -377,7 +377,7 @@ class SearchEngine:
         """The query's vector from each encoder in ``names``; uncached ones are encoded side by side.
 
         The models spend their time in torch / numpy kernels that release the GIL, so two encoders on
-        two threads take about the slower one's time instead of the sum (bench/scale_http.py).
+        two threads take about the slower one's time instead of the sum (bench/query_encode.py: 0.78×).
         """
         out: dict[str, np.ndarray] = {}
         todo = []

@@ -220,8 +220,8 @@ def build_locked(settings: Settings, sources: Sequence[SourceFile], *, with_inde
 
 
 def delta_locked(settings: Settings, prev: Path, entries: Sequence[dict], keep: Sequence[str],
-                 added: Sequence[tuple[SourceFile, ParsedFile]], *, with_index: bool = True, progress: bool = False, encoders: Optional[str] = None,
-                 live_encoders=None) -> dict:
+                 added: Sequence[tuple[SourceFile, ParsedFile]], *, with_index: bool = True,
+                 progress: bool = False, encoders: Optional[str] = None, live_encoders=None) -> dict:
     """A change without a full rebuild: the files named in ``keep`` are taken from generation
     ``prev`` as they are (their parts, sources and triples), ``added`` are parsed files to add, and
     every other file of ``prev`` is removed. Only the added files are extracted, turned into RDF and

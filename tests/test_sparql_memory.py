@@ -83,6 +83,17 @@ def test_the_query_memory_cap_applies_on_top_of_the_copy(store_dir):
         runner.close()
 
 
+def test_on_disk_workers_are_ready_at_once_and_start_on_demand(store_dir):
+    runner = ProcessQueryRunner(store_dir, size=2, timeout=60, in_memory=False)
+    try:
+        assert runner.state() == {"kind": "process", "in_memory": False, "size": 2, "ready": 0, "starting": 0,
+                                  "all_ready": True}     # nothing to copy: nothing to wait for
+        assert rows(runner, QUERIES["Q4 count all triples"])
+        assert runner.state()["ready"] == 1 and runner.state()["all_ready"]
+    finally:
+        runner.close()
+
+
 def test_auto_copies_stores_up_to_the_threshold(tmp_path):
     from graph.settings import Settings
     s = Settings(tmp_path, tmp_path)
