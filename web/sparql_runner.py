@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from .sparql_exec import Deadline, QueryError, execute
 from .sparql_worker import _LEN
@@ -167,16 +167,7 @@ class ProcessQueryRunner:
         """Replace idle workers of an older generation and start workers up to ``size`` in the
         background, so that requests do not wait for a copy."""
         def start():
-            keep = []
-            while True:
-                try:
-                    w = self._idle.get_nowait()
-                except queue.Empty:
-                    break
-                if self._usable(w):
-                    keep.append(w)
-                else:
-                    self._drop(w)
+            keep = list(self._pop_idle())
             for w in keep:
                 self._idle.put(w)
             while not self.closed:
@@ -230,16 +221,23 @@ class ProcessQueryRunner:
         """Alive and, for an in-memory copy, of the current generation of the data."""
         return w.alive() and not (self.in_memory and w.generation != self.generation)
 
-    def _take(self) -> tuple[_Worker, bool]:
-        """An idle worker of the current generation, or a freshly started one (True)."""
+    def _pop_idle(self) -> Iterator[_Worker]:
+        """Idle workers taken off the queue one by one; unusable ones are dropped on the way."""
         while True:
             try:
                 w = self._idle.get_nowait()
             except queue.Empty:
-                break
+                return
             if self._usable(w):
-                return w, False
-            self._drop(w)
+                yield w
+            else:
+                self._drop(w)
+
+    def _take(self) -> tuple[_Worker, bool]:
+        """An idle worker of the current generation, or a freshly started one (True)."""
+        w = next(self._pop_idle(), None)
+        if w is not None:
+            return w, False
         while self.in_memory and self._starting:   # copies are being made (prewarm): take one when ready
             try:
                 w = self._idle.get(timeout=0.1)
