@@ -74,7 +74,7 @@ def at_scale(scale: int) -> list:
         gen = [sys.executable, str(ROOT / "bench" / "gen_corpus.py")]
         subprocess.run(gen + ["--scale", str(scale), str(tmp / "corpus")], check=True, capture_output=True)
         from graph.parse import parse_file
-        from graph.rdf.iri import normalise_title
+        from graph.titles import title_key as normalise_title
         # a new plan: a one-plan file of the corpus with its region renamed
         src = next(p for p in sorted((tmp / "corpus").glob("*.txt")) if len(parse_file(p).plans) == 1)
         region = parse_file(src).plans[0].region

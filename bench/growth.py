@@ -134,7 +134,7 @@ def load_chunked(store, nt_path: Path, chunk_lines: int = 200_000) -> None:
 
 def extract_all(parsed) -> None:
     """The pipeline's extraction stage, for every file."""
-    from graph.pipeline import extract_file
+    from graph.extract import extract_file
     for pf in parsed:
         extract_file(pf)
 
@@ -144,7 +144,7 @@ def measure(scale: float, work: Path, args) -> dict:
     from embeddings.documents import docs_from_plans, group_documents
     from embeddings.encoders import load_encoder
     from embeddings.index import DenseIndex, build_index, make_faiss_index
-    from embeddings.search import SearchEngine
+    from embeddings.engine import SearchEngine
     from graph.extract import agency_types
     from graph.parse import corpus_files, parse_file
     from graph.rdf.build import plans_to_graph

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from bench.scale_http import pct  # noqa: E402
 from embeddings.encoders import configure_threads  # noqa: E402
 from embeddings.index import DenseIndex, HNSWSettings, make_faiss_index  # noqa: E402
-from embeddings.search import SearchEngine  # noqa: E402
+from embeddings.engine import SearchEngine  # noqa: E402
 
 K = 10
 

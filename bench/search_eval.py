@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from embeddings.documents import docs_from_folder, normalise_text  # noqa: E402
 from embeddings.encoders import configure_threads, load_encoder  # noqa: E402
 from embeddings.index import HNSWSettings, ensure_index, recall_at_k  # noqa: E402
-from embeddings.search import SearchEngine  # noqa: E402
+from embeddings.engine import SearchEngine  # noqa: E402
 
 K = 10
 

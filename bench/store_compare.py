@@ -66,19 +66,18 @@ SELECT ?u ?text WHERE {
 def build_corpus_graph(synthetic: int = 0):
     """The bundled corpus as a graph (plus ``synthetic`` generated plans)."""
     from graph.rdf.build import plans_to_graph
-    from graph.rdf.samples import corpus_agency_types, extract_corpus
+    from tests.rdf_samples import corpus_agency_types, extract_corpus
     items, types, how = [], None, "no corpus"
     try:
         from graph.parse import parse_corpus
-        from graph.settings import DEFAULT_CORPUS
-        items = extract_corpus(parse_corpus(DEFAULT_CORPUS))
+        items = extract_corpus(parse_corpus(Path(__file__).resolve().parent.parent / "data" / "plans"))
         types = corpus_agency_types()
         how = "bundled corpus" + ("" if types is not None else " (parse only: no extractor)")
     except ImportError:
         if not synthetic:
             raise SystemExit("graph.parse is not available: pass a Turtle/N-Triples file or --synthetic N")
     if synthetic:
-        from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+        from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
         regions = ["杭州市", "衢州市", "温州市", "宁波市", "湖州市", "嘉兴市", "绍兴市", "金华市", "台州市", "丽水市"]
         for i in range(synthetic):
             region = f"{regions[i % len(regions)][:-1]}{i // len(regions) or ''}市"

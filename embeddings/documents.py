@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterable, Optional
 
+from graph.extract import extract_file
 from graph.model import ParsedFile
+from graph.parse import corpus_files, parse_files
 from graph.rdf.iri import plan_iri, unit_iri
 
 SCHEMA_VERSION = 1
@@ -75,8 +77,6 @@ def text_key(text: str) -> str:
 # ------------------------------------------------------------------ building documents
 def load_parsed_corpus(folder) -> list[ParsedFile]:
     """Parse every plan file in ``folder`` and run the extraction stage (agencies, laws)."""
-    from graph.parse import corpus_files
-    from graph.pipeline import extract_file, parse_files
     return [extract_file(pf) for pf in parse_files(corpus_files(folder))]
 
 

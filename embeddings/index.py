@@ -17,6 +17,7 @@ Layout of an index directory::
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,22 +28,16 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from config import value
+
 from .documents import (SearchDoc, TextGroup, corpus_hash, doc_lines, docs_from_folder, group_documents,
                         read_docs, write_docs)
-from .encoders import (EmbeddingCache, Encoder, cache_file_name, configure_threads,
-                       default_encoder_specs, encode_queries_with_cache, encode_with_cache, load_encoder)
+from .embedding_cache import EmbeddingCache, cache_file_name, encode_queries_with_cache, encode_with_cache
+from .encoders import Encoder, configure_threads, default_encoder_specs, load_encoder
 from .lexical import BM25, DEFAULT_TOKENIZER, TokenCache, lexicon_words, make_tokenizer
 
 INDEX_SCHEMA = 1
 HNSW_AUTO_THRESHOLD = 100_000   # more text groups than this: HNSW unless told otherwise
-DEFAULT_INDEX_DIR = Path(__file__).resolve().parent.parent / "var" / "search"
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "plans"
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("PLANKG_SEARCH_INDEX", "") or DEFAULT_INDEX_DIR)
-
-
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
 
@@ -55,9 +50,9 @@ class HNSWSettings:
 
 
 def use_hnsw(n: int, setting: Optional[bool] = None) -> bool:
-    """``setting`` (or env ``PLANKG_HNSW`` = 1/0) wins; otherwise HNSW above the size threshold."""
+    """``setting`` (or ``PLANKG_HNSW`` on/off) wins; otherwise HNSW above the size threshold."""
     if setting is None:
-        env = os.environ.get("PLANKG_HNSW", "").strip().lower()
+        env = value("PLANKG_HNSW")
         if env in ("1", "true", "yes", "on"):
             setting = True
         elif env in ("0", "false", "no", "off"):
@@ -245,7 +240,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     rep_docs = [by_id[g.doc_ids[0]] for g in groups]
     for enc in encoders:
         t0 = time.perf_counter()
-        cache = EmbeddingCache(Path(cache_dir or os.environ.get("PLANKG_EMBED_CACHE", "") or out)
+        cache = EmbeddingCache(Path(cache_dir or value("PLANKG_EMBED_CACHE") or out)
                                / cache_file_name(enc))
         vecs, encoded = encode_with_cache(enc, texts, cache, batch_size=batch_size, progress=progress)
         qvecs, q_encoded = _calibration_queries(enc, rep_docs, cache)
@@ -267,7 +262,7 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     for name in tokenizers:
         t0 = time.perf_counter()
         tok = make_tokenizer(name, words)
-        tcache = TokenCache(tok, cache_dir or os.environ.get("PLANKG_EMBED_CACHE", "") or out)
+        tcache = TokenCache(tok, cache_dir or value("PLANKG_EMBED_CACHE") or out)
         bm = BM25(tok).fit(texts, tcache)
         tcache.save()
         files = bm.save(tmp, f"bm25-{_slug(name)}")
@@ -287,7 +282,6 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
 
 
 def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words, chash: Optional[str] = None) -> str:
-    import hashlib
     h = hashlib.sha256((chash or corpus_hash(docs)).encode())
     h.update(json.dumps([INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw),
                          sorted(user_words)], ensure_ascii=False).encode())
@@ -304,15 +298,17 @@ def read_meta(index_dir) -> Optional[dict]:
         return None
 
 
-def ensure_index(index_dir=None, corpus_folder=None, docs: Optional[list[SearchDoc]] = None,
+def ensure_index(index_dir, corpus_folder=None, docs: Optional[list[SearchDoc]] = None,
                  encoder_specs: Optional[Sequence[str]] = None, encoders: Optional[Sequence[Encoder]] = None,
                  tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
                  hnsw: Optional[bool] = None, user_words: Iterable[str] = (), progress: bool = True,
                  force: bool = False, cache_dir=None) -> tuple[dict, bool]:
     """Build the index unless an up-to-date one exists. Returns (meta, rebuilt)."""
-    index_dir = Path(index_dir or default_index_dir())
+    index_dir = Path(index_dir)
     if docs is None:
-        docs = docs_from_folder(corpus_folder or DEFAULT_CORPUS)
+        if corpus_folder is None:
+            raise ValueError("ensure_index needs docs or a corpus folder")
+        docs = docs_from_folder(corpus_folder)
     specs = [e.spec for e in encoders] if encoders else list(encoder_specs or default_encoder_specs())
     tokenizers = list(dict.fromkeys(tokenizers))
     if default_tokenizer not in tokenizers:

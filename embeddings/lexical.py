@@ -25,6 +25,10 @@ from typing import Iterable, Optional, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from graph.concepts import POPULATIONS, TOPICS, concept_labels
+from graph.extract import laws
+from graph.extract.agency_lexicon import agency_lexicon
+
 DEFAULT_TOKENIZER = "bigram"
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -120,25 +124,17 @@ class JiebaTokenizer:
 def graph_lexicon_words() -> list[str]:
     """Agency names and law titles/aliases from the extraction lexicons (``graph.extract``), if present."""
     words: set[str] = set()
-    try:
-        from graph.extract.agency_lexicon import agency_lexicon
-        for t in agency_lexicon():
-            words.add(t.zh)
-            words.update(t.names)
-            words.update(t.aliases)
-    except Exception:
-        pass
-    try:
-        from graph.extract import laws as _laws
-        for line in Path(_laws.ALIAS_FILE).read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
-                continue
-            cells = line.split("\t")
-            words.add(cells[0])
-            if len(cells) > 1:
-                words.update(a for a in cells[1].split("|") if a)
-    except Exception:
-        pass
+    for t in agency_lexicon():
+        words.add(t.zh)
+        words.update(t.names)
+        words.update(t.aliases)
+    for line in Path(laws.ALIAS_FILE).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
+            continue
+        cells = line.split("\t")
+        words.add(cells[0])
+        if len(cells) > 1:
+            words.update(a for a in cells[1].split("|") if a)
     return sorted(w for w in words if w)
 
 
@@ -146,14 +142,9 @@ def lexicon_words(docs=None) -> list[str]:
     """User-dictionary words: the extraction lexicons plus the domain concept labels. Independent of
     the corpus (``docs`` is ignored), so that adding a plan never changes other texts' tokens."""
     words: set[str] = set(graph_lexicon_words())
-    try:
-        from graph.concepts import POPULATIONS, TOPICS, concept_labels
-        for pop in {k for k, _, _ in POPULATIONS.values()}:
-            for topic in TOPICS:
-                zh = concept_labels(f"{pop}-{topic}")[0]
-                words.add(zh)
-    except Exception:
-        pass
+    for pop in {k for k, _, _ in POPULATIONS.values()}:
+        for topic in TOPICS:
+            words.add(concept_labels(f"{pop}-{topic}")[0])
     for law in list(words):
         if law.startswith("中华人民共和国"):
             words.add(law[len("中华人民共和国"):])

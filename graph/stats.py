@@ -1,10 +1,9 @@
 """Statistics of a built graph, all by SPARQL so they hold for any store behind the interface."""
 from __future__ import annotations
 
-PREFIXES = """PREFIX pkg: <https://w3id.org/plankg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+from .rdf.ns import sparql_prefixes
+
+PREFIXES = sparql_prefixes("pkg", "dcterms", "skos")
 
 TOTALS = PREFIXES + """
 SELECT

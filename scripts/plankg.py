@@ -1,4 +1,5 @@
-"""plankg — one command line for PlanKG: parse, build, add, remove, list, export, stats, query, search, similar, serve.
+"""plankg — one command line for PlanKG: parse, build, add, remove, list, export, stats, query, search, similar,
+settings, serve.
 
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``.
 """
@@ -9,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from graph.settings import load_settings
+from config import Config
 
 
 def _print_json(obj) -> None:
@@ -24,8 +25,8 @@ def _fail(message: str, code: int = 2) -> int:
 
 # -- parse -------------------------------------------------------------------------------------------
 def cmd_parse(args) -> int:
+    from graph.extract import extract_file
     from graph.parse import ParseError, parse_file
-    from graph.pipeline import extract_file
 
     results, failed = [], 0
     for name in args.files:
@@ -53,7 +54,7 @@ def cmd_parse(args) -> int:
 
 # -- build / export / stats / query ------------------------------------------------------------------
 def _waiting(holder: dict) -> None:
-    from graph.corpus import describe
+    from builds.lock import describe
     print(f"plankg: waiting for the data folder's lock ({describe(holder)})…", file=sys.stderr)
 
 
@@ -62,39 +63,39 @@ def _lock_wait(args):
 
 
 def cmd_build(args) -> int:
-    from graph.corpus import Busy
+    from builds.errors import BuildError, Busy
+    from builds.pipeline import build
     from graph.parse import ParseError
-    from graph.pipeline import BuildError, build
 
-    settings = load_settings(args.data, args.corpus, args.store)
+    cfg = Config.from_env(data_dir=args.data, corpus=args.corpus, remote_store=args.store)
     files = [Path(f) for f in args.files] if args.files else None
     try:
-        report = build(settings, files=files, with_index=not args.no_index, progress=not args.quiet,
+        report = build(cfg, files=files, with_index=not args.no_index, progress=not args.quiet,
                        encoders=args.encoders, lock_wait=_lock_wait(args), on_wait=_waiting)
     except (ParseError, BuildError, Busy) as e:
         return _fail(str(e))
     if args.json:
         _print_json(report)
     else:
-        print(f"built {report['plans']} plans from {report['files']} files into {settings.current} "
+        print(f"built {report['plans']} plans from {report['files']} files into {cfg.data_dir / 'current'} "
               f"({report['triples']} triples, {report['seconds']['total']:.1f}s)")
     return 0
 
 
 # -- add / remove / list ------------------------------------------------------------------------------
 def cmd_add(args) -> int:
-    from graph import corpus
-    from graph.parse import ParseError
-    from graph.pipeline import BuildError, read_sources
+    from builds import corpus
+    from builds.errors import BuildError, CorpusError
+    from graph.parse import ParseError, read_sources
 
-    settings = load_settings(args.data, None, args.store)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
     try:
         sources = read_sources([Path(f) for f in args.files])
         for src in sources:
             corpus.check_upload_name(src.name)
-        result = corpus.add(settings, sources, encoders=args.encoders, lock_wait=_lock_wait(args),
+        result = corpus.add(cfg, sources, encoders=args.encoders, lock_wait=_lock_wait(args),
                             on_wait=_waiting, progress=not args.quiet and not args.json)
-    except (ParseError, BuildError, corpus.CorpusError) as e:
+    except (ParseError, BuildError, CorpusError) as e:
         return _fail(str(e))
     for notice in result.get("notices", []):
         print(f"plankg: notice: {notice}", file=sys.stderr)
@@ -112,15 +113,15 @@ def cmd_add(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from graph import corpus
+    from builds import corpus
+    from builds.errors import BuildError, CorpusError
     from graph.parse import ParseError
-    from graph.pipeline import BuildError
 
-    settings = load_settings(args.data, None, args.store)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
     try:
-        result = corpus.remove(settings, args.target, lock_wait=_lock_wait(args), on_wait=_waiting,
+        result = corpus.remove(cfg, args.target, lock_wait=_lock_wait(args), on_wait=_waiting,
                                progress=not args.quiet and not args.json)
-    except (ParseError, BuildError, corpus.CorpusError) as e:
+    except (ParseError, BuildError, CorpusError) as e:
         return _fail(str(e))
     if args.json:
         _print_json(result)
@@ -133,15 +134,15 @@ def cmd_remove(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from graph import corpus
+    from builds import corpus
 
-    settings = load_settings(args.data, None, args.store)
-    info = corpus.listing(settings)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    info = corpus.listing(cfg)
     if args.json:
         _print_json(info)
         return 0 if not info["problems"] else 1
     if info["generation"] is None:
-        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+        return _fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
     state = "consistent" if not info["problems"] else "PROBLEMS: " + "; ".join(info["problems"])
     print(f"generation {info['generation']} (built {info['built_at']}, {info['plans']} plans, "
           f"{info['triples']} triples, corpus sha256 {str(info['corpus_sha256'])[:12]}…, "
@@ -156,10 +157,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
-    settings = load_settings(args.data, None, args.store)
-    store = _open_existing(settings)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    store = _open_existing(cfg)
     if store is None:
-        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+        return _fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
     out = sys.stdout.buffer if args.output in (None, "-") else open(args.output, "wb")
     try:
         store.export(out, args.format)
@@ -172,27 +173,28 @@ def cmd_export(args) -> int:
 _held = []
 
 
-def _open_existing(settings):
+def _open_existing(cfg):
     """The current store, opened read-only (a server may hold it); the generation is held so that a
     concurrent add does not remove it while this command reads it."""
+    from builds.generations import current_generation, hold_generation
+    from builds.layout import DataFolder
     from graph.store import open_store
-    if settings.remote_store:
-        return open_store(settings.store_url, auth=settings.remote_auth)
-    from graph.corpus import current_generation, hold_generation
-    gen = current_generation(settings)
-    if gen is None or not (gen / "store").exists():
+    if cfg.remote_store:
+        return open_store(cfg.remote_store, auth=cfg.remote_auth)
+    gen = current_generation(DataFolder(cfg.data_dir))
+    if gen is None or not gen.store.exists():
         return None
     _held.append(hold_generation(gen))
-    return open_store(str(gen / "store"), read_only=True)
+    return open_store(str(gen.store), read_only=True)
 
 
 def cmd_stats(args) -> int:
     from graph.stats import graph_stats
 
-    settings = load_settings(args.data, None, args.store)
-    store = _open_existing(settings)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    store = _open_existing(cfg)
     if store is None:
-        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+        return _fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
     stats = graph_stats(store)
     if args.json:
         _print_json(stats)
@@ -208,10 +210,10 @@ def cmd_stats(args) -> int:
 
 
 def cmd_query(args) -> int:
-    settings = load_settings(args.data, None, args.store)
-    store = _open_existing(settings)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    store = _open_existing(cfg)
     if store is None:
-        return _fail(f"no graph built yet in {settings.data_dir}: run `plankg build` first")
+        return _fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
     text = Path(args.query[1:]).read_text(encoding="utf-8") if args.query.startswith("@") else args.query
     sys.stdout.buffer.write(store.query_raw(text, args.accept))
     return 0
@@ -219,18 +221,19 @@ def cmd_query(args) -> int:
 
 # -- search / similar --------------------------------------------------------------------------------
 def _engine(args):
-    from embeddings.search import SearchEngine
-    from graph.corpus import current_generation, hold_generation
-    settings = load_settings(args.data)
-    gen = current_generation(settings)       # resolved once: every index file from one generation
-    if gen is None or not (gen / "index" / "meta.json").exists():
-        raise SystemExit(_fail(f"no search index in {settings.data_dir}: run `plankg build` first"))
+    from builds.generations import current_generation, hold_generation
+    from builds.layout import DataFolder
+    from embeddings.engine import SearchEngine
+    cfg = Config.from_env(data_dir=args.data)
+    gen = current_generation(DataFolder(cfg.data_dir))  # resolved once: every index file from one generation
+    if gen is None or not gen.index_meta.exists():
+        raise SystemExit(_fail(f"no search index in {cfg.data_dir}: run `plankg build` first"))
     _held.append(hold_generation(gen))
-    return SearchEngine.load(gen / "index")
+    return SearchEngine.load(gen.index)
 
 
 def cmd_search(args) -> int:
-    from embeddings.search import hit_to_dict
+    from embeddings.results import hit_to_dict
     engine = _engine(args)
     filters = {k: v for k, v in (("plan", args.plan), ("plan_type", args.type), ("region", args.region),
                                  ("level", args.level), ("domain_concept", args.domain), ("kind", args.kind),
@@ -249,7 +252,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_similar(args) -> int:
-    from embeddings.search import similar_to_dict
+    from embeddings.results import similar_to_dict
     engine = _engine(args)
     try:
         result = engine.similar(args.unit, threshold=args.threshold)
@@ -268,10 +271,25 @@ def cmd_similar(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    from config import SETTINGS, markdown_table
+    if args.markdown:
+        print(markdown_table())
+        return 0
+    values = Config.from_env().public()
+    if args.json:
+        _print_json([{"name": s.name, "value": values[s.name], "default": s.shown_default, "help": s.help}
+                     for s in SETTINGS])
+        return 0
+    for s in SETTINGS:
+        print(f"{s.name}={'' if values[s.name] is None else values[s.name]}\t# {s.help} (default {s.shown_default})")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from server import serve
-    settings = load_settings(args.data, None, args.store)
-    return serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    return serve(cfg, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -350,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--threshold", type=float, default=None)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_similar)
+
+    s = sub.add_parser("settings", help="the PLANKG_* settings in effect (secrets masked), or their docs table")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--markdown", action="store_true", help="the README's configuration table")
+    s.set_defaults(func=cmd_settings)
 
     s = sub.add_parser("serve", parents=[common], help="serve the JSON API, SPARQL endpoint and pages")
     s.add_argument("--host", default="127.0.0.1")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.conftest_server", "tests.browser_util"]
+pytest_plugins = ["tests.conftest_server", "tests.conftest_app", "tests.browser_util"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "plans"

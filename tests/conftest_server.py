@@ -1,6 +1,6 @@
 """Fixtures that run the real service: gunicorn in a subprocess on a free loopback port.
 
-* ``built_data_dir``: a data folder built once per test session with ``graph.pipeline.build`` on the
+* ``built_data_dir``: a data folder built once per test session with ``builds.pipeline.build`` on the
   bundled corpus (in ``var/test-server``, so the embedding cache survives between sessions;
   ``PLANKG_TEST_DATA`` overrides the folder);
 * ``live_server``: the service over that folder (update token ``UPDATE_TOKEN``, a short query
@@ -133,11 +133,11 @@ def launch(data_dir: Path, log_dir: Path, *, token: Optional[str] = None, env: O
 @pytest.fixture(scope="session")
 def built_data_dir() -> Path:
     """The bundled corpus built once for this session (graph + search index + parts)."""
-    from graph.pipeline import build
-    from graph.settings import load_settings
+    from builds.pipeline import build
+    from config import Config
 
     data = Path(os.environ.get("PLANKG_TEST_DATA") or ROOT / "var" / "test-server")
-    build(load_settings(str(data)), progress=False)
+    build(Config.from_env(data_dir=data), progress=False)
     return data
 
 

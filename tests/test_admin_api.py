@@ -232,13 +232,15 @@ def test_a_request_in_flight_finishes_on_its_generation(hash_base, tmp_path):
     """In-process, with the server's own Resources: a request pinned to generation N keeps its store
     and index while a change flips ``current``; later requests get N+1; N is closed when the request
     ends, and kept on disk (not cleaned up) as long as it is in use."""
-    from graph import corpus
-    from graph.pipeline import SourceFile
-    from graph.settings import load_settings
-    from web.resources import Resources
+    from builds import corpus
+    from builds.generations import cleanup_stale
+    from builds.layout import DataFolder
+    from config import Config
+    from graph.parse import SourceFile
+    from service.resources import Resources
 
     data = copy_data(hash_base, tmp_path / "data")
-    settings = load_settings(str(data))
+    settings = Config.from_env(data_dir=data)
     res = Resources(settings)
     count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/plankg/ontology#Plan> }"
 
@@ -264,9 +266,9 @@ def test_a_request_in_flight_finishes_on_its_generation(hash_base, tmp_path):
     t.join(60)
     assert seen == {"plans": 9, "docs": 829 + 2 * 95, "gen": current(data)}
     assert res.generation is gen_a and plans_now() == 7 and len(res.engine().docs) == 829
-    corpus.cleanup_stale(settings)
+    cleanup_stale(DataFolder(data))
     assert Path(gen_a.path).is_dir()                    # in use: not removed
     res.end_request()
     assert gen_a.closed
-    assert corpus.cleanup_stale(settings) == [gen_a.name]
+    assert cleanup_stale(DataFolder(data)) == [gen_a.name]
     res.close()

@@ -14,8 +14,9 @@ import time
 
 import pytest
 
-from graph.corpus import DataLock
-from graph.parts import read_parsed
+from builds.lock import DataLock
+from builds.layout import Generation
+from builds.parts import read_parsed
 from tests.conftest import CORPUS, ROOT
 from tests.corpus_util import (HASH_ENV, LUCHENG, LUCHENG_TITLE, QUZHOU, assert_consistent, build_hash_data,
                                build_report, copy_data, current, index_meta, plankg, snapshot, variant)
@@ -193,7 +194,7 @@ def test_gb18030_bom_and_crlf_are_accepted(data, files):
     for f in (gbk, bom):          # stored byte for byte as given
         assert (data / "current" / "sources" / f.name).read_bytes() == f.read_bytes()
     # line numbers of the CRLF + BOM file are those of the original
-    corpus = read_parsed(data / "current")
+    corpus = read_parsed(Generation(data / "current"))
     lines = {f["file"]: [d["source"]["line"] for p in f["plans"] for d in p["domains"]] for f in corpus}
     assert lines["longwan-bom-crlf.txt"] == lines[LUCHENG.name] == lines["ouhai-gbk.txt"]
 

@@ -59,14 +59,14 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def xss(tmp_path_factory, start_server):
     """A data dir built from the payload plan (model-free 'hash' encoder) and a server over it."""
-    from graph.pipeline import build
-    from graph.settings import load_settings
+    from builds.pipeline import build
+    from config import Config
     root = tmp_path_factory.mktemp("xss")
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "xss_plan.txt").write_text(PLAN, encoding="utf-8")
     data = root / "data"
-    build(load_settings(str(data), str(corpus)), encoders="hash")
+    build(Config.from_env(data_dir=data, corpus=corpus), encoders="hash")
     server = start_server(data, env={"PLANKG_ENCODERS": "hash"})
     plan = server.get("/api/plans").json()["items"][0]
     detail = server.get(f"/api/plans/{plan['id']}").json()

@@ -180,7 +180,7 @@ def service_variants(port: int) -> list[str]:
 
 def test_service_check_lets_ordinary_queries_through():
     """Conservative, but not so much that queries merely mentioning services are refused."""
-    from web.sparql_text import uses_service
+    from service.sparql.text import uses_service
     for text in ['PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT ?s { ?s a sd:Service }',
                  'SELECT ?service { ?service <http://e/serviceType> "SERVICE" } # SERVICE <http://x>',
                  "SELECT * { ?s ex:SERVICE ?o ; ex:noservice ?x FILTER(?o < 2 && ?x > 1) }",
@@ -221,7 +221,7 @@ def test_query_workers_cannot_open_network_sockets(built_data_dir, canary):
     AF_INET/AF_INET6 sockets."""
     import platform
     import sys
-    from web.sparql_runner import _Worker
+    from service.sparql.runner import _Worker
     if sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64"):
         pytest.skip("the socket filter is installed on Linux x86_64/aarch64 only")
     w = _Worker(os.path.realpath(built_data_dir / "current" / "store"))

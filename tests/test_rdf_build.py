@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import re
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 from graph.model import ParsedFile
 from graph.rdf import iri, plans_to_graph, to_ntriples_sorted, validate
 from graph.rdf.ns import ELI, ID, PKG
-from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file, sample_plan
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file, sample_plan
 from graph.rdf.validate import ShaclViolationError
 
 
@@ -338,13 +339,12 @@ def _corpus():
         from graph.parse import parse_corpus
     except ImportError:
         pytest.skip("graph.parse not available")
-    from graph.rdf.samples import extract_corpus
-    from graph.settings import DEFAULT_CORPUS
-    return extract_corpus(parse_corpus(DEFAULT_CORPUS))
+    from tests.rdf_samples import extract_corpus
+    return extract_corpus(parse_corpus(Path(__file__).resolve().parent.parent / "data" / "plans"))
 
 
 def test_corpus_graph_conforms_and_counts_match_the_model():
-    from graph.rdf.samples import corpus_agency_types
+    from tests.rdf_samples import corpus_agency_types
     parsed = _corpus()
     types = corpus_agency_types()
     g = plans_to_graph(parsed, types)

@@ -119,7 +119,7 @@ def test_shapes_are_valid_shacl():
 
 def test_every_pkg_term_used_by_the_builder_is_declared(onto):
     from graph.rdf import plans_to_graph
-    from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+    from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
     g = plans_to_graph([sample_parsed_file()], SAMPLE_AGENCY_TYPES)
     used = {p for _, p, _ in g} | set(g.objects(None, RDF.type))
     undeclared = sorted(str(t) for t in used if str(t).startswith(str(PKG)) and (t, None, None) not in onto)

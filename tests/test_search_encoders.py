@@ -9,7 +9,7 @@ import pytest
 
 from embeddings.encoders import (E5Encoder, Encoder, M3EEncoder, SentenceTransformerEncoder, configure_threads,
                                  default_encoder_specs, load_encoder, m3e_small_path)
-from embeddings.testing import real_encoders
+from tests.search_util import real_encoders
 
 
 @pytest.fixture(scope="module")

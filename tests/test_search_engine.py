@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from embeddings.lexical import highlight_segments
-from embeddings.search import SearchEngine, SearchFilters, hit_to_dict, similar_to_dict
-from embeddings.testing import corpus_engine, doc_id
+from embeddings.engine import SearchEngine
+from embeddings.filters import SearchFilters
+from embeddings.results import hit_to_dict, similar_to_dict
+from tests.search_util import corpus_engine, doc_id
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBED_CACHE = Path(os.environ.get("PLANKG_TEST_DATA") or ROOT / "var" / "test-server") / "embedding-cache"

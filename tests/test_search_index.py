@@ -13,10 +13,11 @@ import pytest
 from embeddings.build import build_index as pipeline_build_index
 from embeddings.documents import (SearchDoc, corpus_hash, docs_from_folder, group_documents, normalise_text,
                                   read_docs, text_key, write_docs)
-from embeddings.encoders import EmbeddingCache, HashingEncoder, encode_with_cache, load_encoder
+from embeddings.embedding_cache import EmbeddingCache, encode_with_cache
+from embeddings.encoders import HashingEncoder, load_encoder
 from embeddings.index import (DenseIndex, HNSWSettings, ensure_index, make_faiss_index, read_meta,
                               recall_at_k, use_hnsw)
-from embeddings.search import SearchEngine
+from embeddings.engine import SearchEngine
 
 
 class CountingEncoder(HashingEncoder):
@@ -111,7 +112,7 @@ def test_embedding_cache_file(tmp_path):
 
 
 def test_pipeline_entry_point(tmp_path, parsed_corpus):
-    from graph.pipeline import extract_file
+    from graph.extract import extract_file
     parsed = [extract_file(pf) for pf in parsed_corpus]
     info = pipeline_build_index(parsed, tmp_path / "index", encoders="hash:32", cache_dir=tmp_path / "cache")
     assert info["docs"] == 829 and info["encoders"][0]["name"] == "hash-32"

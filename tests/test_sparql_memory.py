@@ -11,15 +11,16 @@ import pytest
 from bench.store_compare import QUERIES
 from graph.rdf import plans_to_graph
 from graph.store import open_store
-from web.resources import IN_MEMORY_AUTO_MAX, Resources
-from web.sparql_runner import OutOfMemory, ProcessQueryRunner
+from service.resources import IN_MEMORY_AUTO_MAX, Resources
+from service.sparql.runner import OutOfMemory, ProcessQueryRunner
 
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory):
     from graph.extract import agency_types
     from graph.parse import corpus_files
-    from graph.pipeline import extract_file, parse_files
+    from graph.extract import extract_file
+    from graph.parse import parse_files
     from tests.conftest import CORPUS
     path = tmp_path_factory.mktemp("memstore") / "store"
     store = open_store(str(path))
@@ -95,9 +96,8 @@ def test_on_disk_workers_are_ready_at_once_and_start_on_demand(store_dir):
 
 
 def test_auto_copies_stores_up_to_the_threshold(tmp_path):
-    from graph.settings import Settings
-    s = Settings(tmp_path, tmp_path)
-    auto, off, on = (Resources(s, sparql_in_memory=v) for v in ("auto", "off", "on"))
+    from config import Config
+    auto, off, on = (Resources(Config(tmp_path, tmp_path, sparql_in_memory=v)) for v in ("auto", "off", "on"))
     assert auto.use_in_memory({"triples": 18_200}) and not auto.use_in_memory({"triples": IN_MEMORY_AUTO_MAX + 1})
     assert not auto.use_in_memory({}) and not off.use_in_memory({"triples": 10}) and on.use_in_memory({})
 
@@ -116,7 +116,7 @@ def test_a_server_starts_its_query_workers_before_the_first_query(built_data_dir
                     cmd = open(f"/proc/{pid}/cmdline", "rb").read()
                 except OSError:
                     continue
-                n += b"web.sparql_worker" in cmd
+                n += b"service.sparql.worker" in cmd
             return n
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and workers() < 2:

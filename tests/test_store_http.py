@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from graph.rdf import plans_to_graph
-from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 from graph.store import QueryError, SelectResult, open_store
 from graph.store.http import SparqlHttpStore
 
@@ -112,25 +112,27 @@ def test_add_and_remove_on_a_remote_store_match_an_embedded_full_build(server, t
     """The build pipeline with ``PLANKG_STORE`` = this server: a full build, then an add and a
     remove as deltas (SPARQL Update on the server); its graph equals the embedded store's full
     build of the same files."""
-    from graph import corpus
-    from graph.pipeline import SourceFile, build, read_sources
-    from graph.settings import Settings
+    from builds import corpus
+    from builds.pipeline import build
+    from graph.parse import SourceFile, read_sources
+    from builds.layout import DataFolder
+    from config import Config
     from tests.conftest import CORPUS
     from tests.corpus_util import QUZHOU, variant
 
     monkeypatch.setenv("PLANKG_STORE_OPTIONS", json.dumps(server[1]))
-    remote = Settings(tmp_path / "remote", CORPUS, remote_store=server[0])
+    remote = Config(tmp_path / "remote", CORPUS, remote_store=server[0])
     build(remote, encoders="hash", with_index=False)
     new = variant(tmp_path, "ouhai.txt", "瓯海")
     corpus.add(remote, [SourceFile(new.name, new.read_bytes())], encoders="hash", with_index=False)
     corpus.remove(remote, QUZHOU.name)
-    report = json.loads((remote.current / "build.json").read_text(encoding="utf-8"))
+    report = json.loads((DataFolder(remote.data_dir).current / "build.json").read_text(encoding="utf-8"))
     assert report["delta"]["removed"] == [QUZHOU.name]
 
-    local = Settings(tmp_path / "local", CORPUS)
+    local = Config(tmp_path / "local", CORPUS)
     files = [p for p in sorted(CORPUS.glob("*.txt")) if p.name != QUZHOU.name] + [new]
     build(local, sources=read_sources(files), encoders="hash", with_index=False)
-    embedded = open_store(str(local.current / "store"), read_only=True)
+    embedded = open_store(str(DataFolder(local.data_dir).current / "store"), read_only=True)
     try:
         want = Graph().parse(data=embedded.export(None, "ntriples"), format="nt")
     finally:

@@ -13,10 +13,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from graph.rdf import plans_to_graph, to_ntriples_sorted
-from graph.rdf.samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 from graph.store import (OxigraphStore, QueryError, QueryTimeout, ReadOnlyStore, SelectResult, StoreError,
                          UnsupportedMediaType, open_store)
 from graph.store import oxigraph as oxmod
+from graph.store import swap
 
 # rdflib's own N-Quads/TriG/JSON-LD parsers (used to check round trips) warn about their internals
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -160,14 +161,14 @@ def test_failed_directory_swap_rolls_back(tmp_path, graph_a, graph_b, monkeypatc
 
     def broken_exchange(a, b):
         raise OSError(5, "simulated I/O error during the swap")
-    monkeypatch.setattr(oxmod, "_exchange", broken_exchange)
+    monkeypatch.setattr(swap, "exchange", broken_exchange)
     with pytest.raises(OSError, match="simulated"):
         s.load(graph_b)
     assert isomorphic(_as_graph(s), graph_a)
     assert _leftovers(path) == []
 
     # the two-rename fallback (no renameat2) works too
-    monkeypatch.setattr(oxmod, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "exchange", lambda a, b: False)
     s.load(graph_b)
     assert isomorphic(_as_graph(s), graph_b)
     assert _leftovers(path) == []

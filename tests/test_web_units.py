@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from web.ids import page_path, short, unit_iri
-from web.sparql_text import add_using, has_dataset_clause, query_form, uses_service
-from web.views import highlight
+from graph.rdf.iri import short, unit_from_path as unit_iri
+from service.links import page_path
+from service.sparql.text import add_using, has_dataset_clause, query_form, uses_service
+from web.http import highlight
 
 
 @pytest.mark.parametrize("text,form", [

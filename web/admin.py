@@ -20,9 +20,13 @@ import hmac
 import logging
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from .views import resources
+from builds import corpus
+from builds.errors import BuildError, Busy, CorpusError
+from graph.parse import FileTooLarge, ParseError, SourceFile, read_source_bytes
+
+from .http import resources, settings
 
 log = logging.getLogger("plankg.admin")
 
@@ -52,7 +56,7 @@ def _admin_error(e: AdminError):
 
 @bp.before_request
 def _authorise():
-    token = current_app.config.get("PLANKG_ADMIN_TOKEN")
+    token = settings().admin_token
     if not token:
         raise AdminError(403, "the admin API is disabled: set PLANKG_ADMIN_TOKEN to enable it")
     auth = request.headers.get("Authorization", "")
@@ -63,13 +67,12 @@ def _authorise():
 
 
 def _parse_error(e) -> AdminError:
-    from graph.parse import FileTooLarge
     status = 413 if isinstance(e, FileTooLarge) else 400
     return AdminError(status, str(e), file=e.file, line=e.line or None, reason=e.reason)
 
 
 def _limit() -> int:
-    return int(current_app.config["PLANKG_MAX_UPLOAD"])
+    return int(settings().max_upload)
 
 
 def _mb(n: int) -> str:
@@ -91,11 +94,10 @@ def _from_multipart():
 
 
 def _from_path():
-    from graph.parse import ParseError, read_source_bytes
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("path"), str) or not body["path"].strip():
         raise AdminError(400, 'send {"path": "<file inside the upload folder>"}')
-    folder = current_app.config.get("PLANKG_UPLOAD_DIR")
+    folder = settings().upload_dir
     if not folder:
         raise AdminError(403, "adding files by path is disabled: set PLANKG_UPLOAD_DIR to the folder "
                               "files may be taken from")
@@ -114,16 +116,13 @@ def _from_path():
 
 def _answer_errors(operation):
     """Run a corpus operation; its errors become the HTTP answers the module docstring lists."""
-    from graph import corpus
-    from graph.parse import ParseError
-    from graph.pipeline import BuildError
     try:
         return operation()
     except ParseError as e:
         raise _parse_error(e) from None
-    except corpus.Busy as e:
+    except Busy as e:
         raise AdminError(409, str(e), {"Retry-After": "10"}) from None
-    except corpus.CorpusError as e:
+    except CorpusError as e:
         raise AdminError(e.status, str(e)) from None
     except BuildError as e:
         raise AdminError(422, str(e)) from None
@@ -131,14 +130,11 @@ def _answer_errors(operation):
 
 @bp.get("/plans")
 def list_plans():
-    from graph import corpus
-    return jsonify(corpus.listing(resources().settings))
+    return jsonify(corpus.listing(resources().cfg))
 
 
 @bp.post("/plans")
 def add_plan():
-    from graph import corpus
-    from graph.pipeline import SourceFile
 
     limit = _limit()
     mime = request.mimetype
@@ -155,7 +151,7 @@ def add_plan():
                               '{"path": "<file inside the upload folder>"}')
     res = resources()
     src = _answer_errors(lambda: SourceFile(corpus.check_upload_name(name), data, origin))
-    result = _answer_errors(lambda: corpus.add(res.settings, [src], lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
+    result = _answer_errors(lambda: corpus.add(res.cfg, [src], lock_wait=settings().admin_lock_wait,
                                                live_encoders=res.live_encoders()))
     log.info("admin add %s: %s → %s", name, result["status"], result.get("generation"))
     res.check_reload(force=True)
@@ -166,10 +162,9 @@ def add_plan():
 
 @bp.delete("/plans/<path:pid>", merge_slashes=False)   # a plan IRI may be given as is
 def remove_plan(pid):
-    from graph import corpus
 
     res = resources()
-    result = _answer_errors(lambda: corpus.remove(res.settings, pid, lock_wait=current_app.config["PLANKG_ADMIN_LOCK_WAIT"],
+    result = _answer_errors(lambda: corpus.remove(res.cfg, pid, lock_wait=settings().admin_lock_wait,
                                                   live_encoders=res.live_encoders()))
     log.info("admin remove %s → %s", pid, result.get("generation"))
     res.check_reload(force=True)

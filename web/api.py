@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from . import data, labels
-from .ids import page_path
+from graph.views import agencies as views
+from service import labels
+from service import payloads as data
+from service.links import page_path
+
+from .http import api_view, int_arg, paginate, resources
 from .openapi import openapi_document
-from .views import api_view, int_arg, paginate, resources
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -167,7 +170,6 @@ def graph_args() -> dict:
 
 
 def agency_graph_payload() -> dict:
-    from graph.views import agencies as views
     args = graph_args()
     G = data.agency_graph(resources(), **args)
     elements = views.to_cytoscape(G)
@@ -189,7 +191,6 @@ def agency_graph():
 
 
 def _graph_file(fmt: str):
-    from graph.views import agencies as views
     G = data.agency_graph(resources(), **graph_args())
     body = views.to_graphml(G) if fmt == "graphml" else views.to_gexf(G)
     mime = "application/graphml+xml" if fmt == "graphml" else "application/gexf+xml"

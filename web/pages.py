@@ -1,12 +1,15 @@
 """Server-rendered pages (Chinese UI). Each page has its JSON twin at the same path + ``.json``."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, jsonify, redirect, url_for
 
-from . import data
+from graph.rdf.iri import ID, is_safe_iri
+from service import payloads as data
+from service.examples import EXAMPLES
+from service.links import page_path
+
 from .api import MAX_QUERY_CHARS, agency_graph_payload, search_params, text_arg, threshold_arg
-from .examples import EXAMPLES
-from .views import page, paginate, resources
+from .http import page, paginate, resources
 
 bp = Blueprint("pages", __name__)
 
@@ -105,15 +108,12 @@ def indicator_compare():
 
 @bp.get("/sparql.json")
 def sparql_examples():
-    from flask import jsonify, url_for
     return jsonify({"endpoint": url_for("sparql.endpoint", _external=True), "examples": EXAMPLES})
 
 
 @bp.get("/id/<path:local_id>")
 def resolve(local_id):
     """Dereference a PlanKG IRI (https://w3id.org/plankg/id/…) to its page (303 See Other)."""
-    from flask import abort, redirect
-    from .ids import ID, is_safe_iri, page_path
     path = page_path(ID + local_id) if is_safe_iri(ID + local_id) and local_id.isprintable() else None
     if not path:
         abort(404)

@@ -4,14 +4,14 @@ Pure functions over text; the lexicons live next to the code (``agencies.tsv``, 
 """
 from __future__ import annotations
 
-from graph.model import GOAL, KEY_PROJECT, Unit
+from graph.model import GOAL, KEY_PROJECT, ParsedFile, Unit
 
 from .agencies import agency_types, find_agencies
 from .indicators import find_indicators, parse_table_value, table_indicator
 from .laws import canonical_law, find_laws
 from .responsible import parse_responsible, responsible_mentions
 
-__all__ = ["extract_unit", "find_agencies", "parse_responsible", "responsible_mentions",
+__all__ = ["extract_file", "extract_unit", "find_agencies", "parse_responsible", "responsible_mentions",
            "agency_types", "find_laws", "canonical_law", "find_indicators", "parse_table_value",
            "table_indicator"]
 
@@ -35,3 +35,15 @@ def extract_unit(unit: Unit, region: str, level: str, plan_end_year: int | None)
     unit.laws = find_laws(unit.text)
     unit.indicators = find_indicators(unit.text, plan_end_year) if unit.kind in (GOAL, KEY_PROJECT) else []
     return unit
+
+
+def extract_file(parsed: ParsedFile) -> ParsedFile:
+    """Agencies, laws and indicators for every unit and table row of a parsed file (in place)."""
+    for plan in parsed.plans:
+        plan.preamble_laws = find_laws(plan.preamble)
+        for _, unit in plan.units():
+            extract_unit(unit, plan.region, plan.level, plan.period_end)
+        for table in plan.tables:
+            for row in table.rows:
+                row.indicator = table_indicator(row, table)
+    return parsed

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
-LEXICON_FILE = Path(__file__).with_name("agencies.tsv")
+LEXICON_FILE = Path(str(files(__package__) / "agencies.tsv"))
 
 # stem + one of these is a standalone name ("卫生健康" -> "卫生健康部门")
 DEPARTMENT_SUFFIXES = ("部门", "行政部门", "主管部门")

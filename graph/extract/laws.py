@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from graph.model import LawMention
 
 from .text import normalise
 
-ALIAS_FILE = Path(__file__).with_name("laws.tsv")
+ALIAS_FILE = Path(str(files(__package__) / "laws.tsv"))
 PRC = "中华人民共和国"
 
 # title ending -> document type, checked in this order (办法 before 法, 规划纲要 is an outline)
@@ -59,7 +60,7 @@ def _aliases() -> tuple[dict[str, str], dict[str, str]]:
     return names, bare
 
 
-def _normalise_title(title: str) -> str:
+def tidy_law_title(title: str) -> str:
     t = re.sub(r"\s+", "", title.strip().strip("《》"))
     t = re.sub(r"《([^《》]*)》", r"〈\1〉", t)
     t = t.replace("(", "（").replace(")", "）")
@@ -84,7 +85,7 @@ def canonical_law(title: str) -> tuple[str, str] | None:
     National laws get their 中华人民共和国 prefix (《民法典》 -> 中华人民共和国民法典); period dashes
     are unified (2021-2030年 -> 2021—2030年); half-width brackets become full-width.
     """
-    t = _normalise_title(title)
+    t = tidy_law_title(title)
     t = _aliases()[0].get(t, t)
     kind = doc_type(t)
     if kind is None:

@@ -1,131 +1,14 @@
-"""Text files → plan model. ``parse_file`` is the entry point; ``ParseError`` the only error it raises."""
+"""Parse stage: plan files → plan model (``graph.model``) with exact provenance.
+
+``parse_file`` reads one file, ``parse_sources`` a corpus of them; ``ParseError`` (file, line,
+reason) is the only error either raises.
+"""
 from __future__ import annotations
 
-import hashlib
-import stat
-from pathlib import Path
-
-from ..model import ParsedFile, Plan, Source
-from .decode import MAX_BYTES, decode, too_big
+from .decode import MAX_BYTES
 from .errors import FileTooLarge, ParseError
-from .lines import Line, split_lines
-from .outline import OutlineReader
-from .plans import (DRAFT, PlanHead, find_plan_heads, infer_title, level_of, period_of, read_notice,
-                    region_of, resolve_issuer, type_of)
-from .tables import is_caption, read_table
+from .files import corpus_files, parse_bytes, parse_corpus, parse_file, parse_text, read_source_bytes
+from .sources import SourceFile, parse_files, parse_sources, read_sources
 
 __all__ = ["ParseError", "FileTooLarge", "parse_file", "parse_bytes", "parse_text", "parse_corpus", "corpus_files",
-           "read_source_bytes", "MAX_BYTES"]
-
-
-def corpus_files(folder: str | Path) -> list[Path]:
-    return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() == ".txt")
-
-
-def parse_corpus(folder: str | Path) -> list[ParsedFile]:
-    files = corpus_files(folder)
-    if not files:
-        raise ParseError(str(folder), "no .txt plan files in this folder")
-    return [parse_file(p) for p in files]
-
-
-def read_source_bytes(path: str | Path) -> bytes:
-    """The bytes of a plan file. Its size is checked before anything is read, so a huge file is
-    refused at once (``MAX_BYTES``)."""
-    path = Path(path)
-    try:
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise ParseError(path.name, "is not a regular file")
-        if st.st_size > MAX_BYTES:
-            raise FileTooLarge(path.name, too_big(st.st_size))
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ParseError(path.name, "file not found (it may have been moved or deleted)") from None
-    except IsADirectoryError:
-        raise ParseError(path.name, "is a directory, not a plan file") from None
-    except PermissionError:
-        raise ParseError(path.name, "cannot be read: permission denied") from None
-    except OSError as e:
-        raise ParseError(path.name, f"cannot be read: {e.strerror}") from None
-    if len(data) > MAX_BYTES:   # grew while being read
-        raise FileTooLarge(path.name, too_big(len(data)))
-    return data
-
-
-def parse_file(path: str | Path) -> ParsedFile:
-    path = Path(path)
-    return parse_bytes(read_source_bytes(path), path.name)
-
-
-def parse_bytes(data: bytes, name: str) -> ParsedFile:
-    decoded = decode(data, name)
-    parsed = parse_text(decoded.text, name)
-    parsed.encoding = decoded.encoding
-    parsed.sha256 = hashlib.sha256(data).hexdigest()
-    if decoded.notice:
-        parsed.notices.append(decoded.notice)
-    return parsed
-
-
-def parse_text(text: str, name: str) -> ParsedFile:
-    lines = split_lines(text)
-    heads = find_plan_heads(lines)
-    if not heads:
-        title, evidence = infer_title(lines)
-        heads = [PlanHead(title, True, 0, evidence, draft=DRAFT in text[:2000])]
-    notice = read_notice(lines[:heads[0].line_index]) if heads[0].line_index else None
-    plans = []
-    for k, head in enumerate(heads):
-        stop = heads[k + 1].line_index if k + 1 < len(heads) else len(lines)
-        plans.append(_read_plan(head, lines[head.line_index:stop], name, notice))
-    _check(plans, name)
-    return ParsedFile(name, "utf-8", [notice.text] if notice else [], plans)
-
-
-def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
-    body = "\n".join(l.text for l in lines)
-    region = region_of(head.title)
-    start, end = period_of(head.title, body)
-    content = [l for l in lines if not l.blank]
-    last = content[-1] if content else lines[0]
-    plan = Plan(title=head.title, title_inferred=head.inferred, file=name,
-                source=Source(name, lines[0].no, lines[0].text_start, last.end, last.no),
-                region=region, level=level_of(region), plan_type=type_of(head.title, body),
-                period_start=start, period_end=end,
-                draft=head.draft or DRAFT in "".join(l.text for l in lines[:6]),
-                title_evidence=head.evidence)
-    if notice and any(head.title in t or t in head.title for t in notice.titles):
-        plan.issuer = resolve_issuer(notice.issuer, region)
-        plan.date, plan.doc_number = notice.date, notice.doc_number
-    reader = OutlineReader(plan, name)
-    i = 0 if head.inferred else 1
-    while i < len(lines):
-        if is_caption(lines[i]):
-            table, nxt = read_table(lines, i, name)
-            if table:
-                plan.tables.append(table)
-                i = nxt
-                continue
-        reader.feed(lines[i])
-        i += 1
-    reader.finish()
-    return plan
-
-
-def _check(plans: list[Plan], name: str):
-    for plan in plans:
-        label = plan.title or "the plan"
-        if not plan.domains:
-            raise ParseError(name, f"no plan structure found in {label}: no development-domain section "
-                                   "(a heading such as 二、发展领域、主要目标和策略措施) with numbered domains",
-                             plan.source.line)
-        empty = [d for d in plan.domains if not d.units]
-        if len(empty) == len(plan.domains):
-            raise ParseError(name, f"{label}: the development-domain section has domains but no goals or measures",
-                             plan.domains[0].source.line)
-        if not plan.title:
-            raise ParseError(name, "no plan title in the file and none could be inferred from the text", 1)
+           "read_source_bytes", "MAX_BYTES", "SourceFile", "read_sources", "parse_sources", "parse_files"]

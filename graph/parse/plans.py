@@ -43,7 +43,7 @@ class Notice:
     titles: list[str] = field(default_factory=list)
 
 
-def normalise_title(title: str) -> str:
+def tidy_plan_title(title: str) -> str:
     """One spelling per title: full-width brackets, one dash between years, no spaces."""
     title = re.sub(r"\s+", "", title).replace("(", "（").replace(")", "）")
     return re.sub(r"(\d{4})[—–\-－~～]+(\d{4})", r"\1—\2", title)
@@ -74,7 +74,7 @@ def find_plan_heads(lines: list[Line]) -> list[PlanHead]:
         if DRAFT in title:
             draft = True
             title = re.sub(rf"\s*[（(]{DRAFT}[）)]", "", title)
-        heads.append(PlanHead(normalise_title(title), False, i, draft=draft))
+        heads.append(PlanHead(tidy_plan_title(title), False, i, draft=draft))
     return heads
 
 
@@ -92,7 +92,7 @@ def read_notice(lines: list[Line]) -> Optional[Notice]:
         notice.date = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
     num = DOC_NUMBER.search(text)
     notice.doc_number = re.sub(r"\s+", "", num.group(0)) if num else None
-    notice.titles = [normalise_title(t) for t in re.findall(r"《([^》]+)》", text)]
+    notice.titles = [tidy_plan_title(t) for t in re.findall(r"《([^》]+)》", text)]
     return notice
 
 
@@ -155,7 +155,7 @@ def infer_title(lines: list[Line]) -> tuple[str, str]:
         if re.search(r"(?:指标|目标)[^，。；]{0,12}表$", line.text) and len(line.text) <= 60:
             m = CAPTION_TITLE.match(line.text)
             if m and TITLE_LINE.match(m.group("t")):
-                return normalise_title(m.group("t")), f"indicator-table caption, line {line.no}"
+                return tidy_plan_title(m.group("t")), f"indicator-table caption, line {line.no}"
     body = "\n".join(l.text for l in lines)
     kind = type_of("", body)
     type_zh = {"children": "儿童", "women": "妇女"}.get(kind, "")

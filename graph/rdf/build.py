@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Iterable, Optional, Sequence, Union
 
 from rdflib import Graph, Literal, URIRef
@@ -29,8 +28,12 @@ from graph.model import (GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, Indicato
                          Source, Unit)
 
 from . import iri
-from .ns import (DCTERMS, ELI, ORG, PKG, PROV, RDF, RDFS, SKOS, XSD, bind_prefixes, doc_type_iri)
-from .vocab import agency_type_entry, agency_type_scheme_graph, domain_scheme_graph, load_agency_types
+from ..titles import title_key
+from .ns import (DCTERMS, ELI, PKG, PROV, RDF, RDFS, XSD)
+from .literals import decimal_literal, pick, year_literal, zh  # noqa: F401 (re-exported)
+from .shared import Contributions, shared_graph
+from .validate import assert_valid
+from .vocab import ontology_graph
 
 __all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans", "Contributions", "FilePart", "file_part",
            "shared_graph", "ntriples"]
@@ -38,35 +41,6 @@ __all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans", "Contributions"
 _KIND_CLASS = {GOAL: PKG.Goal, MEASURE: PKG.Measure, KEY_PROJECT: PKG.KeyProject}
 _ROLE_SHORTCUT = {"lead": PKG.leadAgency, "partner": PKG.partnerAgency}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-# ----------------------------------------------------------------------------- literals
-
-def zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
-
-
-def decimal_literal(v: Union[int, float, Decimal]) -> Optional[Literal]:
-    """xsd:decimal with a clean lexical form (95.0 -> "95", 0.1 -> "0.1", 1e-05 -> "0.00001");
-    None for NaN / infinity (not representable as xsd:decimal)."""
-    d = v if isinstance(v, Decimal) else Decimal(repr(float(v))) if not isinstance(v, int) else Decimal(v)
-    if not d.is_finite():
-        return None
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    if s in ("-0", ""):
-        s = "0"
-    return Literal(s, datatype=XSD.decimal)
-
-
-def year_literal(y: int) -> Literal:
-    return Literal(f"{int(y):04d}", datatype=XSD.gYear)
-
-
-def _pick(counter: Counter) -> str:
-    """Most frequent value, ties broken by the smallest; order independent."""
-    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -86,54 +60,6 @@ def iter_plans(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]]
 
 
 # ----------------------------------------------------------------------------- builder
-
-class Contributions:
-    """What one file (or several, merged) says about the shared nodes: label, title and type counts
-    of agencies and cited documents, domain concept titles, publishers. JSON-serialisable."""
-
-    def __init__(self):
-        # (region, key) -> {"labels": Counter, "surfaces": set}
-        self.agencies: dict[tuple[str, str], dict] = defaultdict(lambda: {"labels": Counter(), "surfaces": set()})
-        # normalised title -> {"titles": Counter, "types": Counter, "surfaces": set}
-        self.laws: dict[str, dict] = defaultdict(lambda: {"titles": Counter(), "types": Counter(), "surfaces": set()})
-        self.concepts: dict[str, set] = defaultdict(set)
-        self.publishers: set[str] = set()
-
-    def merge(self, other: "Contributions") -> "Contributions":
-        for k, rec in other.agencies.items():
-            mine = self.agencies[k]
-            mine["labels"].update(rec["labels"])
-            mine["surfaces"] |= rec["surfaces"]
-        for k, rec in other.laws.items():
-            mine = self.laws[k]
-            mine["titles"].update(rec["titles"])
-            mine["types"].update(rec["types"])
-            mine["surfaces"] |= rec["surfaces"]
-        for k, titles in other.concepts.items():
-            self.concepts[k] |= titles
-        self.publishers |= other.publishers
-        return self
-
-    def to_json(self) -> dict:
-        return {
-            "agencies": [[r, k, dict(v["labels"]), sorted(v["surfaces"])] for (r, k), v in sorted(self.agencies.items())],
-            "laws": [[k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])] for k, v in sorted(self.laws.items())],
-            "concepts": {k: sorted(v) for k, v in sorted(self.concepts.items())},
-            "publishers": sorted(self.publishers),
-        }
-
-    @classmethod
-    def from_json(cls, d: dict) -> "Contributions":
-        c = cls()
-        for r, k, labels, surfaces in d.get("agencies", []):
-            c.agencies[(r, k)] = {"labels": Counter(labels), "surfaces": set(surfaces)}
-        for k, titles, types, surfaces in d.get("laws", []):
-            c.laws[k] = {"titles": Counter(titles), "types": Counter(types), "surfaces": set(surfaces)}
-        for k, titles in d.get("concepts", {}).items():
-            c.concepts[k] = set(titles)
-        c.publishers = set(d.get("publishers", []))
-        return c
-
 
 @dataclass
 class FilePart:
@@ -189,7 +115,7 @@ class _Builder:
     def cite(self, subject: URIRef, laws):
         for m in laws:
             title = m.title or m.surface
-            key = iri.normalise_title(title)
+            key = title_key(title)
             if not key:
                 continue
             rec = self.c.laws[key]
@@ -352,63 +278,13 @@ class _Builder:
                 self.add(F, PKG.parseNotice, zh(v))
 
 
-def shared_graph(c: Contributions, agency_types: Optional[Sequence[dict]] = None) -> Graph:
-    """Agencies, cited documents, publishers and concept schemes from merged contributions."""
-    g = Graph()
-    bind_prefixes(g)
-    add = g.add
-    for name in sorted(c.publishers):
-        O = iri.organization(name)
-        add((O, RDF.type, ORG.Organization))
-        add((O, SKOS.prefLabel, zh(name)))
-
-    for key, rec in c.laws.items():
-        title = _pick(rec["titles"])
-        L = iri.law(title)
-        add((L, RDF.type, PKG.LegalDocument))
-        add((L, RDF.type, ELI.LegalResource))
-        add((L, DCTERMS.title, zh(title)))
-        add((L, PKG.docType, doc_type_iri(_pick(rec["types"]))))
-        for s in rec["surfaces"] | set(rec["titles"]):
-            if s != title:
-                add((L, SKOS.altLabel, zh(s)))
-
-    types = agency_types if agency_types is not None else load_agency_types()
-    known = set()
-    if types:
-        g += agency_type_scheme_graph(types)
-        known = {agency_type_entry(d)[0] for d in types}
-    for (region, key), rec in c.agencies.items():
-        A = iri.agency(region, key)
-        add((A, RDF.type, PKG.Agency))
-        add((A, RDF.type, ORG.Organization))
-        label = _pick(rec["labels"]) if rec["labels"] else (min(rec["surfaces"]) if rec["surfaces"] else key)
-        add((A, SKOS.prefLabel, zh(label)))
-        for s in rec["surfaces"] | set(rec["labels"]):
-            if s and s != label:
-                add((A, SKOS.altLabel, zh(s)))
-        if region:
-            add((A, PKG.region, zh(region)))
-        T = iri.agency_type(key)
-        add((A, ORG.classification, T))
-        if key not in known:  # not in the lexicon: a minimal concept so the link is not dangling
-            add((T, RDF.type, SKOS.Concept))
-            add((T, RDF.type, PKG.AgencyType))
-            add((T, SKOS.inScheme, iri.AGENCY_TYPE_SCHEME))
-            add((T, SKOS.notation, Literal(key)))
-            add((T, SKOS.prefLabel, Literal(key, lang="en")))
-
-    g += domain_scheme_graph([(k, min(titles)) for k, titles in c.concepts.items()])
-    return g
-
-
 def _plan_hashes(pairs) -> list[str]:
     """One hash per plan: of its normalised title, or, when several input plans share a title,
     of title + file + start offset (deterministic for a given set of inputs)."""
-    by_title = Counter(iri.normalise_title(p.title) for _, p in pairs)
+    by_title = Counter(title_key(p.title) for _, p in pairs)
     out = []
     for _, p in pairs:
-        if by_title[iri.normalise_title(p.title)] > 1:
+        if by_title[title_key(p.title)] > 1:
             out.append(iri.plan_hash(p.title, f"{p.file}#{p.source.start}"))
         else:
             out.append(iri.plan_hash(p.title))
@@ -456,10 +332,8 @@ def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], Parsed
     for t in part.triples:
         g.add(t)
     if include_ontology:
-        from .vocab import ontology_graph
         g += ontology_graph()
     if validate:
-        from .validate import assert_valid
         assert_valid(g)
     return g
 

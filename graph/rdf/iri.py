@@ -1,4 +1,4 @@
-"""Stable IRIs for PlanKG data.
+"""Stable IRIs for PlanKG data: minted from content here, and parsed back (short ids, kinds).
 
 Every IRI is a function of the content it names, never of processing order:
 
@@ -29,26 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+from typing import Optional
 from urllib.parse import quote
 
 from rdflib import URIRef
 
+from ..titles import title_key
 from .ns import ID
-
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟〝〞＂「」『』'‘’"})
-_DASHES = re.compile(r"[‐‑‒–—―－~～〜]+")
-_SPACE = re.compile(r"\s+")
-
-
-def normalise_title(title: str) -> str:
-    """Title key: NFKC, no whitespace, unified quotes and dashes, no 《》 around it."""
-    t = unicodedata.normalize("NFKC", title or "")
-    t = t.translate(_QUOTES)
-    t = _DASHES.sub("-", t)
-    t = _SPACE.sub("", t)
-    t = t.strip("《》<>")
-    return t
 
 
 def short_hash(text: str, n: int = 12) -> str:
@@ -61,7 +48,7 @@ def _seg(key: str) -> str:
 
 
 def plan_hash(title: str, disambiguator: str = "") -> str:
-    base = normalise_title(title)
+    base = title_key(title)
     return short_hash(base + ("|" + disambiguator if disambiguator else ""))
 
 
@@ -102,7 +89,7 @@ def responsibility(unit_iri: URIRef, agency_key: str, role: str) -> URIRef:
 
 
 def agency(region: str, key: str) -> URIRef:
-    return ID[f"agency/{short_hash(normalise_title(region))}/{_seg(key)}"]
+    return ID[f"agency/{short_hash(title_key(region))}/{_seg(key)}"]
 
 
 def agency_type(key: str) -> URIRef:
@@ -110,11 +97,11 @@ def agency_type(key: str) -> URIRef:
 
 
 def organization(name: str) -> URIRef:
-    return ID[f"organization/{short_hash(normalise_title(name))}"]
+    return ID[f"organization/{short_hash(title_key(name))}"]
 
 
 def law(title: str) -> URIRef:
-    return ID[f"law/{short_hash(normalise_title(title))}"]
+    return ID[f"law/{short_hash(title_key(title))}"]
 
 
 def concept(key: str) -> URIRef:
@@ -170,3 +157,85 @@ def unit_iri(plan_obj, domain_obj, unit_obj) -> URIRef:
             return unit(d, kind, _index(items, unit_obj))
     kind = "goal" if unit_obj.kind == "goal" else "measure"
     return unit(d, kind, _index(domain_obj.goals if kind == "goal" else domain_obj.measures, unit_obj))
+
+
+# ------------------------------------------------------------------ parsing IRIs back
+#
+# Short id = the IRI without ``id:`` and without its kind prefix: ``<h12>`` for a plan,
+# ``<region h12>/<type>`` for an agency, ``<h12>`` for a law; a unit keeps its whole path
+# (``plan/<h12>/domain/2/measure/3``).
+
+_UNIT_PATH = re.compile(r"^plan/[0-9a-f]+/(?:domain/\d+/(?:goal|measure)|key-project)/\d+$")
+_DOMAIN_PATH = re.compile(r"^plan/([0-9a-f]+)/domain/(\d+)$")
+_SAFE_IRI = re.compile(r'^[^\s<>"{}|^`\\]+$')
+
+
+def local(value: str) -> str:
+    """The IRI without the ``id:`` base (other strings unchanged).
+
+    >>> local("https://w3id.org/plankg/id/plan/0123456789ab")
+    'plan/0123456789ab'
+    """
+    return value[len(ID):] if value and value.startswith(ID) else value
+
+
+def is_safe_iri(value: str) -> bool:
+    """Safe to put between <> in a SPARQL query."""
+    return bool(value) and bool(_SAFE_IRI.match(value))
+
+
+def plan_from_id(pid: str) -> str:
+    """A plan IRI from its short id (an IRI is returned as it is)."""
+    return pid if pid.startswith(ID) else f"{ID}plan/{pid}"
+
+
+def agency_from_id(aid: str) -> str:
+    return aid if aid.startswith(ID) else f"{ID}agency/{aid}"
+
+
+def law_from_id(lid: str) -> str:
+    return lid if lid.startswith(ID) else f"{ID}law/{lid}"
+
+
+def unit_from_path(uid: str) -> Optional[str]:
+    """IRI of a unit from its path or IRI (None if it is not a unit path)."""
+    path = local(uid)
+    return ID + path if _UNIT_PATH.match(path) else None
+
+
+def domain_of_path(path: str) -> Optional[tuple[str, int]]:
+    """(plan h12, domain position) of a domain path, else None."""
+    m = _DOMAIN_PATH.match(path)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def short(value: str) -> str:
+    """The id used in URLs.
+
+    >>> short("https://w3id.org/plankg/id/agency/38150fb2d76a/health")
+    '38150fb2d76a/health'
+    """
+    path = local(value)
+    for prefix in ("plan/", "agency/", "law/"):
+        if path.startswith(prefix) and not _UNIT_PATH.match(path):
+            return path[len(prefix):]
+    return path
+
+
+def kind_of(value: str) -> str:
+    """unit | domain | plan | agency | law, or "" for anything else."""
+    path = local(value)
+    if _UNIT_PATH.match(path):
+        return "unit"
+    if _DOMAIN_PATH.match(path):
+        return "domain"
+    for kind in ("plan", "agency", "law"):
+        if path.startswith(kind + "/"):
+            return kind
+    return ""
+
+
+def position(value: str) -> int:
+    """Trailing number of an IRI (position in its list), for ordering."""
+    m = re.search(r"(\d+)$", value or "")
+    return int(m.group(1)) if m else 0

@@ -1,6 +1,7 @@
 """Namespaces and file locations of the PlanKG RDF vocabulary."""
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from rdflib import Namespace
@@ -11,7 +12,7 @@ ID = Namespace("https://w3id.org/plankg/id/")          # the data (plans, agenci
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
+ONTOLOGY_DIR = Path(str(files("ontology")))     # the top-level ``ontology`` package (package data)
 ONTOLOGY_TTL = ONTOLOGY_DIR / "plankg.ttl"
 SHAPES_TTL = ONTOLOGY_DIR / "shapes.ttl"
 DOMAINS_TTL = ONTOLOGY_DIR / "domains.ttl"
@@ -25,6 +26,11 @@ PREFIXES = {
 DOC_TYPES = ("law", "regulation", "plan", "outline", "opinion", "standard", "other")
 PLAN_TYPES = ("children", "women", "other")
 ROLES = ("lead", "partner", "mentioned")
+
+
+def sparql_prefixes(*names: str) -> str:
+    """PREFIX lines for a SPARQL query (all known prefixes when no names are given)."""
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in (names or PREFIXES))
 
 
 def doc_type_iri(doc_type: str):

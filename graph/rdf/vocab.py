@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Iterable, Optional
+from typing import Iterable
 
 from rdflib import Graph, Literal
 
 from graph import concepts as C
+from graph.extract import agency_types
 
 from . import iri
 from .ns import DOMAINS_TTL, ONTOLOGY_TTL, PKG, RDF, RDFS, SHAPES_TTL, SKOS, bind_prefixes
@@ -133,16 +134,9 @@ def agency_type_entry(d: dict) -> tuple[str, str, str, list[str]]:
     return str(key), str(zh), str(en), sorted({str(a) for a in aliases} - {str(zh)})
 
 
-def load_agency_types() -> Optional[list[dict]]:
-    """``graph.extract.agency_types()`` when the extractor exists, else None."""
-    try:
-        from graph.extract import agency_types  # type: ignore
-    except Exception:
-        return None
-    try:
-        return list(agency_types())
-    except Exception:
-        return None
+def load_agency_types() -> list[dict]:
+    """The agency types of the extraction lexicon (``graph.extract.agency_types()``)."""
+    return list(agency_types())
 
 
 def agency_type_scheme_graph(types: Iterable[dict]) -> Graph:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from typing import Optional, Union
 
+from config import value
+
 from .base import (QueryError, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError, UnsupportedMediaType,
                    negotiate)
 from .oxigraph import OxigraphStore
@@ -32,7 +34,7 @@ def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth:
     if s.startswith(("http://", "https://")):
         import json
         from .http import SparqlHttpStore
-        options = json.loads(os.environ.get("PLANKG_STORE_OPTIONS") or "{}")
+        options = json.loads(value("PLANKG_STORE_OPTIONS") or "{}")
         options.update(kwargs)
         return SparqlHttpStore(s, auth=auth, **options)
     if "://" in s:

@@ -14,43 +14,8 @@ from typing import Any, BinaryIO, Optional, Union
 
 from rdflib import Graph
 
-# ------------------------------------------------------------------ media types
-
-SELECT_MIMES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_MIMES = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "rdf-xml",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-}
-# the media type written in Content-Type for each format
-CANONICAL_MIME = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
-    "json-ld": "application/ld+json", "rdf-xml": "application/rdf+xml",
-    "nquads": "application/n-quads", "trig": "application/trig",
-}
-DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "turtle"}
-
-EXPORT_FORMATS = {  # export(format=...) names and aliases -> canonical
-    "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples",
-    "json-ld": "json-ld", "jsonld": "json-ld", "nquads": "nquads", "nq": "nquads", "trig": "trig",
-    "rdf-xml": "rdf-xml", "xml": "rdf-xml", "rdfxml": "rdf-xml",
-}
-
+from .formats import (CANONICAL_MIME, DEFAULT_FORMAT, EXPORT_FORMATS, GRAPH_MIMES, SELECT_MIMES,  # noqa: F401
+                      UnsupportedMediaType, format_for_mime, negotiate, parse_accept)
 
 class StoreError(Exception):
     """Base class of store errors."""
@@ -60,59 +25,12 @@ class QueryError(StoreError, ValueError):
     """The query or update is malformed or was rejected by the store."""
 
 
-class UnsupportedMediaType(StoreError, ValueError):
-    """The requested result media type does not fit the query form (e.g. CSV for a CONSTRUCT)."""
-
-
 class QueryTimeout(StoreError, TimeoutError):
     """A query exceeded its time budget."""
 
 
 class ReadOnlyStore(StoreError, PermissionError):
     pass
-
-
-def _parse_accept(accept: str) -> list[tuple[str, float]]:
-    out = []
-    for i, part in enumerate((accept or "").split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        if not bits[0]:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        out.append((bits[0].lower(), q, -i))
-    out.sort(key=lambda t: (t[1], t[2]), reverse=True)
-    return [(m, q) for m, q, _ in out if q > 0]
-
-
-def negotiate(accept: Optional[str], form: str) -> str:
-    """Result format (key of CANONICAL_MIME) for an Accept header and a query form
-    (``select``/``ask``/``graph``). Raises UnsupportedMediaType when nothing acceptable fits."""
-    table = GRAPH_MIMES if form == "graph" else SELECT_MIMES
-    if not accept or not accept.strip():
-        return DEFAULT_FORMAT[form]
-    for mime, _ in _parse_accept(accept):
-        if mime in table:
-            if form == "ask" and table[mime] in ("csv", "tsv"):
-                continue  # CSV/TSV have no boolean form
-            return table[mime]
-        if mime in ("*/*", "application/*", "text/*"):
-            return DEFAULT_FORMAT[form]
-    raise UnsupportedMediaType(f"none of {accept!r} can serialise a {form.upper()} result")
-
-
-def format_for_mime(mime: str, form: str) -> str:
-    """Strict mapping of one media type (parameters ignored) to a format for a query form."""
-    base = (mime or "").split(";")[0].strip().lower()
-    table = GRAPH_MIMES if form == "graph" else SELECT_MIMES
-    if base in table and not (form == "ask" and table[base] in ("csv", "tsv")):
-        return table[base]
-    raise UnsupportedMediaType(f"{mime!r} cannot serialise a {form.upper()} result")
 
 
 # ------------------------------------------------------------------ python values

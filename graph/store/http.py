@@ -43,16 +43,12 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.graph import ConjunctiveGraph
 
-from .base import (CANONICAL_MIME, EXPORT_FORMATS, QueryError, QueryResult, QueryTimeout, SelectResult, Store,
-                   StoreError, literal_to_python)
+from .base import QueryError, QueryResult, QueryTimeout, SelectResult, Store, StoreError, literal_to_python
+from .terms import ox_quads
+from .formats import CANONICAL_MIME, DATASET_FORMATS, EXPORT_FORMATS, GRAPH_MIMES, OX_RDF_FORMATS, RDFLIB_NAMES, rdf_format_of
 
 __all__ = ["SparqlHttpStore"]
 
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdf-xml": ox.RdfFormat.RDF_XML,
-}
-_DATASET_FORMATS = {"nquads", "trig"}
 _QUERY_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8")
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -241,8 +237,7 @@ class SparqlHttpStore(Store):
                 rows.append({n: _binding_value(b.get(n)) for n in names})
             return rows
         g = Graph()
-        fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-               "application/ld+json": "json-ld", "application/rdf+xml": "xml"}.get(mime, "nt")
+        fmt = RDFLIB_NAMES[GRAPH_MIMES.get(mime, "ntriples")]
         if body:
             g.parse(data=body, format=fmt)
         return g
@@ -274,17 +269,15 @@ class SparqlHttpStore(Store):
         if isinstance(src, Graph):
             return src.serialize(format="nt", encoding="utf-8")
         if isinstance(src, (str, os.PathLike)) and (fmt is None or os.path.isfile(os.fspath(src))):
-            from .oxigraph import _format_name
-            f = _RDF_FORMATS[_format_name(fmt, os.fspath(src))]
+            f = OX_RDF_FORMATS[rdf_format_of(fmt, os.fspath(src))]
             return ox.serialize(ox.parse(path=os.fspath(src), format=f), format=ox.RdfFormat.N_QUADS)
         if isinstance(src, (bytes, str)) or hasattr(src, "read"):
             if fmt is None:
                 raise ValueError("format= is required to load raw data")
             data = src.read() if hasattr(src, "read") else src
-            f = _RDF_FORMATS[EXPORT_FORMATS.get(fmt, fmt)]
+            f = OX_RDF_FORMATS[EXPORT_FORMATS.get(fmt, fmt)]
             return ox.serialize(ox.parse(data, format=f), format=ox.RdfFormat.N_QUADS)
-        from .oxigraph import _quads
-        return ox.serialize(list(_quads(src)), format=ox.RdfFormat.N_QUADS)
+        return ox.serialize(list(ox_quads(src)), format=ox.RdfFormat.N_QUADS)
 
     def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
         data = self._nquads(graph_or_path, format)   # fully built before anything is sent
@@ -317,7 +310,7 @@ class SparqlHttpStore(Store):
 
     def export(self, path_or_stream=None, format: str = "turtle") -> Optional[bytes]:
         fmt = EXPORT_FORMATS.get(format.lower(), format.lower())
-        if fmt not in _RDF_FORMATS:
+        if fmt not in OX_RDF_FORMATS:
             raise ValueError(f"unknown RDF format {format!r}")
         if self.graph:
             url = self._graph_url(self.store_endpoint)
@@ -325,10 +318,10 @@ class SparqlHttpStore(Store):
             # datatypes) and write the requested format here
             body, _ = self._request("GET", url, accept="application/n-triples")
             if fmt != "ntriples":
-                body = ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=_RDF_FORMATS[fmt])
+                body = ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=OX_RDF_FORMATS[fmt])
             return self._write_export(body, path_or_stream)
         else:
-            url = self.store_endpoint if fmt in _DATASET_FORMATS else self.store_endpoint + "?default"
+            url = self.store_endpoint if fmt in DATASET_FORMATS else self.store_endpoint + "?default"
         body, _ = self._request("GET", url, accept=CANONICAL_MIME[fmt].split(";")[0])
         return self._write_export(body, path_or_stream)
 

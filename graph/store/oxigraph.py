@@ -19,9 +19,6 @@ handle.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import fcntl
 import gc
 import io
@@ -32,146 +29,23 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Optional, Union
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph
 from rdflib.graph import ConjunctiveGraph
 
 from ..fsutil import fsync_path
-from .base import (CANONICAL_MIME, EXPORT_FORMATS, QueryError, QueryResult, QueryTimeout, ReadOnlyStore, SelectResult,
-                   Store, StoreError, format_for_mime, literal_to_python, negotiate)
+from . import swap
+from .swap import RWLock
+from .terms import ox_quads, ox_to_python
+from .base import QueryError, QueryResult, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError
+from .formats import (CANONICAL_MIME, OX_RDF_FORMATS, OX_RESULT_FORMATS, format_for_mime, negotiate,
+                      rdf_format_of)
 
 __all__ = ["OxigraphStore"]
 
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdf-xml": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-}
-_EXT = {".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".ntriples": "ntriples", ".nq": "nquads",
-        ".nquads": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "rdf-xml",
-        ".owl": "rdf-xml", ".xml": "rdf-xml", ".n3": "n3"}
-
-
 # ------------------------------------------------------------------ helpers
-
-class _RWLock:
-    """Many readers or one writer (writer preference)."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
-
-    @contextmanager
-    def read(self):
-        with self._cond:
-            while self._writer or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def write(self):
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: str, b: str) -> bool:
-    """Atomically exchange two paths (Linux renameat2). False when unsupported here."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), a)
-
-
-def _to_ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
-
-
-def _quads(items: Iterable) -> Iterable[ox.Quad]:
-    for t in items:
-        if isinstance(t, ox.Quad):
-            yield t
-        elif isinstance(t, ox.Triple):
-            yield ox.Quad(t.subject, t.predicate, t.object)
-        elif len(t) == 4 and t[3] is not None:
-            g = t[3]
-            g = g.identifier if isinstance(g, Graph) else g
-            yield ox.Quad(_to_ox(t[0]), _to_ox(t[1]), _to_ox(t[2]), _to_ox(g))
-        else:
-            yield ox.Quad(_to_ox(t[0]), _to_ox(t[1]), _to_ox(t[2]))
-
-
-def _py(term) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return term.value
-        return literal_to_python(term.value, term.datatype.value if term.datatype else None)
-    return str(term)
-
-
-def _format_name(fmt: Optional[str], path: Optional[str] = None) -> str:
-    if fmt:
-        f = EXPORT_FORMATS.get(fmt.lower(), fmt.lower())
-        if f not in _RDF_FORMATS:
-            raise ValueError(f"unknown RDF format {fmt!r}")
-        return f
-    if path:
-        ext = "".join(Path(path).suffixes[-1:]).lower()
-        if ext in _EXT:
-            return _EXT[ext]
-    raise ValueError(f"cannot tell the RDF format of {path!r}; pass format=")
-
 
 def _form(result) -> str:
     if isinstance(result, ox.QueryBoolean):
@@ -192,7 +66,7 @@ class OxigraphStore(Store):
         self.path: Optional[Path] = None if self.memory else Path(path).absolute()
         self.read_only = read_only
         self.union_default_graph = union_default_graph
-        self._rw = _RWLock()
+        self._rw = RWLock()
         self._store: Optional[ox.Store] = None
         if self.memory and read_only:
             raise ValueError("an in-memory store cannot be read-only")
@@ -261,20 +135,20 @@ class OxigraphStore(Store):
             path = os.fspath(src)
             if not os.path.isfile(path):
                 raise FileNotFoundError(path)
-            f = _RDF_FORMATS[_format_name(fmt, path)]
+            f = OX_RDF_FORMATS[rdf_format_of(fmt, path)]
             (store.bulk_load if bulk else store.load)(path=path, format=f)
         elif isinstance(src, (bytes, bytearray, str)) or hasattr(src, "read"):
             if fmt is None:
                 raise ValueError("format= is required to load raw data")
             data = src.read() if hasattr(src, "read") else src
-            store.load(data if isinstance(data, (bytes, str)) else bytes(data), _RDF_FORMATS[_format_name(fmt)])
+            store.load(data if isinstance(data, (bytes, str)) else bytes(data), OX_RDF_FORMATS[rdf_format_of(fmt)])
         elif isinstance(src, ox.Store):
             store.load(src.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
         else:  # iterable of rdflib triples/quads or pyoxigraph quads
             if bulk:
-                store.bulk_extend(_quads(src))
+                store.bulk_extend(ox_quads(src))
             else:
-                store.extend(list(_quads(src)))  # materialised first: an error leaves nothing written
+                store.extend(list(ox_quads(src)))  # materialised first: an error leaves nothing written
 
     def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
         self._writable()
@@ -330,7 +204,7 @@ class OxigraphStore(Store):
         old_dir: Optional[Path] = None
         try:
             if path.exists():
-                if _exchange(str(tmp), str(path)):
+                if swap.exchange(str(tmp), str(path)):
                     old_dir = tmp          # tmp now holds the previous data
                 else:
                     old_dir = path.parent / f".{path.name}.old-{tag}"
@@ -349,7 +223,7 @@ class OxigraphStore(Store):
             except BaseException:
                 # the new directory does not open: put the old one back
                 if old_dir is not None:
-                    if not _exchange(str(old_dir), str(path)):
+                    if not swap.exchange(str(old_dir), str(path)):
                         broken = path.parent / f".{path.name}.broken-{tag}"
                         os.rename(path, broken)
                         os.rename(old_dir, path)
@@ -403,7 +277,7 @@ class OxigraphStore(Store):
                 names = [v.value for v in res.variables]
                 rows = SelectResult(variables=names)
                 for i, sol in enumerate(res):
-                    rows.append({n: _py(sol[n]) for n in names})
+                    rows.append({n: ox_to_python(sol[n]) for n in names})
                     if deadline is not None and not (i & 255) and time.monotonic() > deadline:
                         raise QueryTimeout(f"query exceeded {timeout}s")
                 if deadline is not None and time.monotonic() > deadline:
@@ -419,8 +293,8 @@ class OxigraphStore(Store):
 
     def _serialise(self, res, fmt: str) -> bytes:
         if isinstance(res, (ox.QueryBoolean, ox.QuerySolutions)):
-            return res.serialize(format=_RESULT_FORMATS[fmt])
-        return res.serialize(format=_RDF_FORMATS[fmt])
+            return res.serialize(format=OX_RESULT_FORMATS[fmt])
+        return res.serialize(format=OX_RDF_FORMATS[fmt])
 
     def _with_timeout(self, fn, timeout: Optional[float]):
         if timeout is None:
@@ -477,8 +351,8 @@ class OxigraphStore(Store):
 
     # --- export
     def export(self, path_or_stream=None, format: str = "turtle") -> Optional[bytes]:
-        fmt = _format_name(format)
-        rdf_format = _RDF_FORMATS[fmt]
+        fmt = rdf_format_of(format)
+        rdf_format = OX_RDF_FORMATS[fmt]
         kw: dict = {}
         if not rdf_format.supports_datasets:
             kw["from_graph"] = ox.DefaultGraph()

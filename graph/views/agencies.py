@@ -1,6 +1,6 @@
 """Agency responsibility graphs (networkx).
 
-Input rows: one per (unit, agency, role), as returned by ``web.queries.responsibilities``: keys
+Input rows: one per (unit, agency, role), as returned by ``service.queries.responsibilities``: keys
 u, kind, plan, plan_title, d, domain_title, concept, a, label, region, role.
 
 * ``bipartite(rows)``: agencies and units, an edge per responsibility (attribute ``role``);
@@ -18,7 +18,9 @@ from typing import Iterable, Optional
 import networkx as nx
 from networkx.algorithms import bipartite as bp
 
-CONCEPT_NS = "https://w3id.org/plankg/id/concept/"
+from graph.rdf.ns import ID
+
+CONCEPT_NS = str(ID) + "concept/"
 
 
 def _concept_key(concept: Optional[str]) -> str:

@@ -1,0 +1,143 @@
+"""The one place that spells the data folder's layout.
+
+::
+
+    <data>/                            DataFolder
+      current -> gen-…                 the generation being served (one atomic symlink)
+      previous -> gen-…                the one it replaced: a roll-back point
+      gen-<time>-<sha8>-<pid>-<rand>/  Generation
+        sources/<file>                 byte-identical copies of the plan files
+        parts/<key>/                   per file: own.nt, part.json, docs.jsonl, parsed.json
+        shared.nt                      the shared triples (agencies, cited documents, schemes)
+        store/                         the RDF store (pyoxigraph / RocksDB)
+        index/meta.json …              the search index
+        build.json                     the build report
+        .readers                       flock'ed (shared) by every process serving this generation
+      embedding-cache/                 vectors and tokens by text
+      .plankg.lock                     held by the one build/add/remove running
+
+>>> gen = Generation(Path("/d/gen-1"))
+>>> gen.part("ab12").own_nt
+PosixPath('/d/gen-1/parts/ab12/own.nt')
+>>> DataFolder(Path("/d")).current
+PosixPath('/d/current')
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+GENERATION_PREFIX = "gen-"
+LOCK_NAME = ".plankg.lock"
+
+
+@dataclass(frozen=True)
+class PartPaths:
+    """One source file's part inside a generation."""
+    root: Path
+
+    @property
+    def own_nt(self) -> Path:
+        return self.root / "own.nt"
+
+    @property
+    def part_json(self) -> Path:
+        return self.root / "part.json"
+
+    @property
+    def docs_jsonl(self) -> Path:
+        return self.root / "docs.jsonl"
+
+    @property
+    def parsed_json(self) -> Path:
+        return self.root / "parsed.json"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The paths of one generation folder."""
+    root: Path
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    @property
+    def sources(self) -> Path:
+        return self.root / "sources"
+
+    def source(self, file: str) -> Path:
+        return self.sources / file
+
+    @property
+    def parts(self) -> Path:
+        return self.root / "parts"
+
+    def part(self, key: str) -> PartPaths:
+        return PartPaths(self.parts / key)
+
+    @property
+    def shared_nt(self) -> Path:
+        return self.root / "shared.nt"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "store"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def index_meta(self) -> Path:
+        return self.index / "meta.json"
+
+    @property
+    def build_json(self) -> Path:
+        return self.root / "build.json"
+
+    @property
+    def readers(self) -> Path:
+        return self.root / ".readers"
+
+    def read_build(self) -> dict[str, Any]:
+        """build.json ({} when missing or unreadable)."""
+        return _read_json(self.build_json) or {}
+
+    def read_index_meta(self) -> Optional[dict[str, Any]]:
+        return _read_json(self.index_meta)
+
+
+@dataclass(frozen=True)
+class DataFolder:
+    """The paths of a data folder (``PLANKG_DATA``)."""
+    root: Path
+
+    @property
+    def current(self) -> Path:
+        return self.root / "current"
+
+    @property
+    def previous(self) -> Path:
+        return self.root / "previous"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / LOCK_NAME
+
+    @property
+    def embedding_cache(self) -> Path:
+        return self.root / "embedding-cache"
+
+    def generation(self, name: str) -> Generation:
+        return Generation(self.root / name)
+
+
+def _read_json(path: Path) -> Optional[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

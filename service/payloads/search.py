@@ -1,0 +1,122 @@
+"""Payloads of search, counterparts (similar) and gaps, from the search engine."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from graph.rdf.iri import plan_from_id
+
+from .. import labels
+from .. import queries as q
+from ..links import page_path
+from ..resources import Resources
+from .common import NotFound, plan_ref, resolve_unit
+from .plans import plans_list
+
+
+SEARCH_FILTERS = {"plan": "plan", "plan_type": "plan_type", "region": "region", "level": "level",
+                  "domain": "domain_concept", "kind": "kind", "agency": "agency", "law": "law", "period": "period"}
+
+
+class Linker:
+    """IRIs for search documents: their own, else found by source file:line / plan title in the graph."""
+
+    def __init__(self, res: Resources):
+        self.res = res
+
+    def unit(self, iri: str, file: str, line) -> str:
+        if iri:
+            return iri
+        table = self.res.cached("unit_by_source", lambda: {(r["u_file"], r["u_line"]): r["u"]
+                                                           for r in q.unit_sources(self.res.store())})
+        return table.get((file, line), "")
+
+    def plan(self, iri: str, title: str, **extra) -> dict:
+        if not iri:
+            iri = next((p["iri"] for p in plans_list(self.res) if p["title"] == title), "")
+        return plan_ref(iri, title, **extra) if iri else {"id": "", "iri": "", "url": None, "title": title, **extra}
+
+
+def _plan_member(p, link: Linker) -> dict:
+    iri = link.unit(p.doc_iri, p.file, p.line)
+    return {"doc_id": p.doc_id, "iri": iri, "url": page_path(iri) if iri else None,
+            "plan": link.plan(p.plan_iri, p.plan_title, region=p.region, plan_type=p.plan_type),
+            "kind": p.kind, "number": p.number,
+            "domain": p.domain_title, "file": p.file, "line": p.line, "in_filter": p.in_filter}
+
+
+def hit_dict(hit, link: Linker) -> dict:
+    d = hit.doc
+    iri = link.unit(d.iri, d.file, d.line)
+    return {"rank": hit.rank, "id": d.id, "iri": iri, "url": page_path(iri) if iri else None,
+            "kind": d.kind, "kind_label": labels.KIND.get(d.kind, d.kind), "number": d.number, "title": d.title,
+            "text": d.text,
+            "plan": link.plan(d.plan_iri, d.plan_title, region=d.region, plan_type=d.plan_type),
+            "domain": {"title": d.domain_title, "concept": d.domain_concept},
+            "file": d.file, "line": d.line, "score": round(float(hit.score), 6),
+            "scores": {k: round(float(v), 6) for k, v in hit.scores.items()},
+            "ranks": hit.ranks, "relevance": None if hit.relevance is None else round(float(hit.relevance), 4),
+            "matched_terms": list(hit.matched_terms), "highlights": [list(h) for h in hit.highlights],
+            "agencies": list(d.agencies), "laws": list(d.laws),
+            "plans": [_plan_member(p, link) for p in hit.plans]}
+
+
+def search(res: Resources, query: str, k: int = 10, mode: Optional[str] = None, filters: Optional[dict] = None) -> dict:
+    engine = res.engine()
+    f = {SEARCH_FILTERS[key]: v for key, v in (filters or {}).items() if v and key in SEARCH_FILTERS}
+    if f.get("plan") and re.fullmatch(r"[0-9a-f]{12}", f["plan"]):
+        f["plan"] = plan_from_id(f["plan"])
+    kw = {"mode": mode} if mode else {}
+    with res.search_lock:
+        hits = engine.search(query, k=k, filters=f, **kw) if query.strip() else []
+    return {"query": query, "mode": mode or "hybrid", "k": k, "filters": filters or {},
+            "results": [hit_dict(h, Linker(res)) for h in hits]}
+
+
+def _doc_id_for(res: Resources, uid: str) -> str:
+    engine = res.engine()
+    if uid in getattr(engine, "_by_id", {}):
+        return uid
+    iri = resolve_unit(res, uid)
+    link = Linker(res)
+    by_iri = res.cached("doc_by_iri", lambda: {link.unit(d.iri, d.file, d.line): d.id for d in engine.docs})
+    if iri in by_iri:
+        return by_iri[iri]
+    raise NotFound(f"unit {uid!r} is not in the search index")
+
+
+def similar(res: Resources, uid: str, threshold: Optional[float] = None) -> dict:
+    engine = res.engine()
+    doc_id = _doc_id_for(res, uid)
+    src = engine.doc(doc_id)
+    kw = {"threshold": threshold} if threshold is not None else {}
+    with res.search_lock:
+        hits = engine.similar(doc_id, **kw)
+    link = Linker(res)
+    counterparts = []
+    for h in hits:
+        d = h.doc
+        iri = link.unit(d.iri, d.file, d.line)
+        counterparts.append({
+            "id": d.id, "iri": iri, "url": page_path(iri) if iri else None, "kind": d.kind,
+            "kind_label": labels.KIND.get(d.kind, d.kind), "number": d.number, "text": d.text,
+            "plan": link.plan(d.plan_iri, d.plan_title, region=d.region),
+            "domain": d.domain_title, "file": d.file, "line": d.line, "score": h.score, "same_text": h.same_text,
+            "shared_agencies": h.shared_agencies, "agencies_only_here": h.agencies_only_target,
+            "agencies_only_source": h.agencies_only_source, "shared_laws": h.shared_laws})
+    src_iri = link.unit(src.iri, src.file, src.line)
+    return {"source": {"id": src.id, "iri": src_iri, "url": page_path(src_iri) if src_iri else None,
+                       "kind": src.kind, "number": src.number, "text": src.text,
+                       "plan": link.plan(src.plan_iri, src.plan_title),
+                       "file": src.file, "line": src.line},
+            "counterparts": counterparts}
+
+
+def gaps(res: Resources, query: str) -> dict:
+    engine = res.engine()
+    with res.search_lock:
+        cov = engine.coverage(query) if query.strip() else []
+    link = Linker(res)
+    items = [{**link.plan(c.plan_iri, c.plan_title, region=c.region, plan_type=c.plan_type), "covered": c.covered, "best_relevance": c.best_relevance,
+              "best_unit": c.best_doc_id, "best_text": c.best_text} for c in cov]
+    return {"query": query, "gaps": [i for i in items if not i["covered"]], "coverage": items}

@@ -1,0 +1,239 @@
+"""SPARQL 1.1 Protocol endpoint at /sparql (query and update) plus its service description.
+
+* query: GET ?query=, POST form (query=), POST application/sparql-query; dataset from
+  default-graph-uri / named-graph-uri; results by Accept (q-values), default JSON / Turtle;
+* update: POST form (update=) or application/sparql-update, only with ``Authorization: Bearer
+  <token>``; using-graph-uri / using-named-graph-uri become USING clauses;
+* limits: SERVICE refused (400; LOAD in updates too), a deadline per query (503 past it; the worker
+  process running it is killed), a memory limit per query worker (503), at most ``max_rows`` results
+  (X-PlanKG-Truncated: true), request size (413).
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from rdflib import Graph
+
+from graph.rdf.ns import PREFIXES
+from graph.store.formats import CANONICAL_MIME, FORMAT_PARAM, RDFLIB_NAMES, UnsupportedMediaType, negotiate, parse_accept
+from service.examples import EXAMPLES
+from service.resources import NotReady
+from service.sparql.execute import QueryError
+from service.sparql.runner import Busy, OutOfMemory, QueryTimeout, ResultTooLarge, WorkerDied
+from service.sparql.text import add_using, query_form, uses_load, uses_service
+
+from .http import resources, settings
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_MIME = "application/sparql-query"
+UPDATE_MIME = "application/sparql-update"
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.headers = status, headers or {}
+
+
+def text_response(status: int, message: str, headers: dict | None = None) -> Response:
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain", headers=headers or {})
+
+
+def _decode(body: bytes) -> str:
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"only UTF-8 is accepted, not {charset}")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not valid UTF-8") from None
+
+
+def read_operation() -> tuple[str, str | None, dict]:
+    """('query' | 'update' | 'describe-service', text, params) from the request, or ProtocolError."""
+    params = request.args.to_dict(flat=False)
+    if request.method == "POST":
+        mime = request.mimetype
+        if mime == FORM:
+            form = request.form.to_dict(flat=False)
+            for k, v in form.items():
+                params.setdefault(k, []).extend(v)
+        elif mime in (QUERY_MIME, UPDATE_MIME):
+            if "query" in params or "update" in params:
+                raise ProtocolError(400, "with a direct POST the operation goes in the body, not in the URL")
+            params["query" if mime == QUERY_MIME else "update"] = [_decode(request.get_data())]
+        else:
+            raise ProtocolError(415, f"unsupported content type {mime or '(none)'}: use {FORM}, "
+                                     f"{QUERY_MIME} or {UPDATE_MIME}")
+    queries, updates = params.get("query", []), params.get("update", [])
+    if len(queries) > 1 or len(updates) > 1:
+        raise ProtocolError(400, "more than one query or update string")
+    if queries and updates:
+        raise ProtocolError(400, "a request carries either a query or an update, not both")
+    if updates:
+        if request.method != "POST":
+            raise ProtocolError(400, "updates must be sent with POST")
+        return "update", updates[0], params
+    if queries:
+        return "query", queries[0], params
+    if request.method == "POST":
+        raise ProtocolError(400, "no query or update in the request")
+    return "describe-service", None, params
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"])
+def endpoint():
+    try:
+        op, text, params = read_operation()
+        if op == "describe-service":
+            return service_description()
+        if op == "update":
+            return run_update(text, params)
+        return run_query(text, params)
+    except ProtocolError as e:
+        return text_response(e.status, str(e), e.headers)
+    except NotReady as e:
+        return text_response(503, str(e))
+
+
+def _format_for(form: str, params: dict) -> str:
+    forced = (params.get("format") or [None])[0]
+    if forced:
+        fmt = FORMAT_PARAM.get(forced.lower())
+        ok = fmt in (("turtle", "ntriples", "json-ld", "rdf-xml") if form == "graph" else
+                     ("json", "xml") if form == "ask" else ("json", "xml", "csv", "tsv"))
+        if not ok:
+            raise ProtocolError(400, f"format={forced} does not fit a {form.upper()} result")
+        return fmt
+    try:
+        return negotiate(request.headers.get("Accept"), form)
+    except UnsupportedMediaType as e:
+        raise ProtocolError(406, str(e)) from None
+
+
+def run_query(text: str, params: dict) -> Response:
+    if uses_service(text):
+        raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint")
+    form = query_form(text) or "select"
+    fmt = _format_for(form, params)
+    res = resources()
+    cfg = settings()
+    if res.remote:
+        try:
+            body, mime = res.store().query_negotiated(text, request.headers.get("Accept"),
+                                                       timeout=cfg.query_timeout)
+        except Exception as e:  # noqa: BLE001 - the remote endpoint's error, passed on
+            raise ProtocolError(502, f"remote store: {e}") from None
+        return Response(body, mimetype=mime)
+    default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
+    req = {"query": text, "format": fmt, "max_rows": cfg.max_rows, "base_iri": request.base_url,
+           "default_graph": default_graphs, "named_graphs": named_graphs,
+           "prefixes": PREFIXES if fmt == "turtle" else {}}
+    try:
+        info, body = res.runner().run(req)
+    except QueryTimeout:
+        raise ProtocolError(503, f"query timed out after {cfg.query_timeout:g} s and was stopped; "
+                                 "add a LIMIT or make the query more selective") from None
+    except OutOfMemory as e:
+        raise ProtocolError(503, f"{e} and was stopped; add a LIMIT or make the query more selective") from None
+    except ResultTooLarge as e:
+        raise ProtocolError(503, f"{e}; add a LIMIT or select fewer or shorter values") from None
+    except Busy:
+        raise ProtocolError(503, "the endpoint is busy, retry shortly", {"Retry-After": "5"}) from None
+    except WorkerDied as e:
+        raise ProtocolError(500, f"query worker failed: {e}") from None
+    except QueryError as e:
+        raise ProtocolError(e.status, str(e)) from None
+    headers = {"Vary": "Accept", "X-PlanKG-Rows": str(info.get("rows", 0)), "Access-Control-Allow-Origin": "*"}
+    if info.get("truncated"):
+        headers["X-PlanKG-Truncated"] = "true"
+        headers["X-PlanKG-Max-Rows"] = str(cfg.max_rows)
+    return Response(body, headers=headers, content_type=info["mime"])
+
+
+def check_token() -> None:
+    token = settings().update_token
+    if not token:
+        raise ProtocolError(403, "updates are disabled on this endpoint")
+    auth = request.headers.get("Authorization", "")
+    given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise ProtocolError(401, "updates need Authorization: Bearer <token>",
+                            {"WWW-Authenticate": 'Bearer realm="plankg"'})
+
+
+def run_update(text: str, params: dict) -> Response:
+    check_token()
+    if uses_service(text):
+        raise ProtocolError(400, "SERVICE is not allowed on this endpoint")
+    if uses_load(text):
+        raise ProtocolError(400, "LOAD (fetching a document from the web) is not allowed on this endpoint")
+    try:
+        text = add_using(text, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
+    except ValueError as e:
+        raise ProtocolError(400, str(e)) from None
+    res = resources()
+    store = res.store()
+    try:
+        if res.remote:
+            store.update(text)
+        else:
+            with current_app.extensions["plankg_update_lock"]:
+                store.oxigraph.update(text, base_iri=request.base_url)
+    except SyntaxError as e:
+        raise ProtocolError(400, f"SPARQL syntax error: {e}") from None
+    except (ValueError, TypeError) as e:
+        raise ProtocolError(400, f"update failed: {e}") from None
+    except OSError as e:
+        raise ProtocolError(500, f"update failed: {e}") from None
+    res.data_changed()
+    return Response(status=204)
+
+
+# ----------------------------------------------------------------------------- service description
+
+SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+              "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def wants_html() -> bool:
+    for mime, _ in parse_accept(request.headers.get("Accept", "")):
+        if mime in ("text/html", "application/xhtml+xml"):
+            return True
+        if mime in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "*/*"):
+            return False
+    return False
+
+
+def service_description() -> Response:
+    if wants_html():
+        return Response(render_template("sparql.html", data={"examples": EXAMPLES, "endpoint": request.base_url},
+                                        json_url="/sparql.json"))
+    url = request.base_url
+    langs = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if settings().update_token else "")
+    formats = ",\n        ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)
+    ttl = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<{url}> a sd:Service ;
+    rdfs:label "PlanKG SPARQL endpoint" ;
+    sd:endpoint <{url}> ;
+    sd:supportedLanguage {langs} ;
+    sd:resultFormat {formats} ;
+    sd:feature sd:EmptyGraphs ;
+    sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
+"""
+    try:
+        fmt = negotiate(request.headers.get("Accept"), "graph")
+    except UnsupportedMediaType:
+        fmt = "turtle"
+    if fmt == "turtle":
+        return Response(ttl, content_type="text/turtle; charset=utf-8")
+    body = Graph().parse(data=ttl, format="turtle").serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
+    return Response(body, content_type=CANONICAL_MIME[fmt])
