@@ -2,6 +2,8 @@
 settings, serve.
 
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``.
+Each command imports what it needs inside its function, so that ``plankg parse`` or ``plankg list`` start
+without loading the search models, faiss or Flask.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from config import Config
+from config import Config, SettingError
 
 
 def _print_json(obj) -> None:
@@ -387,6 +389,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except SettingError as e:           # a PLANKG_* variable that does not parse
+        return _fail(str(e))
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:

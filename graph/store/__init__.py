@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Optional, Union
 
@@ -18,6 +19,7 @@ from config import value
 
 from .base import (QueryError, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError, UnsupportedMediaType,
                    negotiate)
+from .http import SparqlHttpStore
 from .oxigraph import OxigraphStore
 
 __all__ = ["open_store", "Store", "OxigraphStore", "SparqlHttpStore", "SelectResult", "StoreError", "QueryError",
@@ -32,8 +34,6 @@ def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth:
         return OxigraphStore(None, **kwargs)
     s = os.fspath(url_or_path)
     if s.startswith(("http://", "https://")):
-        import json
-        from .http import SparqlHttpStore
         options = json.loads(value("PLANKG_STORE_OPTIONS") or "{}")
         options.update(kwargs)
         return SparqlHttpStore(s, auth=auth, **options)
@@ -41,9 +41,3 @@ def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth:
         raise ValueError(f"unsupported store URL scheme: {s!r}")
     return OxigraphStore(s, read_only=read_only, **kwargs)
 
-
-def __getattr__(name):
-    if name == "SparqlHttpStore":
-        from .http import SparqlHttpStore
-        return SparqlHttpStore
-    raise AttributeError(name)

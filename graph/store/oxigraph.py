@@ -36,6 +36,7 @@ from rdflib import Dataset, Graph
 from rdflib.graph import ConjunctiveGraph
 
 from ..fsutil import fsync_path
+from ..rdf.ns import PREFIXES
 from . import swap
 from .swap import RWLock
 from .terms import ox_quads, ox_to_python
@@ -357,11 +358,7 @@ class OxigraphStore(Store):
         if not rdf_format.supports_datasets:
             kw["from_graph"] = ox.DefaultGraph()
         if fmt in ("turtle", "trig", "rdf-xml"):
-            try:
-                from graph.rdf.ns import PREFIXES
-                kw["prefixes"] = dict(PREFIXES)
-            except Exception:  # pragma: no cover
-                pass
+            kw["prefixes"] = dict(PREFIXES)
         with self._rw.read():
             store = self._inner()
             if path_or_stream is None:
