@@ -1,7 +1,9 @@
 """Semantic + lexical search over plan units (goals, measures, key projects).
 
-Modules: ``encoders`` (pluggable dense encoders, embedding cache), ``documents`` (SearchDoc,
-duplicate groups), ``lexical`` (BM25, tokenisers, highlights), ``index`` (faiss + BM25 index on
-disk), ``search`` (SearchEngine: search / similar / gaps), ``build`` (pipeline entry point).
+Modules, in the order data flows through them: ``documents`` (SearchDoc, duplicate groups),
+``encoders`` (pluggable dense encoders) and ``embedding_cache`` (vectors by text), ``lexical`` (BM25,
+tokenisers, highlights), ``index`` (faiss + BM25 index on disk), ``build`` (the entry point of the build
+layer), ``filters`` and ``results`` (what a search takes and returns), ``engine`` (SearchEngine: hybrid
+ranking) and ``counterparts`` (similar units across plans, topic coverage).
 Nothing is imported here so that ``import embeddings`` stays cheap.
 """

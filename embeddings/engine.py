@@ -1,6 +1,6 @@
 """Hybrid search over plan units: BM25 + one or more dense encoders, fused.
 
-    engine = SearchEngine.load("var/search")            # or SearchEngine.from_corpus("data/plans", dir)
+    engine = SearchEngine.load("var/current/index")     # or SearchEngine.from_corpus("data/plans", dir)
     hits = engine.search("溺水预防措施", k=10, filters={"plan_type": "children"})
     engine.similar(hits[0].doc.id)                        # best counterpart in every other plan
     engine.gaps("反家庭暴力")                              # plans with nothing on a topic
