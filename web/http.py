@@ -1,9 +1,6 @@
-"""HTTP helpers shared by the blueprints: JSON encoding, the ``.json`` twin of every page, pagination,
-errors, and request-encoding checks.
+"""HTTP helpers shared by the blueprints: JSON encoding, errors, pagination, and request-encoding checks.
 
-JSON twin scheme (one, everywhere, like Datasette): a page at ``/path`` has its data at
-``/path.json`` (``/`` -> ``/.json``), with the same query string. The JSON of a page is the same
-payload the matching ``/api/…`` endpoint returns.
+The routes themselves are declared once in ``web.routes``.
 """
 from __future__ import annotations
 
@@ -11,17 +8,18 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
-from typing import Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup, escape
 
-from service.payloads import NotFound
 from config import Config
+from service.payloads import NotFound
 from service.resources import NotReady, Resources
 
 
@@ -60,8 +58,8 @@ def json_error(status: int, message: str):
     return resp
 
 
-def _call(fn, kw):
-    """Run a view body; map the data layer's errors to HTTP statuses."""
+def call(fn: Callable, kw: dict) -> tuple[int, Any]:
+    """Run a view body; map the data layer's errors to HTTP statuses: (status, payload)."""
     try:
         return 200, fn(**kw)
     except NotFound as e:
@@ -72,45 +70,21 @@ def _call(fn, kw):
         return 400, error_payload(400, str(e))
 
 
+def json_response(status: int, payload):
+    """``payload`` as JSON with ``status`` (a ready Response passes through)."""
+    if not isinstance(payload, (dict, list)):
+        return payload
+    resp = jsonify(payload)
+    resp.status_code = status
+    return resp
+
+
 def api_view(fn: Callable):
-    """An /api/ endpoint: its return value is the JSON body (or a ready Response)."""
+    """A hand-written /api/ endpoint: its return value is the JSON body (or a ready Response)."""
     @wraps(fn)
     def view(**kw):
-        status, payload = _call(fn, kw)
-        if not isinstance(payload, dict) and not isinstance(payload, list):
-            return payload
-        resp = jsonify(payload)
-        resp.status_code = status
-        return resp
+        return json_response(*call(fn, kw))
     return view
-
-
-def page(bp, rule: str, template: str, **options):
-    """Register ``rule`` (HTML, rendered with ``template``) and ``rule + '.json'`` (its data)."""
-    def deco(fn: Callable):
-        def render(as_json: bool, kw: dict):
-            status, payload = _call(fn, kw)
-            if not isinstance(payload, (dict, list)):
-                return payload
-            if as_json:
-                resp = jsonify(payload)
-                resp.status_code = status
-                return resp
-            if status != 200:
-                return render_template("error.html", error=payload, json_url=json_url()), status
-            return render_template(template, data=payload, json_url=json_url())
-
-        @wraps(fn)
-        def html_view(**kw):
-            return render(False, kw)
-
-        def json_view(**kw):
-            return render(True, kw)
-
-        bp.add_url_rule(rule, fn.__name__, html_view, **options)
-        bp.add_url_rule(rule + ".json", fn.__name__ + "_json", json_view, **options)
-        return html_view
-    return deco
 
 
 def json_url() -> str:
@@ -171,30 +145,25 @@ def _limit_chunked_body() -> None:
     env["CONTENT_LENGTH"] = str(len(data))
 
 
-def int_arg(name: str, default: int, lo: int = 1, hi: int = 1000) -> int:
-    try:
-        value = int(request.args.get(name) or default)      # an empty form field: the default
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer") from None
-    return max(lo, min(hi, value))      # out of range: the nearest bound
-
-
-def paginate(items: list, default_per_page: int = 50) -> dict:
-    """?page=&per_page= over a list: items of the page, total, and next/prev links."""
-    per_page = int_arg("per_page", default_per_page, 1, 500)
+def paginate(items: list, page_no: int, per_page: int) -> dict:
+    """Page ``page_no`` (clamped to the last page) of ``items``, ``per_page`` a page; links come from ``with_links``."""
     total = len(items)
     pages = max(1, math.ceil(total / per_page))
-    page_no = int_arg("page", 1, 1, pages)
+    page_no = min(page_no, pages)
     start = (page_no - 1) * per_page
-
-    def link(n):
-        if not 1 <= n <= pages or n == page_no:
-            return None
-        args = {**request.args.to_dict(), "page": n, "per_page": per_page}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-
     return {"items": items[start:start + per_page], "total": total, "page": page_no, "per_page": per_page,
-            "pages": pages, "next": link(page_no + 1), "prev": link(page_no - 1)}
+            "pages": pages, "next": None, "prev": None}
+
+
+def with_links(page: dict, endpoint: str) -> dict:
+    """``page`` with its next/prev links to ``endpoint`` (same path and query, other page number)."""
+    def link(n: int) -> str | None:
+        if not 1 <= n <= page["pages"]:
+            return None
+        args = {**request.args.to_dict(), "page": n, "per_page": page["per_page"]}
+        return url_for(endpoint, **(request.view_args or {}), **args)
+
+    return {**page, "next": link(page["page"] + 1), "prev": link(page["page"] - 1)}
 
 
 def highlight(text: str, spans) -> Markup:
