@@ -8,7 +8,7 @@ Settings come from ``config.Config`` (the ``PLANKG_*`` variables: ``plankg setti
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
@@ -44,7 +44,7 @@ class PlanKGApplication(BaseApplication):
         return self.application
 
 
-def serve(cfg: Optional[Config] = None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+def serve(cfg: Config | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           threads: int = 8, **gunicorn_options: Any) -> int:
     """Run the service under gunicorn (gthread workers)."""
     cfg = cfg or Config.from_env()

@@ -140,7 +140,8 @@ def main() -> None:
         rows.append(("full build, warm cache, both models loaded anyway (the behaviour before lazy loading)",
                      wall, r["seconds"], index_note(r)))
         wall, r = plankg("build", "--data", data, "--quiet")
-        rows.append(("full build of the bundled corpus (5 files, 7 plans), default encoders, warm cache", wall, r["seconds"], index_note(r)))
+        rows.append(("full build of the bundled corpus (5 files, 7 plans), default encoders, warm cache",
+                     wall, r["seconds"], index_note(r)))
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "ouhai.txt", "瓯海"))
         rows.append(("`plankg add` a new plan (95 units, 4 texts not in the cache)", wall, r["seconds"],
                      index_note(r) + "; " + delta_note(data)))

@@ -67,7 +67,8 @@ ITEM_STYLES = ["{n}.", "{n}．", "{n}、", "（{n}）", "({n})"]
 SYNONYMS = [("加强", "强化"), ("完善", "健全"), ("推进", "推动"), ("提高", "提升"), ("建立", "建设"),
             ("积极", "大力"), ("进一步", "持续"), ("落实", "贯彻落实"), ("鼓励", "支持"), ("普及", "推广"),
             ("逐步", "稳步"), ("全面", "切实"), ("儿童", "少年儿童"), ("依法", "依规")]
-CLOSING = ["加强组织领导。各级人民政府负责规划的组织实施。", "健全工作机制。完善政府主导、多部门合作、全社会参与的工作机制。",
+CLOSING = ["加强组织领导。各级人民政府负责规划的组织实施。",
+           "健全工作机制。完善政府主导、多部门合作、全社会参与的工作机制。",
            "加强监测评估。对规划实施情况进行年度监测、中期评估和终期评估。"]
 
 
@@ -128,7 +129,8 @@ def load_sources(corpus: Path):
     return plans_by_type, by_concept
 
 
-_NUMBERED_START = re.compile(r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]+[）)]|[0-9０-９]+\s*[.．、]|[一二三四五六七八九十]+、|第.{1,3}[章节条])")
+_NUMBERED_START = re.compile(r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]+[）)]|[0-9０-９]+\s*[.．、]"
+                             r"|[一二三四五六七八九十]+、|第.{1,3}[章节条])")
 
 
 def _clean(text: str) -> str:
@@ -246,8 +248,8 @@ def render_plan(rng: random.Random, title: str, region: str, period: tuple, doms
     out = [title, ""]
     if rng.random() < 0.2:
         out.append("（征求意见稿）" if rng.random() < 0.5 else "")
-    out.append(f"为促进{region}{'儿童' if '儿童' in title else '妇女'}事业全面发展，根据国家和省有关规划，结合我{lc}实际，"
-               f"制定本规划。规划期限为{start}—{end}年。")
+    out.append(f"为促进{region}{'儿童' if '儿童' in title else '妇女'}事业全面发展，"
+               f"根据国家和省有关规划，结合我{lc}实际，制定本规划。规划期限为{start}—{end}年。")
     if layout == "section":
         out += ["一、总体要求", "（一）指导思想", "坚持以人民为中心的发展思想。", "二、发展领域、主要目标和策略措施"]
         dom_head = lambda i, t: f"（{cn_num(i)}）{t}"                      # noqa: E731
@@ -281,7 +283,7 @@ def render_plan(rng: random.Random, title: str, region: str, period: tuple, doms
             out.append("第四章 组织实施")
             out += [f"{cn_num(k)}、{t}" for k, t in enumerate(CLOSING, 1)]
     else:
-        out.append(("三、组织实施" if layout == "section" else "第三章 组织实施"))
+        out.append("三、组织实施" if layout == "section" else "第三章 组织实施")
         out += [(f"（{cn_num(k)}）" if layout == "section" else f"{cn_num(k)}、") + t for k, t in enumerate(CLOSING, 1)]
     out.append("")
     return out

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import platform
@@ -110,7 +111,7 @@ def load_chunked(store, nt_path: Path, chunk_lines: int = 200_000) -> None:
     first = True
     with open(nt_path, "rb") as f:
         while True:
-            lines = [ln for _, ln in zip(range(chunk_lines), f)]
+            lines = list(itertools.islice(f, chunk_lines))
             if not lines and not first:
                 break
             for attempt in range(4):      # Virtuoso: "SR172: Transaction deadlocked" (rolled back): retry
@@ -143,8 +144,8 @@ def measure(scale: float, work: Path, args) -> dict:
     from bench.gen_corpus import generate
     from embeddings.documents import docs_from_plans, group_documents
     from embeddings.encoders import load_encoder
-    from embeddings.index import DenseIndex, build_index, make_faiss_index
     from embeddings.engine import SearchEngine
+    from embeddings.index import DenseIndex, build_index, make_faiss_index
     from graph.extract import agency_types
     from graph.parse import corpus_files, parse_file
     from graph.rdf.build import plans_to_graph
@@ -251,8 +252,8 @@ def measure(scale: float, work: Path, args) -> dict:
         vi[kind] = {"build_s": round(build, 3), "load_s": round(load, 4), "bytes": p.stat().st_size,
                     "query_ms": round(per_q * 1000, 3), "ids": ids}
     exact, approx = vi["flat"].pop("ids"), vi["hnsw"].pop("ids")
-    vi["hnsw"]["recall@10"] = round(sum(len(set(a) & set(e)) for a, e in zip(approx.tolist(), exact.tolist()))
-                                    / float(exact.size), 4)
+    hits = sum(len(set(a) & set(e)) for a, e in zip(approx.tolist(), exact.tolist(), strict=True))
+    vi["hnsw"]["recall@10"] = round(hits / float(exact.size), 4)
     res["vector_index"] = vi
     log("vector index", vi)
 
@@ -427,9 +428,9 @@ def plot(runs, rates, png: Path):
     xs = [r["units"] for r in runs]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5))
     for st in STAGES:
-        pts = [(x, r["seconds"][st]) for x, r in zip(xs, runs) if st in r["seconds"]]
+        pts = [(x, r["seconds"][st]) for x, r in zip(xs, runs, strict=True) if st in r["seconds"]]
         if pts:
-            a1.plot(*zip(*pts), marker="o", label=st)
+            a1.plot(*zip(*pts, strict=True), marker="o", label=st)
     for spec, rate in rates.items():
         if "units_per_s" in rate:
             a1.plot(xs, [r["text_groups"] / rate["units_per_s"] for r in runs], marker="x", linestyle="--",
@@ -439,12 +440,12 @@ def plot(runs, rates, png: Path):
     a1.grid(True, which="both", alpha=0.3), a1.legend(fontsize=8)
     for eng, style in (("embedded", "-"), ("oxigraph-server", "--"), ("virtuoso", ":"), ("rdflib", "-.")):
         for qi, q in enumerate(QUERIES):
-            pts = [(x, r["sparql"][eng][q]) for x, r in zip(xs, runs) if q in r["sparql"].get(eng, {})]
+            pts = [(x, r["sparql"][eng][q]) for x, r in zip(xs, runs, strict=True) if q in r["sparql"].get(eng, {})]
             if pts:
-                a2.plot(*zip(*pts), linestyle=style, marker="o", color=f"C{qi}",
+                a2.plot(*zip(*pts, strict=True), linestyle=style, marker="o", color=f"C{qi}",
                         label=f"{q.split(' ')[0]} {eng}" if eng == "embedded" or qi == 0 else None)
-    pts = [(x, r["search_ms"]["p50"] / 1000) for x, r in zip(xs, runs)]
-    a2.plot(*zip(*pts), color="k", marker="s", label="search p50")
+    pts = [(x, r["search_ms"]["p50"] / 1000) for x, r in zip(xs, runs, strict=True)]
+    a2.plot(*zip(*pts, strict=True), color="k", marker="s", label="search p50")
     a2.set_xscale("log"), a2.set_yscale("log")
     a2.set_xlabel("units in corpus"), a2.set_ylabel("seconds per query"),
     a2.set_title("queries (colour: query; line: engine - embedded, -- oxigraph serve, : virtuoso, -. rdflib)",

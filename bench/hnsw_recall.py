@@ -23,8 +23,8 @@ import numpy as np  # noqa: E402
 
 from bench.scale_http import pct  # noqa: E402
 from embeddings.encoders import configure_threads  # noqa: E402
-from embeddings.index import DenseIndex, HNSWSettings, make_faiss_index  # noqa: E402
 from embeddings.engine import SearchEngine  # noqa: E402
+from embeddings.index import DenseIndex, HNSWSettings, make_faiss_index  # noqa: E402
 
 K = 10
 
@@ -63,7 +63,7 @@ def main() -> None:
         for qs in (queries, corpus):
             _, ie = exact.search(qs, K)
             _, ia = approx.search(qs, K)
-            recalls.append(sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist())) / ie.size)
+            recalls.append(sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist(), strict=True)) / ie.size)
         both = np.vstack([queries, corpus])
         te, ta = per_query_ms(exact, both), per_query_ms(approx, both)
         print(f"| {name} | {vecs.shape[1]} | {recalls[0]:.3f} | {recalls[1]:.3f} | {build_s:.1f} "

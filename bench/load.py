@@ -30,8 +30,8 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 from urllib.parse import quote, urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def _all_pids() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
 
-def _ppid(pid: int) -> Optional[int]:
+def _ppid(pid: int) -> int | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         return int(stat.rsplit(")", 1)[1].split()[1])
@@ -77,7 +77,7 @@ def _ppid(pid: int) -> Optional[int]:
         return None
 
 
-def server_pids(port: int, root_pid: Optional[int] = None) -> list[int]:
+def server_pids(port: int, root_pid: int | None = None) -> list[int]:
     """Processes holding the listening socket of ``port`` (or ``root_pid``), plus all descendants."""
     roots = set()
     if root_pid:
@@ -134,7 +134,7 @@ def memory(pids: list[int]) -> dict:
 
 
 class MemorySampler(threading.Thread):
-    def __init__(self, port: int, root_pid: Optional[int], every: float = 0.5):
+    def __init__(self, port: int, root_pid: int | None, every: float = 0.5):
         super().__init__(daemon=True, name="rss-sampler")
         self.port, self.root_pid, self.every = port, root_pid, every
         self.samples: list[tuple[float, float, float, int]] = []   # (t, rss_mb, pss_mb, processes)
@@ -159,9 +159,9 @@ class Client:
 
     def __init__(self, host: str, port: int, timeout: float = 60):
         self.host, self.port, self.timeout = host, port, timeout
-        self.conn: Optional[http.client.HTTPConnection] = None
+        self.conn: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, body: Optional[bytes] = None, headers: Optional[dict] = None):
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -257,7 +257,7 @@ def build_mix(t: dict) -> dict[str, Callable[[random.Random], tuple]]:
 
 # ----------------------------------------------------------------------------- the run
 
-def _pct(values: list[float], p: float) -> Optional[float]:
+def _pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
     s = sorted(values)
@@ -275,7 +275,7 @@ def _r(x):
 
 
 def run_load(url: str, clients: int = 32, seconds: float = 60, warmup: float = 2.0, seed: int = 1,
-             root_pid: Optional[int] = None, mix: Optional[dict] = None, log=print) -> dict:
+             root_pid: int | None = None, mix: dict | None = None, log=print) -> dict:
     u = urlparse(url)
     host, port = u.hostname or "127.0.0.1", u.port or 80
     targets = discover(Client(host, port))
@@ -427,8 +427,8 @@ def write_md_section(path: Path, body: str) -> None:
 
 # ----------------------------------------------------------------------------- starting a server
 
-def start_server(data: str, port: int, workers: int, threads: int, env: Optional[dict] = None,
-                 log_path: Optional[str] = None) -> subprocess.Popen:
+def start_server(data: str, port: int, workers: int, threads: int, env: dict | None = None,
+                 log_path: str | None = None) -> subprocess.Popen:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                 **(env or {})}
     out = open(log_path, "wb") if log_path else subprocess.DEVNULL

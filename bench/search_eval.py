@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 
 from embeddings.documents import docs_from_folder, normalise_text  # noqa: E402
 from embeddings.encoders import configure_threads, load_encoder  # noqa: E402
-from embeddings.index import HNSWSettings, ensure_index, recall_at_k  # noqa: E402
 from embeddings.engine import SearchEngine  # noqa: E402
+from embeddings.index import HNSWSettings, ensure_index, recall_at_k  # noqa: E402
 
 K = 10
 
@@ -222,7 +222,7 @@ def main(argv=None) -> int:
     lines.append("")
     lines.append("| system | nDCG@10 | Recall@10 | MRR | nDCG@10 keyword | nDCG@10 paraphrase |")
     lines.append("|---|---|---|---|---|---|")
-    for label, kw, res in rows:
+    for label, _kw, res in rows:
         a = res["all"]
         lines.append(f"| {label} | {a['ndcg']:.3f} | {a['recall']:.3f} | {a['mrr']:.3f} | "
                      f"{res['keyword']['ndcg']:.3f} | {res['paraphrase']['ndcg']:.3f} |")
@@ -260,7 +260,7 @@ def main(argv=None) -> int:
                        f"({time.strftime('%Y-%m-%d')}).\n\n" + table + "\n", encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "systems": [{"label": l, "kwargs": kw, "results": r} for l, kw, r in rows],
+            "systems": [{"label": label, "kwargs": kw, "results": r} for label, kw, r in rows],
             "latency_ms": {m: {"p50": a, "p99": b} for m, (a, b) in lat.items()},
             "throughput_units_per_s": tp, "hnsw_recall_at_10": hn, "build_s": build_s,
             "meta": meta}, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -23,13 +23,12 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 VIRTUOSO_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")
 
 
-def oxigraph_bin() -> Optional[str]:
+def oxigraph_bin() -> str | None:
     cands = [os.environ.get("PLANKG_OXIGRAPH_BIN"), shutil.which("oxigraph"),
              shutil.which("oxigraph", path=os.path.dirname(sys.executable)),
              shutil.which("oxigraph", path=sysconfig.get_path("scripts")),
@@ -37,7 +36,7 @@ def oxigraph_bin() -> Optional[str]:
     return next((c for c in cands if c and os.access(c, os.X_OK)), None)
 
 
-def virtuoso_bin() -> Optional[str]:
+def virtuoso_bin() -> str | None:
     c = os.environ.get("PLANKG_VIRTUOSO_BIN") or shutil.which("virtuoso-t")
     return c if c and VIRTUOSO_INI.exists() else None
 
@@ -48,16 +47,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(url: str, proc: subprocess.Popen, seconds: float, log: Optional[Path] = None):
+def _wait(url: str, proc: subprocess.Popen, seconds: float, log: Path | None = None):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
-        except Exception:       # noqa: BLE001
+        except Exception as exc:       # noqa: BLE001
             if proc.poll() is not None:
                 tail = log.read_text(errors="replace")[-800:] if log and log.exists() else ""
-                raise RuntimeError(f"server exited with {proc.returncode}: {tail}")
+                raise RuntimeError(f"server exited with {proc.returncode}: {tail}") from exc
             time.sleep(0.2)
     raise RuntimeError(f"server not ready after {seconds}s: {url}")
 
@@ -73,7 +72,7 @@ def _stop(proc: subprocess.Popen):
 
 
 @contextmanager
-def oxigraph_server(folder, binary: Optional[str] = None):
+def oxigraph_server(folder, binary: str | None = None):
     binary = binary or oxigraph_bin()
     if not binary:
         raise RuntimeError("oxigraph server binary not found (pip install oxigraph)")
@@ -145,7 +144,7 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int) -> 
 
 
 @contextmanager
-def virtuoso_server(folder, binary: Optional[str] = None, buffers: int = 170000):
+def virtuoso_server(folder, binary: str | None = None, buffers: int = 170000):
     """A fresh Virtuoso (its own db folder, loopback ports); ``buffers`` × 8 KiB of page cache."""
     binary = binary or virtuoso_bin()
     if not binary:

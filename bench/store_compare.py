@@ -18,6 +18,7 @@ Prints a markdown table: median time per operation and the speed-up against rdfl
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import platform
 import statistics
@@ -75,7 +76,7 @@ def build_corpus_graph(synthetic: int = 0):
         how = "bundled corpus" + ("" if types is not None else " (parse only: no extractor)")
     except ImportError:
         if not synthetic:
-            raise SystemExit("graph.parse is not available: pass a Turtle/N-Triples file or --synthetic N")
+            raise SystemExit("graph.parse is not available: pass a Turtle/N-Triples file or --synthetic N") from None
     if synthetic:
         from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
         regions = ["杭州市", "衢州市", "温州市", "宁波市", "湖州市", "嘉兴市", "绍兴市", "金华市", "台州市", "丽水市"]
@@ -214,7 +215,7 @@ def main(argv=None) -> int:
             e.load(path)
             r["load"] = (time.perf_counter() - t0, None)
             for label, q in QUERIES.items():
-                r[label] = timed(lambda: e.run(q), args.repeat)
+                r[label] = timed(functools.partial(e.run, q), args.repeat)
         triples = engines[-1].g.__len__()
 
     base = RdflibMemory.name

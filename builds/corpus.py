@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 from config import Config
 from embeddings.encoders import Encoder
@@ -45,7 +45,7 @@ class StoredFile:
     size: int
     encoding: str
     plans: list[dict] = field(default_factory=list)    # {"title", "iri"}
-    path: Optional[Path] = None
+    path: Path | None = None
 
     def source(self) -> SourceFile:
         if self.path is None:
@@ -77,8 +77,9 @@ def stored_files(cfg: Config) -> list[StoredFile]:
     out = []
 
     for e in entries:
-        path: Optional[Path] = gen.source(e["file"])
-        if not path.is_file():
+        stored = gen.source(e["file"])
+        path: Path | None = stored
+        if not stored.is_file():
             alt = cfg.corpus / e["file"]
             path = alt if alt.is_file() and hashlib.sha256(alt.read_bytes()).hexdigest() == e["sha256"] else None
         size = e.get("bytes")
@@ -101,7 +102,7 @@ def check_upload_name(name: str) -> str:
     return base
 
 
-def _encoders_of_current(cfg: Config) -> Optional[str]:
+def _encoders_of_current(cfg: Config) -> str | None:
     meta = current_index_meta(DataFolder(cfg.data_dir))
     if not meta:
         return None
@@ -114,9 +115,10 @@ def _has_index(cfg: Config) -> bool:
     return gen is None or bool(gen.read_build().get("index"))
 
 
-def add(cfg: Config, new: Sequence[SourceFile], *, encoders: Optional[str] = None,
-        with_index: Optional[bool] = None, lock_wait: Optional[float] = None,
-        on_wait: Optional[Callable[[dict], None]] = None, live_encoders: Optional[Sequence[Encoder]] = None, progress: bool = False) -> dict:
+def add(cfg: Config, new: Sequence[SourceFile], *, encoders: str | None = None,
+        with_index: bool | None = None, lock_wait: float | None = None,
+        on_wait: Callable[[dict], None] | None = None, live_encoders: Sequence[Encoder] | None = None,
+        progress: bool = False) -> dict:
     """Add or replace plan files. Returns ``{"status": "added" | "replaced" | "unchanged", ...}``.
 
     Raises ParseError (bad file: nothing changed), CorpusError (the change is ambiguous), Busy."""
@@ -130,7 +132,7 @@ def add(cfg: Config, new: Sequence[SourceFile], *, encoders: Optional[str] = Non
         stored = stored_files(cfg)
         by_sha = {f.sha256: f for f in stored}
         same = [(src, by_sha[src.sha256]) for src in new if src.sha256 in by_sha]
-        todo = [(src, pf) for src, pf in zip(new, parsed_new) if src.sha256 not in by_sha]
+        todo = [(src, pf) for src, pf in zip(new, parsed_new, strict=True) if src.sha256 not in by_sha]
         if not todo:
             return {"status": "unchanged", "generation": _gen_name(cfg), "notices": notices,
                     "message": "; ".join(f"{src.name} is identical to the stored {f.name}" for src, f in same)
@@ -184,12 +186,12 @@ def _change(cfg: Config, keep: list[StoredFile], added: list[tuple[SourceFile, P
     return build_locked(cfg, [f.source() for f in keep] + [src for src, _ in added], **kw)
 
 
-def _gen_name(cfg: Config) -> Optional[str]:
+def _gen_name(cfg: Config) -> str | None:
     gen = current_generation(DataFolder(cfg.data_dir))
     return gen.name if gen else None
 
 
-def find(stored: list[StoredFile], target: str) -> tuple[StoredFile, Optional[dict]]:
+def find(stored: list[StoredFile], target: str) -> tuple[StoredFile, dict | None]:
     """The stored file named by ``target``: a file name, a plan title, a plan IRI or its short id
     (``plan/<h12>`` or ``<h12>``). Returns (file, plan or None when the file itself was named)."""
     t = target.strip()
@@ -208,8 +210,9 @@ def find(stored: list[StoredFile], target: str) -> tuple[StoredFile, Optional[di
     raise NotStored(f"no stored file or plan {target!r} (see `plankg list`)")
 
 
-def remove(cfg: Config, target: str, *, lock_wait: Optional[float] = None,
-           on_wait: Optional[Callable[[dict], None]] = None, live_encoders: Optional[Sequence[Encoder]] = None, progress: bool = False) -> dict:
+def remove(cfg: Config, target: str, *, lock_wait: float | None = None,
+           on_wait: Callable[[dict], None] | None = None, live_encoders: Sequence[Encoder] | None = None,
+           progress: bool = False) -> dict:
     """Remove a stored file, named by itself or by one of its plans (title or IRI)."""
     with DataLock(cfg.data_dir, wait=lock_wait, what=f"remove {target}", on_wait=on_wait):
         stored = stored_files(cfg)
@@ -246,4 +249,5 @@ def listing(cfg: Config) -> dict:
     return {"generation": gen.name, "previous": prev, "built_at": report.get("built_at"),
             "corpus_sha256": report.get("corpus_sha256"), "triples": report.get("triples"),
             "plans": report.get("plans"), "index": bool(report.get("index")),
-            "files": [f.to_dict() for f in stored_files(cfg)], "problems": check_generation(gen, bool(cfg.remote_store))}
+            "files": [f.to_dict() for f in stored_files(cfg)],
+            "problems": check_generation(gen, bool(cfg.remote_store))}

@@ -9,7 +9,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO
 
 from graph.fsutil import fsync_path
 
@@ -18,14 +18,14 @@ from .layout import GENERATION_PREFIX, DataFolder, Generation
 from .lock import DataLock
 
 
-def _target(link: Path) -> Optional[str]:
+def _target(link: Path) -> str | None:
     try:
         return os.readlink(link) if link.is_symlink() else None
     except OSError:
         return None
 
 
-def current_generation(folder: DataFolder) -> Optional[Generation]:
+def current_generation(folder: DataFolder) -> Generation | None:
     name = _target(folder.current)
     if not name:
         return None
@@ -33,11 +33,11 @@ def current_generation(folder: DataFolder) -> Optional[Generation]:
     return gen if gen.root.is_dir() else None
 
 
-def previous_name(folder: DataFolder) -> Optional[str]:
+def previous_name(folder: DataFolder) -> str | None:
     return _target(folder.previous)
 
 
-def current_index_meta(folder: DataFolder) -> Optional[dict]:
+def current_index_meta(folder: DataFolder) -> dict | None:
     gen = current_generation(folder)
     return gen.read_index_meta() if gen is not None else None
 
@@ -77,7 +77,7 @@ def publish(folder: DataFolder, gen: Generation) -> None:
     fsync_path(folder.root)
 
 
-def hold_generation(gen: Generation) -> Optional[IO[bytes]]:
+def hold_generation(gen: Generation) -> IO[bytes] | None:
     """Shared lock on ``gen/.readers`` for as long as the returned file stays open: while any
     process holds it, ``cleanup_stale`` leaves that generation alone (a server finishing requests on
     it). None when the folder cannot be locked."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 GENERATION_PREFIX = "gen-"
 LOCK_NAME = ".plankg.lock"
@@ -106,7 +106,7 @@ class Generation:
         """build.json ({} when missing or unreadable)."""
         return _read_json(self.build_json) or {}
 
-    def read_index_meta(self) -> Optional[dict[str, Any]]:
+    def read_index_meta(self) -> dict[str, Any] | None:
         return _read_json(self.index_meta)
 
 
@@ -135,7 +135,7 @@ class DataFolder:
         return Generation(self.root / name)
 
 
-def _read_json(path: Path) -> Optional[dict[str, Any]]:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

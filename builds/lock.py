@@ -5,8 +5,9 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TextIO
 
 from config import value
 
@@ -14,19 +15,18 @@ from .errors import Busy
 from .layout import DataFolder
 
 
-
 class DataLock:
     """Exclusive lock of a data folder (``flock`` on ``<data>/.plankg.lock``) held by every build,
     add and remove. The holder writes its pid and command into the file, for the message a waiting
     process prints. The kernel releases the lock when its holder dies, even by SIGKILL."""
 
-    def __init__(self, data_dir: Path, *, wait: Optional[float] = None, what: str = "",
-                 on_wait: Optional[Callable[[dict], None]] = None):
+    def __init__(self, data_dir: Path, *, wait: float | None = None, what: str = "",
+                 on_wait: Callable[[dict], None] | None = None):
         self.path = DataFolder(Path(data_dir)).lock
         self.wait = float(value("PLANKG_LOCK_WAIT")) if wait is None else max(0.0, float(wait))
         self.what = what
         self.on_wait = on_wait
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def holder(self) -> dict:
         try:
@@ -34,7 +34,7 @@ class DataLock:
         except (OSError, ValueError):
             return {}
 
-    def __enter__(self) -> "DataLock":
+    def __enter__(self) -> DataLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+", encoding="utf-8")
         deadline = time.monotonic() + self.wait

@@ -19,13 +19,14 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
 
 import embeddings.documents
 import graph
-from embeddings.documents import SearchDoc, read_docs as read_docs_file, write_docs
+from embeddings.documents import SearchDoc, write_docs
+from embeddings.documents import read_docs as read_docs_file
 from graph.model import ParsedFile
 from graph.rdf.build import FilePart, ntriples
 from graph.rdf.iri import plan_iri
@@ -114,7 +115,7 @@ def read_parsed(gen: Generation) -> list[dict]:
             for e in (gen.read_build().get("parts") or {}).get("files", [])]
 
 
-def reusable_entries(gen: Optional[Generation]) -> Optional[list[dict]]:
+def reusable_entries(gen: Generation | None) -> list[dict] | None:
     """The part entries of ``gen`` when a change may reuse them (same fingerprint, every part
     present), else None."""
     if gen is None:

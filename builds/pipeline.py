@@ -15,8 +15,8 @@ start (``builds.generations.cleanup_stale``), never served. Crash tests inject f
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 from rdflib import Graph
 
@@ -38,10 +38,10 @@ from .report import Timer
 from .writer import Change, write_generation
 
 
-def build(cfg: Config, files: Optional[list[Path]] = None, *, with_index: bool = True,
-          progress: bool = False, encoders: Optional[str] = None, sources: Optional[list[SourceFile]] = None,
-          lock_wait: Optional[float] = None, on_wait: Optional[Callable[[dict], None]] = None,
-          live_encoders: Optional[Sequence[Encoder]] = None) -> dict:
+def build(cfg: Config, files: list[Path] | None = None, *, with_index: bool = True,
+          progress: bool = False, encoders: str | None = None, sources: list[SourceFile] | None = None,
+          lock_wait: float | None = None, on_wait: Callable[[dict], None] | None = None,
+          live_encoders: Sequence[Encoder] | None = None) -> dict:
     """Build graph and index from ``sources`` (or ``files``, default: every .txt of the corpus folder)
     and publish them as the new current generation.
 
@@ -59,8 +59,8 @@ def build(cfg: Config, files: Optional[list[Path]] = None, *, with_index: bool =
 
 
 def build_locked(cfg: Config, sources: Sequence[SourceFile], *, with_index: bool = True,
-                 progress: bool = False, encoders: Optional[str] = None,
-                 live_encoders: Optional[Sequence[Encoder]] = None) -> dict:
+                 progress: bool = False, encoders: str | None = None,
+                 live_encoders: Sequence[Encoder] | None = None) -> dict:
     """``build`` for a caller that already holds the data folder's lock (``builds.corpus``)."""
     timer, t0 = Timer(), time.perf_counter()
     if not sources:
@@ -83,7 +83,7 @@ def build_locked(cfg: Config, sources: Sequence[SourceFile], *, with_index: bool
         graph = _union(shared, parts)
     with timer.stage("shacl"):
         _validate(graph)
-    change = Change(kept=[], new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts)],
+    change = Change(kept=[], new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts, strict=True)],
                     shared_nt=ntriples(shared), graph_triples=len(graph))
     return write_generation(cfg, change, timer, t0, with_index=with_index, progress=progress,
                             encoders=encoders, live_encoders=live_encoders)
@@ -91,8 +91,8 @@ def build_locked(cfg: Config, sources: Sequence[SourceFile], *, with_index: bool
 
 def delta_locked(cfg: Config, prev: Generation, entries: Sequence[dict], keep: Sequence[str],
                  added: Sequence[tuple[SourceFile, ParsedFile]], *, with_index: bool = True,
-                 progress: bool = False, encoders: Optional[str] = None,
-                 live_encoders: Optional[Sequence[Encoder]] = None) -> dict:
+                 progress: bool = False, encoders: str | None = None,
+                 live_encoders: Sequence[Encoder] | None = None) -> dict:
     """A change without a full rebuild: the files named in ``keep`` are taken from generation
     ``prev`` as they are (their parts, sources and triples), ``added`` are parsed files to add, and
     every other file of ``prev`` is removed. Only the added files are extracted, turned into RDF and
@@ -158,4 +158,5 @@ def ntriples_lines(text: str) -> list[str]:
 def _validate(graph: Graph) -> None:
     conforms, report, violations = validate(graph)
     if not conforms:
-        raise BuildError(f"SHACL validation failed with {violations} violation(s); nothing was stored.\n{report[:4000]}")
+        raise BuildError(f"SHACL validation failed with {violations} violation(s); nothing was stored.\n"
+                         f"{report[:4000]}")

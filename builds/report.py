@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
 
 
 class Timer:
@@ -27,7 +27,7 @@ def corpus_digest(summaries: dict) -> str:
 
 
 def make_report(summaries: list[dict], triples: int, graph_triples: int, digest: str, timer: Timer, t0: float,
-                index_info: Optional[dict]) -> dict:
+                index_info: dict | None) -> dict:
     plans = [p for s in summaries for p in s["plans"]]
 
     def union(key: str) -> int:

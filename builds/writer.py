@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 from config import Config
 from embeddings.build import build_index, hints_from_meta
@@ -31,14 +31,14 @@ class Change:
     new: list
     shared_nt: str
     graph_triples: int
-    prev: Optional[Generation] = None
-    delta: Optional[tuple[str, str]] = None
-    info: Optional[dict] = None
-    kept_summaries: Optional[dict] = None
+    prev: Generation | None = None
+    delta: tuple[str, str] | None = None
+    info: dict | None = None
+    kept_summaries: dict | None = None
 
 
 def write_generation(cfg: Config, change: Change, timer: Timer, t0: float, *, with_index: bool,
-                     progress: bool, encoders: Optional[str], live_encoders: Optional[Sequence[Encoder]]) -> dict:
+                     progress: bool, encoders: str | None, live_encoders: Sequence[Encoder] | None) -> dict:
     folder = DataFolder(cfg.data_dir)
     folder.root.mkdir(parents=True, exist_ok=True)
     prev = change.prev
@@ -63,7 +63,7 @@ def write_generation(cfg: Config, change: Change, timer: Timer, t0: float, *, wi
                 assert prev is not None
                 P.link_part(prev, gen, e["key"])
             new_docs: dict[str, list[SearchDoc]] = {}
-            for src, pf, part in change.new:
+            for _src, pf, part in change.new:
                 new_docs[pf.file] = docs_from_plans([pf])
                 entries[pf.file] = P.write_part(gen, pf, part, new_docs[pf.file], summaries[pf.file])
             gen.shared_nt.write_text(change.shared_nt, encoding="utf-8")

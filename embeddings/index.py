@@ -22,16 +22,24 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
 from config import value
 
-from .documents import (SearchDoc, TextGroup, corpus_hash, doc_lines, docs_from_folder, group_documents,
-                        read_docs, write_docs)
+from .documents import (
+    SearchDoc,
+    TextGroup,
+    corpus_hash,
+    doc_lines,
+    docs_from_folder,
+    group_documents,
+    read_docs,
+    write_docs,
+)
 from .embedding_cache import EmbeddingCache, cache_file_name, encode_queries_with_cache, encode_with_cache
 from .encoders import Encoder, configure_threads, default_encoder_specs, load_encoder
 from .lexical import BM25, DEFAULT_TOKENIZER, TokenCache, lexicon_words, make_tokenizer
@@ -42,14 +50,14 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
 
 
-@dataclass
+@dataclass(frozen=True)
 class HNSWSettings:
     m: int = 32
     ef_construction: int = 200
     ef_search: int = 128
 
 
-def use_hnsw(n: int, setting: Optional[bool] = None) -> bool:
+def use_hnsw(n: int, setting: bool | None = None) -> bool:
     """``setting`` (or ``PLANKG_HNSW`` on/off) wins; otherwise HNSW above the size threshold."""
     if setting is None:
         env = value("PLANKG_HNSW")
@@ -63,6 +71,7 @@ def use_hnsw(n: int, setting: Optional[bool] = None) -> bool:
 def make_faiss_index(vectors: np.ndarray, hnsw: bool, settings: HNSWSettings = HNSWSettings()):
     import faiss
     d = vectors.shape[1]
+    ix: faiss.Index
     if hnsw:
         ix = faiss.IndexHNSWFlat(d, settings.m, faiss.METRIC_INNER_PRODUCT)
         ix.hnsw.efConstruction = settings.ef_construction
@@ -87,17 +96,17 @@ class DenseIndex:
         return int(self.index.ntotal)
 
     @classmethod
-    def load(cls, path, ef_search: int = 128) -> "DenseIndex":
+    def load(cls, path, ef_search: int = 128) -> DenseIndex:
         import faiss
         return cls(faiss.read_index(str(path)), ef_search)
 
-    def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        ids = np.asarray(ids, dtype=np.int64)
-        if not len(ids):
+    def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        wanted = np.asarray(ids, dtype=np.int64)
+        if not len(wanted):
             return np.zeros((0, self.index.d), np.float32)
-        return self.index.reconstruct_batch(ids)
+        return self.index.reconstruct_batch(wanted)
 
-    def search(self, q: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, q: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) for each query row; ``allowed`` restricts to those vector ids."""
         import faiss
         q = np.ascontiguousarray(q, dtype=np.float32).reshape(-1, self.index.d)
@@ -114,17 +123,19 @@ class DenseIndex:
                 top = np.argsort(-sims, axis=1)[:, :kk]
                 return np.take_along_axis(sims, top, 1), allowed[top]
             sel = faiss.IDSelectorBatch(allowed)
-            params = (faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))
-                      if self.is_hnsw else faiss.SearchParameters(sel=sel))
-            D, I = self.index.search(q, min(k, len(allowed)), params=params)
+            # faiss's bundled stubs lack SearchParametersHNSW and the keyword arguments of SearchParameters
+            params = (faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
+                      if self.is_hnsw else faiss.SearchParameters(sel=sel))  # type: ignore[call-arg]
+            scores, ids = self.index.search(q, min(k, len(allowed)), params=params)
         elif self.is_hnsw:
-            D, I = self.index.search(q, k, params=faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k)))
+            hnsw_params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
+            scores, ids = self.index.search(q, k, params=hnsw_params)
         else:
-            D, I = self.index.search(q, k)
-        keep = I[0] >= 0 if len(q) == 1 else None
+            scores, ids = self.index.search(q, k)
+        keep = ids[0] >= 0 if len(q) == 1 else None
         if keep is not None:
-            return D[:, keep], I[:, keep]
-        return D, I
+            return scores[:, keep], ids[:, keep]
+        return scores, ids
 
 
 def recall_at_k(vectors: np.ndarray, queries: np.ndarray, k: int = 10,
@@ -134,7 +145,7 @@ def recall_at_k(vectors: np.ndarray, queries: np.ndarray, k: int = 10,
     approx = DenseIndex(make_faiss_index(vectors, True, settings), settings.ef_search)
     _, ie = exact.search(queries, k)
     _, ia = approx.search(queries, k)
-    hits = sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist()))
+    hits = sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist(), strict=True))
     return hits / float(ie.size or 1)
 
 
@@ -152,7 +163,7 @@ def _calibration_titles(docs: list[SearchDoc]) -> list[str]:
 
 
 def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], seed: int = 13,
-               query_vectors: Optional[np.ndarray] = None) -> dict:
+               query_vectors: np.ndarray | None = None) -> dict:
     """Typical cosines of unrelated pairs: doc-doc and (title as query)-doc.
 
     ``rel = (cos - mean) / (1 - mean)`` maps "unrelated on average" to 0 and identical to 1, which
@@ -193,12 +204,12 @@ def _calibration_queries(enc: Encoder, docs: list[SearchDoc], cache: EmbeddingCa
     return qv, encoded
 
 
-def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[Encoder]] = None,
-                encoder_specs: Optional[Sequence[str]] = None,
+def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | None = None,
+                encoder_specs: Sequence[str] | None = None,
                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                hnsw: Optional[bool] = None, hnsw_settings: HNSWSettings = HNSWSettings(),
+                hnsw: bool | None = None, hnsw_settings: HNSWSettings = HNSWSettings(),
                 user_words: Iterable[str] = (), batch_size: int = 32, progress: bool = True,
-                source: str = "", cache_dir=None, extra_meta: Optional[dict] = None) -> dict:
+                source: str = "", cache_dir=None, extra_meta: dict | None = None) -> dict:
     """Encode (with cache), index and write everything to ``index_dir``; returns meta.json's dict.
 
     Encoders may be ``LazyEncoder``s: their model is loaded only if a passage or a calibration
@@ -281,14 +292,14 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Optional[Sequence[En
     return meta
 
 
-def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words, chash: Optional[str] = None) -> str:
+def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words, chash: str | None = None) -> str:
     h = hashlib.sha256((chash or corpus_hash(docs)).encode())
     h.update(json.dumps([INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw),
                          sorted(user_words)], ensure_ascii=False).encode())
     return h.hexdigest()
 
 
-def read_meta(index_dir) -> Optional[dict]:
+def read_meta(index_dir) -> dict | None:
     p = Path(index_dir) / "meta.json"
     if not p.exists():
         return None
@@ -298,10 +309,10 @@ def read_meta(index_dir) -> Optional[dict]:
         return None
 
 
-def ensure_index(index_dir, corpus_folder=None, docs: Optional[list[SearchDoc]] = None,
-                 encoder_specs: Optional[Sequence[str]] = None, encoders: Optional[Sequence[Encoder]] = None,
+def ensure_index(index_dir, corpus_folder=None, docs: list[SearchDoc] | None = None,
+                 encoder_specs: Sequence[str] | None = None, encoders: Sequence[Encoder] | None = None,
                  tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                 hnsw: Optional[bool] = None, user_words: Iterable[str] = (), progress: bool = True,
+                 hnsw: bool | None = None, user_words: Iterable[str] = (), progress: bool = True,
                  force: bool = False, cache_dir=None) -> tuple[dict, bool]:
     """Build the index unless an up-to-date one exists. Returns (meta, rebuilt)."""
     index_dir = Path(index_dir)

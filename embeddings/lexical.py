@@ -19,8 +19,9 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional, Protocol
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -174,7 +175,7 @@ class BM25:
         self.W: sp.csc_matrix = sp.csc_matrix((0, 0), dtype=np.float32)
         self.n_docs = 0
 
-    def fit(self, texts: list[str], cache: Optional["TokenCache"] = None) -> "BM25":
+    def fit(self, texts: list[str], cache: TokenCache | None = None) -> BM25:
         from itertools import chain, count
         tokens = cache.tokens if cache is not None else self.tokenizer.tokens
         per_text = [tokens(t) for t in texts]
@@ -233,7 +234,7 @@ class BM25:
         return [f"{prefix}.npz", f"{prefix}.json"]
 
     @classmethod
-    def load(cls, directory, prefix: str) -> "BM25":
+    def load(cls, directory, prefix: str) -> BM25:
         d = Path(directory)
         meta = json.loads((d / f"{prefix}.json").read_text(encoding="utf-8"))
         name = meta["tokenizer"]
@@ -297,7 +298,7 @@ class TokenCache:
 
 
 # ------------------------------------------------------------------ matched terms and highlights
-def match_terms(text: str, terms: list[str], max_df_terms: Optional[set[str]] = None) -> tuple[
+def match_terms(text: str, terms: list[str], max_df_terms: set[str] | None = None) -> tuple[
         list[str], list[tuple[int, int]]]:
     """Which of ``terms`` occur in ``text`` and where: (matched terms, merged [start, end) spans).
 

@@ -3,7 +3,6 @@ plans, plan coverage of a topic; and their plain-dict views for the CLI and JSON
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from .documents import SearchDoc
 
@@ -31,7 +30,7 @@ class PlanRef:
     in_filter: bool = True      # does this member itself satisfy the filters?
 
     @classmethod
-    def of(cls, d: SearchDoc, in_filter: bool = True) -> "PlanRef":
+    def of(cls, d: SearchDoc, in_filter: bool = True) -> PlanRef:
         return cls(d.id, d.iri, d.plan_id, d.plan_iri, d.plan_title, d.plan_type, d.region, d.level,
                    d.period, d.kind, d.number, d.domain_title, d.domain_concept, d.file, d.line, in_filter)
 
@@ -47,7 +46,7 @@ class Hit:
     ranks: dict                         # 1-based rank per component (None: not in its top list)
     matched_terms: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)   # [start, end) offsets into doc.text
-    relevance: Optional[float] = None   # query z-score of the dense cosine, mean over encoders (None: no dense)
+    relevance: float | None = None   # query z-score of the dense cosine, mean over encoders (None: no dense)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -79,7 +78,7 @@ class SimilarHit:
 class SimilarResult(list):
     """``list[SimilarHit]`` that also knows its source unit."""
 
-    def __init__(self, items=(), source: Optional[SearchDoc] = None, threshold: float = SIMILAR_THRESHOLD):
+    def __init__(self, items=(), source: SearchDoc | None = None, threshold: float = SIMILAR_THRESHOLD):
         super().__init__(items)
         self.source = source
         self.threshold = threshold
@@ -93,8 +92,8 @@ class PlanCoverage:
     plan_type: str
     region: str
     covered: bool
-    best_relevance: Optional[float]
-    best_doc_id: Optional[str]
+    best_relevance: float | None
+    best_doc_id: str | None
     best_text: str = ""
 
     def to_dict(self) -> dict:
@@ -113,7 +112,7 @@ def hit_to_dict(hit: Hit) -> dict:
     return d
 
 
-def similar_to_dict(result: "SimilarResult") -> dict:
+def similar_to_dict(result: SimilarResult) -> dict:
     src = result.source.to_dict() if result.source is not None else None
     out = []
     for h in result:

@@ -7,7 +7,6 @@ into the decoded file text.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 GOAL, MEASURE, KEY_PROJECT = "goal", "measure", "key_project"
 UNIT_KINDS = (GOAL, MEASURE, KEY_PROJECT)
@@ -43,15 +42,15 @@ class LawMention:
 @dataclass
 class Indicator:
     name: str
-    comparator: Optional[str] = None   # le | lt | ge | gt | eq | approx  (None when qualitative)
-    value: Optional[float] = None
-    unit: Optional[str] = None         # "%", "‰", "1/10万", "张", "名", ...
-    year: Optional[int] = None         # target year
-    baseline_value: Optional[float] = None
-    baseline_year: Optional[int] = None
+    comparator: str | None = None   # le | lt | ge | gt | eq | approx  (None when qualitative)
+    value: float | None = None
+    unit: str | None = None         # "%", "‰", "1/10万", "张", "名", ...
+    year: int | None = None         # target year
+    baseline_value: float | None = None
+    baseline_year: int | None = None
     text: str = ""                     # the phrase the indicator was read from
-    qualitative: Optional[str] = None  # e.g. "逐年增加", "应援尽援" where no number is given
-    unit_as_written: Optional[str] = None  # set when the unit was corrected (‰ written as %)
+    qualitative: str | None = None  # e.g. "逐年增加", "应援尽援" where no number is given
+    unit_as_written: str | None = None  # set when the unit was corrected (‰ written as %)
 
 
 @dataclass
@@ -86,19 +85,19 @@ class Domain:
 class TableRow:
     number: int
     name: str
-    unit: Optional[str]
+    unit: str | None
     baseline_raw: str
     target_raw: str
     source: Source
-    indicator: Optional[Indicator] = None
+    indicator: Indicator | None = None
 
 
 @dataclass
 class IndicatorTable:
     caption: str
     source: Source
-    baseline_year: Optional[int] = None
-    target_year: Optional[int] = None
+    baseline_year: int | None = None
+    target_year: int | None = None
     header: list[str] = field(default_factory=list)
     rows: list[TableRow] = field(default_factory=list)
 
@@ -120,12 +119,12 @@ class Plan:
     region: str = ""
     level: str = ""           # province | city | county | district
     plan_type: str = ""       # children | women | other
-    period_start: Optional[int] = None
-    period_end: Optional[int] = None
+    period_start: int | None = None
+    period_end: int | None = None
     draft: bool = False
-    issuer: Optional[str] = None
-    date: Optional[str] = None          # ISO yyyy-mm-dd
-    doc_number: Optional[str] = None
+    issuer: str | None = None
+    date: str | None = None          # ISO yyyy-mm-dd
+    doc_number: str | None = None
     title_evidence: str = ""            # where an inferred title came from
     sections: list[Section] = field(default_factory=list)
     domains: list[Domain] = field(default_factory=list)

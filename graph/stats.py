@@ -12,7 +12,8 @@ SELECT
   (COUNT(DISTINCT ?kp) AS ?key_projects)
 WHERE {
   ?plan a pkg:Plan .
-  OPTIONAL { ?plan pkg:hasDomain ?domain . OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
+  OPTIONAL { ?plan pkg:hasDomain ?domain .
+             OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
   OPTIONAL { ?plan pkg:hasKeyProject ?kp }
 }"""
 
@@ -33,7 +34,8 @@ SELECT ?title
   (COUNT(DISTINCT ?measure) AS ?measures) (COUNT(DISTINCT ?kp) AS ?key_projects)
 WHERE {
   ?plan a pkg:Plan ; dcterms:title ?title .
-  OPTIONAL { ?plan pkg:hasDomain ?domain . OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
+  OPTIONAL { ?plan pkg:hasDomain ?domain .
+             OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
   OPTIONAL { ?plan pkg:hasKeyProject ?kp }
 } GROUP BY ?title ORDER BY ?title"""
 

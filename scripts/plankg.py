@@ -163,12 +163,11 @@ def cmd_export(args) -> int:
     store = _open_existing(cfg)
     if store is None:
         return _fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
-    out = sys.stdout.buffer if args.output in (None, "-") else open(args.output, "wb")
-    try:
-        store.export(out, args.format)
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
+    if args.output in (None, "-"):
+        store.export(sys.stdout.buffer, args.format)
+    else:
+        with open(args.output, "wb") as out:
+            store.export(out, args.format)
     return 0
 
 
@@ -301,8 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data", help="data folder (default: ./var or $PLANKG_DATA)")
     common.add_argument("--store", help="remote SPARQL endpoint URL instead of the embedded store ($PLANKG_STORE)")
     waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument("--wait", type=float, default=None, metavar="S",
-                         help="wait at most S seconds for a concurrent build/add/remove (default $PLANKG_LOCK_WAIT or 600)")
+    waiting.add_argument("--wait", type=float, default=None, metavar="S", help="wait at most S seconds for a "
+                         "concurrent build/add/remove (default $PLANKG_LOCK_WAIT or 600)")
     waiting.add_argument("--no-wait", action="store_true", help="fail at once if another change is in progress")
 
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -329,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=cmd_add)
 
-    s = sub.add_parser("remove", parents=[common, waiting], help="remove a stored file (by file name, plan title or plan IRI)")
+    s = sub.add_parser("remove", parents=[common, waiting],
+                       help="remove a stored file (by file name, plan title or plan IRI)")
     s.add_argument("target", metavar="PLAN_OR_FILE")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -358,9 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
     for flag, help_ in (("plan", "plan IRI or title"), ("type", "children | women"), ("region", "e.g. 杭州市"),
-                        ("level", "province | city | county | district"), ("domain", "domain concept, e.g. children-safety"),
-                        ("kind", "goal | measure | key_project"), ("agency", "agency name or key"),
-                        ("law", "canonical law title"), ("period", "e.g. 2021-2030")):
+                        ("level", "province | city | county | district"),
+                        ("domain", "domain concept, e.g. children-safety"), ("kind", "goal | measure | key_project"),
+                        ("agency", "agency name or key"), ("law", "canonical law title"), ("period", "e.g. 2021-2030")):
         s.add_argument(f"--{flag}", help=help_)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)

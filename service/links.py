@@ -1,12 +1,10 @@
 """The page of every PlanKG IRI on this site (``/plans/…``, ``/units/…``, ``/agencies/…``, ``/laws/…``)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from graph.rdf.iri import domain_of_path, kind_of, local, short
 
 
-def page_path(iri: str) -> Optional[str]:
+def page_path(iri: str) -> str | None:
     """Site path of the page about ``iri`` (None when there is none).
 
     >>> page_path("https://w3id.org/plankg/id/plan/0123456789ab/domain/2")

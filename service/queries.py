@@ -241,7 +241,8 @@ def laws(store) -> list[dict]:
 SELECT ?l ?title ?type (COUNT(DISTINCT ?plan) AS ?plans) (COUNT(DISTINCT ?s) AS ?citations) WHERE {{
   ?l a pkg:LegalDocument ; dcterms:title ?title . OPTIONAL {{ ?l pkg:docType ?type }}
   OPTIONAL {{
-    {{ ?plan a pkg:Plan ; pkg:cites ?l . BIND(?plan AS ?s) }} UNION {{ ?u pkg:cites ?l . {PLAN_OF_UNIT} BIND(?u AS ?s) }}
+    {{ ?plan a pkg:Plan ; pkg:cites ?l . BIND(?plan AS ?s) }}
+    UNION {{ ?u pkg:cites ?l . {PLAN_OF_UNIT} BIND(?u AS ?s) }}
   }}
 }} GROUP BY ?l ?title ?type ORDER BY DESC(?plans) DESC(?citations) ?title""")
 

@@ -15,14 +15,14 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any
 
 from builds.generations import hold_generation
 from builds.layout import DataFolder, Generation
 from config import Config
 from embeddings.encoders import LockedEncoder
 from embeddings.engine import SearchEngine
-from graph.store import open_store
+from graph.store import Store, open_store
 
 from .sparql.runner import ProcessQueryRunner, ThreadQueryRunner
 
@@ -40,23 +40,23 @@ class ServedGeneration:
     """Store, query runner, search engine and corpus of one generation folder (``path``; None when
     nothing is built yet)."""
 
-    def __init__(self, owner: "Resources", path: Optional[str]):
+    def __init__(self, owner: Resources, path: str | None):
         self.owner = owner
         self.path = path
         self.layout = Generation(Path(path)) if path else None
         self.name = os.path.basename(path) if path else None
         self._lock = threading.RLock()
         self._engine_lock = threading.Lock()
-        self._store = None
-        self._runner = None
-        self._engine = None
-        self._manifest: Optional[dict] = None
+        self._store: Store | None = None
+        self._runner: ThreadQueryRunner | ProcessQueryRunner | None = None
+        self._engine: SearchEngine | None = None
+        self._manifest: dict | None = None
         self._cache: dict[str, Any] = {}
         self.refs = 0
         self.retired = False
         self.closed = False
-        self._hold = None
-        self._hold_pid: Optional[int] = None
+        self._hold: IO[bytes] | None = None
+        self._hold_pid: int | None = None
 
     def __repr__(self) -> str:
         return f"ServedGeneration({self.name!r}, refs={self.refs}, retired={self.retired})"
@@ -73,7 +73,7 @@ class ServedGeneration:
 
     # --- store
     @property
-    def store_path(self) -> Optional[str]:
+    def store_path(self) -> str | None:
         if self.owner.remote or self.layout is None:
             return None
         p = self.layout.store
@@ -99,7 +99,9 @@ class ServedGeneration:
                 if getattr(store, "memory", False):
                     self._runner = ThreadQueryRunner(store.oxigraph, self.owner.query_workers, self.owner.query_timeout)
                 else:
-                    self._runner = ProcessQueryRunner(self.store_path, self.owner.query_workers,
+                    path = self.store_path
+                    assert path is not None     # store() above opened it
+                    self._runner = ProcessQueryRunner(path, self.owner.query_workers,
                                                       self.owner.query_timeout,
                                                       memory_mb=self.owner.query_memory_mb,
                                                       in_memory=self.owner.use_in_memory(self.manifest()))
@@ -117,7 +119,7 @@ class ServedGeneration:
         except Exception as e:  # noqa: BLE001 - the first query will start a worker and report it
             log.warning("query workers of %s not started: %s", self.name, e)
 
-    def query_workers(self) -> Optional[dict]:
+    def query_workers(self) -> dict | None:
         """The query runner's state, or None before it was created (or for a remote store)."""
         runner = self._runner
         return runner.state() if runner is not None else None
@@ -135,7 +137,7 @@ class ServedGeneration:
 
     # --- search engine
     @property
-    def index_dir(self) -> Optional[Path]:
+    def index_dir(self) -> Path | None:
         return self.layout.index if self.layout else None
 
     def engine(self):
@@ -185,7 +187,7 @@ class Resources:
     """The generations of one data folder as seen by one server process. The methods act on the
     generation pinned to the calling request thread (or the current one outside requests)."""
 
-    def __init__(self, cfg: Config, *, writable: Optional[bool] = None):
+    def __init__(self, cfg: Config, *, writable: bool | None = None):
         self.cfg = cfg
         self.folder = DataFolder(cfg.data_dir)
         self.writable = bool(cfg.update_token) if writable is None else writable
@@ -214,7 +216,7 @@ class Resources:
         return isinstance(triples, int) and triples <= IN_MEMORY_AUTO_MAX
 
     # --- generations
-    def _current_target(self) -> Optional[str]:
+    def _current_target(self) -> str | None:
         try:
             return os.path.realpath(self.folder.current) if self.folder.current.exists() else None
         except OSError:
@@ -285,7 +287,7 @@ class Resources:
         return bool(self.cfg.remote_store)
 
     @property
-    def store_path(self) -> Optional[str]:
+    def store_path(self) -> str | None:
         return self.generation.store_path
 
     # --- what the views use (all on the pinned generation)

@@ -14,8 +14,7 @@ from functools import lru_cache
 
 from graph.model import AgencyMention
 
-from .agency_lexicon import (NATIONAL_PREFIXES, PREFIX_LEVEL, agency_lexicon, alias_table,
-                             canonical_label, types_by_key)
+from .agency_lexicon import NATIONAL_PREFIXES, PREFIX_LEVEL, agency_lexicon, alias_table, canonical_label, types_by_key
 from .text import normalise
 
 LIST_SEPARATORS = "、和及与"
@@ -198,14 +197,14 @@ def _mentions(hits: list[_Hit], text: str, index: list[int], region: str,
         for rank, key in enumerate(hit.keys):
             found = best.get(key)
             if found is None or (hit.start, rank) < order[key]:
-                role = hit.role if found is None else min(hit.role, found.role, key=ROLE_ORDER.get)
+                role = hit.role if found is None else min(hit.role, found.role, key=ROLE_ORDER.__getitem__)
                 best[key] = AgencyMention(
                     key=key, label=canonical_label(key, region, level, hit.prefix, hit.alias),
                     surface=text[hit.start:hit.end], role=role, start=index[hit.start])
                 order[key] = (hit.start, rank)
             else:
-                found.role = min(hit.role, found.role, key=ROLE_ORDER.get)
-    return [best[k] for k in sorted(best, key=order.get)]
+                found.role = min(hit.role, found.role, key=ROLE_ORDER.__getitem__)
+    return [best[k] for k in sorted(best, key=order.__getitem__)]
 
 
 def _responsible_roles(text: str, hits: list[_Hit]) -> None:

@@ -11,13 +11,13 @@ suffixed "/年" for a yearly rate.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.model import Indicator, IndicatorTable, TableRow
 
 from .indicator_names import clean_name, split_names, with_subject, years_in
-from .numbers import (NUM, PER, SUFFIX, SUFFIXES, UNITS, VALUE_LIST, VERBS, combine, normal_unit,
-                      read_values)
+from .numbers import NUM, PER, SUFFIX, SUFFIXES, UNITS, VALUE_LIST, VERBS, combine, normal_unit, read_values
 from .text import normalise, split_outside_brackets, split_sentences
 
 _VERB_ALTS = "|".join(map(re.escape, sorted(VERBS, key=len, reverse=True)))
@@ -82,16 +82,16 @@ def _values(match: _Match) -> list[tuple[str, float, str | None]]:
     return [(combine(verb, suf), value, unit) for value, unit, suf in read_values(m.group("vals"))]
 
 
-def _rows(names: list[str], values: list, years: list) -> list[tuple[str, tuple, int | None]]:
+def _rows(names: list[str], values: list, years: Sequence[int | None]) -> list[tuple[str, tuple, int | None]]:
     """Pair names, values and years: one value for all names, one per name, or one per year."""
     if len(values) == 1:
         return [(name, values[0], years[0]) for name in names]
     if len(names) != len(values):
         names = ["、".join(names)] * len(values)
-    return list(zip(names, values, years))
+    return list(zip(names, values, years, strict=True))
 
 
-def _years_for(n_names: int, n_values: int, years: list[int], default: int | None) -> list[int | None]:
+def _years_for(n_names: int, n_values: int, years: list[int], default: int | None) -> Sequence[int | None]:
     """Target year per value: "2025年和2030年…分别" pairs years with values, else the last year."""
     if n_names == 1 and n_values > 1 and len(years) == n_values:
         return years
@@ -154,7 +154,7 @@ def find_indicators(text: str, plan_end_year: int | None = None) -> list[Indicat
     norm, _ = normalise(text)
     out: list[Indicator] = []
     for _, sentence in split_sentences(norm):
-        state = {"years": [], "names": []}
+        state: dict[str, list] = {"years": [], "names": []}
         for _, clause in split_outside_brackets(sentence.rstrip("。；;！？!?"), "，,：:"):
             out.extend(_clause_indicators(clause, state, plan_end_year))
     for ind in out:

@@ -10,8 +10,18 @@ from .decode import MAX_BYTES, decode, too_big
 from .errors import FileTooLarge, ParseError
 from .lines import Line, split_lines
 from .outline import OutlineReader
-from .plans import (DRAFT, PlanHead, find_plan_heads, infer_title, level_of, period_of, read_notice,
-                    region_of, resolve_issuer, type_of)
+from .plans import (
+    DRAFT,
+    PlanHead,
+    find_plan_heads,
+    infer_title,
+    level_of,
+    period_of,
+    read_notice,
+    region_of,
+    resolve_issuer,
+    type_of,
+)
 from .tables import is_caption, read_table
 
 
@@ -84,16 +94,16 @@ def parse_text(text: str, name: str) -> ParsedFile:
 
 
 def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
-    body = "\n".join(l.text for l in lines)
+    body = "\n".join(ln.text for ln in lines)
     region = region_of(head.title)
     start, end = period_of(head.title, body)
-    content = [l for l in lines if not l.blank]
+    content = [ln for ln in lines if not ln.blank]
     last = content[-1] if content else lines[0]
     plan = Plan(title=head.title, title_inferred=head.inferred, file=name,
                 source=Source(name, lines[0].no, lines[0].text_start, last.end, last.no),
                 region=region, level=level_of(region), plan_type=type_of(head.title, body),
                 period_start=start, period_end=end,
-                draft=head.draft or DRAFT in "".join(l.text for l in lines[:6]),
+                draft=head.draft or DRAFT in "".join(ln.text for ln in lines[:6]),
                 title_evidence=head.evidence)
     if notice and any(head.title in t or t in head.title for t in notice.titles):
         plan.issuer = resolve_issuer(notice.issuer, region)

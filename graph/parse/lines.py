@@ -35,7 +35,9 @@ def split_lines(text: str) -> list[Line]:
     lines, offset = [], 0
     for no, raw in enumerate(text.split("\n"), start=1):
         unmarked = BOOKMARK.sub("", raw)
-        lead = LEADING_NOISE.match(unmarked).end()
+        noise = LEADING_NOISE.match(unmarked)
+        assert noise is not None        # every part of the pattern is optional: it always matches
+        lead = noise.end()
         cleaned = unmarked[lead:].rstrip()
         # position of the cleaned text in the raw line (bookmarks only ever precede it)
         pos = raw.find(cleaned[:8]) if cleaned else 0

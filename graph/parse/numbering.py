@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN = "零〇一二两三四五六七八九十百"
@@ -49,7 +48,7 @@ class Numbered:
     offset: int    # where ``rest`` starts within the cleaned line
 
 
-def numbering(text: str) -> Optional[Numbered]:
+def numbering(text: str) -> Numbered | None:
     for style, rx in PATTERNS:
         m = rx.match(text)
         if m:
@@ -59,7 +58,7 @@ def numbering(text: str) -> Optional[Numbered]:
     return None
 
 
-def label_of(text: str) -> Optional[str]:
+def label_of(text: str) -> str | None:
     """'goal' / 'measure' / 'key_project' when the line is a list label such as '主要目标：' or '2.策略措施。'."""
     core = LABEL_TRAIL.sub("", text)
     if len(core) > 10:

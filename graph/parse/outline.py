@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from ..concepts import concept_of
 from ..model import GOAL, KEY_PROJECT, MEASURE, Domain, Plan, Section, Source, Unit
@@ -68,13 +67,13 @@ class OutlineReader:
 
     def __init__(self, plan: Plan, file: str):
         self.plan, self.file = plan, file
-        self.section: Optional[Section] = None
-        self.section_style: Optional[str] = None
-        self.domain: Optional[Domain] = None
-        self.domain_style: Optional[str] = None
-        self.item_style: Optional[str] = None
+        self.section: Section | None = None
+        self.section_style: str | None = None
+        self.domain: Domain | None = None
+        self.domain_style: str | None = None
+        self.item_style: str | None = None
         self.kind = MEASURE
-        self.item: Optional[_Item] = None
+        self.item: _Item | None = None
         self.expected = 1
 
     # -- closing ------------------------------------------------------------------------------
@@ -84,10 +83,9 @@ class OutlineReader:
         unit = self.item.build(self.file)
         if unit.kind == KEY_PROJECT:
             self.plan.key_projects.append(unit)
-        elif unit.kind == GOAL:
-            self.domain.goals.append(unit)
         else:
-            self.domain.measures.append(unit)
+            assert self.domain is not None      # goals and measures are only read inside a domain
+            (self.domain.goals if unit.kind == GOAL else self.domain.measures).append(unit)
         self.item = None
 
     def _start_list(self, kind: str):
@@ -99,7 +97,7 @@ class OutlineReader:
         if line.blank:
             return
         num = numbering(line.text)
-        if self._is_section(num, line):
+        if num is not None and self._is_section(num, line):
             self._open_section(num, line)
             return
         if self.section is None:
@@ -115,10 +113,10 @@ class OutlineReader:
     def finish(self):
         self._close_item()
 
-    def _is_section(self, num: Optional[Numbered], line: Line) -> bool:
-        if not num or num.style not in SECTION_STYLES or len(num.rest) > HEADING_MAX:
+    def _is_section(self, num: Numbered, line: Line) -> bool:
+        if num.style not in SECTION_STYLES or len(num.rest) > HEADING_MAX:
             return False
-        if self.section_style is None:
+        if self.section_style is None or self.section is None:      # both are set by the first section
             return True
         if num.style != self.section_style:
             return False
@@ -133,10 +131,10 @@ class OutlineReader:
         self.plan.sections.append(self.section)
         self.domain, self.domain_style, self.item_style, self.kind, self.expected = None, None, None, MEASURE, 1
 
-    def _in_domains(self, num: Optional[Numbered], line: Line):
-        is_domain_style = num and (num.style == self.domain_style or
-                                   self.domain_style is None and label_of(num.rest) is None)
-        if is_domain_style and num.number == len(self.plan.domains) + 1 and num.style != self.item_style:
+    def _in_domains(self, num: Numbered | None, line: Line):
+        if num is not None and (num.style == self.domain_style or
+                                self.domain_style is None and label_of(num.rest) is None) \
+                and num.number == len(self.plan.domains) + 1 and num.style != self.item_style:
             self._open_domain(num, line)
             return
         if self.domain is None:
@@ -154,7 +152,7 @@ class OutlineReader:
         self.plan.domains.append(self.domain)
         self._start_list(MEASURE)
 
-    def _in_list(self, num: Optional[Numbered], line: Line, fixed_kind: Optional[str], exclude: tuple):
+    def _in_list(self, num: Numbered | None, line: Line, fixed_kind: str | None, exclude: tuple):
         label = label_of(num.rest if num else line.text)
         if label and fixed_kind is None:
             self._start_list(label)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .lines import Line
 
@@ -37,9 +36,9 @@ class PlanHead:
 @dataclass
 class Notice:
     text: str
-    issuer: Optional[str] = None
-    date: Optional[str] = None
-    doc_number: Optional[str] = None
+    issuer: str | None = None
+    date: str | None = None
+    doc_number: str | None = None
     titles: list[str] = field(default_factory=list)
 
 
@@ -78,13 +77,14 @@ def find_plan_heads(lines: list[Line]) -> list[PlanHead]:
     return heads
 
 
-def read_notice(lines: list[Line]) -> Optional[Notice]:
-    text = "\n".join(l.text for l in lines if not l.blank)
+def read_notice(lines: list[Line]) -> Notice | None:
+    text = "\n".join(ln.text for ln in lines if not ln.blank)
     if not re.search(r"通知|印发", text):
         return None
     notice = Notice(text)
     head = re.search(rf"([{HAN}]*?)关于印发", text.replace("\n", ""))
-    signature = next((l.text for l in lines if re.fullmatch(rf"[{HAN}]{{2,20}}(?:人民政府|办公室|委员会|办公厅)", l.text)), None)
+    signature = next((ln.text for ln in lines
+                      if re.fullmatch(rf"[{HAN}]{{2,20}}(?:人民政府|办公室|委员会|办公厅)", ln.text)), None)
     notice.issuer = signature or (head.group(1) if head and head.group(1) else None)
     dates = DATE.findall(text)
     if dates:
@@ -118,10 +118,10 @@ def type_of(title: str, body: str = "") -> str:
     if word:
         return PLAN_TYPES.get(word, "other")
     counts = {t: body.count(w) for w, t in PLAN_TYPES.items()}
-    return max(counts, key=counts.get) if any(counts.values()) else "other"
+    return max(counts, key=counts.__getitem__) if any(counts.values()) else "other"
 
 
-def period_of(title: str, body: str = "") -> tuple[Optional[int], Optional[int]]:
+def period_of(title: str, body: str = "") -> tuple[int | None, int | None]:
     for key, span in FIVE_YEAR.items():
         if key in title:
             return span
@@ -134,7 +134,7 @@ def period_of(title: str, body: str = "") -> tuple[Optional[int], Optional[int]]
     return None, None
 
 
-def resolve_issuer(issuer: Optional[str], region: str) -> Optional[str]:
+def resolve_issuer(issuer: str | None, region: str) -> str | None:
     """'区人民政府' in a notice of 曾都区 plans → '曾都区人民政府'."""
     if issuer and region and issuer[0] in "省市县区" and not issuer.startswith(region):
         level_char = region[-1]
@@ -156,11 +156,11 @@ def infer_title(lines: list[Line]) -> tuple[str, str]:
             m = CAPTION_TITLE.match(line.text)
             if m and TITLE_LINE.match(m.group("t")):
                 return tidy_plan_title(m.group("t")), f"indicator-table caption, line {line.no}"
-    body = "\n".join(l.text for l in lines)
+    body = "\n".join(ln.text for ln in lines)
     kind = type_of("", body)
     type_zh = {"children": "儿童", "women": "妇女"}.get(kind, "")
-    level_char = Counter(SELF_LEVEL.findall(body)).most_common(1)
-    level_char = level_char[0][0] if level_char else ""
+    most = Counter(SELF_LEVEL.findall(body)).most_common(1)
+    level_char = most[0][0] if most else ""
     region, evidence = _self_region(body, level_char)
     if not region:
         return "", ""

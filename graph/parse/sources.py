@@ -7,9 +7,9 @@ bad files.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..model import ParsedFile
 from ..titles import title_key

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from ..model import IndicatorTable, Source, TableRow
 from .lines import Line
@@ -58,27 +57,28 @@ def _cells(lines: list[Line], i: int) -> tuple[list[list[Line]], int]:
     return groups, j
 
 
-def read_table(lines: list[Line], i: int, file: str) -> tuple[Optional[IndicatorTable], int]:
+def _cell(cells: list[str], col: int | None) -> str:
+    return cells[col] if col is not None and col < len(cells) else ""
+
+
+def read_table(lines: list[Line], i: int, file: str) -> tuple[IndicatorTable | None, int]:
     caption = lines[i]
     groups, end = _cells(lines, i)
     if len(groups) < 2:
         return None, i + 1
     header = [c.raw.strip() for c in groups[0]]
-    years = [(k, int(YEAR.match(h).group(1))) for k, h in enumerate(header) if YEAR.match(h)]
+    years = [(k, int(m.group(1))) for k, h in enumerate(header) if (m := YEAR.match(h))]
     name_col = next((k for k, h in enumerate(header) if not YEAR.match(h) and "序号" not in h), 1)
     base_col, base_year = years[0] if len(years) >= 2 else (None, None)
     target_col, target_year = years[-1] if years else (None, None)
     table = IndicatorTable(caption.text, Source(file, caption.no, caption.text_start, caption.end, caption.no),
                            base_year, target_year, header)
-    for n, group in enumerate(groups[1:], start=1):
+    for group in groups[1:]:
         cells = [c.raw.strip() for c in group]
         if not cells or not cells[0].isdigit() or len(cells) <= name_col:
             break
-
-        def cell(col):
-            return cells[col] if col is not None and col < len(cells) else ""
         m = UNIT_SUFFIX.match(cells[name_col])
         name, unit = (m.group(1), m.group(2)) if m else (cells[name_col], None)
         src = Source(file, group[0].no, group[0].text_start, group[-1].end, group[-1].no)
-        table.rows.append(TableRow(int(cells[0]), name, unit, cell(base_col), cell(target_col), src))
+        table.rows.append(TableRow(int(cells[0]), name, unit, _cell(cells, base_col), _cell(cells, target_col), src))
     return (table if table.rows else None), end

@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence, Union
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
-from graph.model import (GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan,
-                         Source, Unit)
+from graph.model import GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan, Source, Unit
 
-from . import iri
 from ..titles import title_key
-from .ns import (DCTERMS, ELI, PKG, PROV, RDF, RDFS, XSD)
+from . import iri
 from .literals import decimal_literal, pick, year_literal, zh  # noqa: F401 (re-exported)
+from .ns import DCTERMS, ELI, PKG, PROV, RDF, RDFS, XSD
 from .shared import Contributions, shared_graph
 from .validate import assert_valid
 from .vocab import ontology_graph
@@ -45,7 +44,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # ----------------------------------------------------------------------------- inputs
 
-def iter_plans(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]]):
+def iter_plans(items: ParsedFile | Plan | Iterable[ParsedFile | Plan]):
     """(ParsedFile or None, Plan) pairs from parsed files and/or bare plans."""
     if isinstance(items, (ParsedFile, Plan)):
         items = [items]
@@ -89,7 +88,7 @@ class _Builder:
         if lit is not None:
             self.add(s, p, lit)
 
-    def note_file(self, file: str, pf: Optional[ParsedFile] = None):
+    def note_file(self, file: str, pf: ParsedFile | None = None):
         entry = self.files.setdefault(file, {"sha256": set(), "encoding": set(), "notices": set()})
         if pf is not None:
             if pf.sha256:
@@ -183,7 +182,7 @@ class _Builder:
                 self.add(D, prop, U)
                 self.unit(U, u, p.region, kind)
 
-    def unit(self, U: URIRef, u: Unit, region: str, kind: Optional[str] = None):
+    def unit(self, U: URIRef, u: Unit, region: str, kind: str | None = None):
         kind = kind or u.kind
         self.add(U, RDF.type, _KIND_CLASS.get(kind, PKG.PlanUnit))
         self.add(U, RDF.type, PKG.PlanUnit)
@@ -218,28 +217,28 @@ class _Builder:
 
         self.cite(U, u.laws)
         for i, ind in enumerate(u.indicators, 1):
-            I = iri.indicator(U, i)
-            self.add(U, PKG.hasIndicator, I)
-            self.indicator(I, ind)
-            self.add(I, PROV.wasDerivedFrom, U)
+            IND = iri.indicator(U, i)
+            self.add(U, PKG.hasIndicator, IND)
+            self.indicator(IND, ind)
+            self.add(IND, PROV.wasDerivedFrom, U)
 
-    def indicator(self, I: URIRef, ind: Optional[Indicator], name: str = "", unit: Optional[str] = None,
-                  default_year: Optional[int] = None, default_baseline_year: Optional[int] = None):
-        self.add(I, RDF.type, PKG.Indicator)
-        self.opt(I, PKG.indicatorName, name or (ind.name if ind else ""))
-        self.opt(I, PKG.unitOfMeasure, unit or (ind.unit if ind else None), Literal)
+    def indicator(self, IND: URIRef, ind: Indicator | None, name: str = "", unit: str | None = None,
+                  default_year: int | None = None, default_baseline_year: int | None = None):
+        self.add(IND, RDF.type, PKG.Indicator)
+        self.opt(IND, PKG.indicatorName, name or (ind.name if ind else ""))
+        self.opt(IND, PKG.unitOfMeasure, unit or (ind.unit if ind else None), Literal)
         year = (ind.year if ind else None) or default_year
         byear = (ind.baseline_year if ind else None) or default_baseline_year
-        self.opt(I, PKG.targetYear, year, year_literal)
-        self.opt(I, PKG.baselineYear, byear, year_literal)
+        self.opt(IND, PKG.targetYear, year, year_literal)
+        self.opt(IND, PKG.baselineYear, byear, year_literal)
         if ind is None:
             return
-        self.opt(I, PKG.comparator, ind.comparator, Literal)
-        self.opt(I, PKG.targetValue, ind.value, decimal_literal)
-        self.opt(I, PKG.baselineValue, ind.baseline_value, decimal_literal)
-        self.opt(I, PKG.qualitativeTarget, ind.qualitative)
-        self.opt(I, PKG.unitAsWritten, ind.unit_as_written, Literal)
-        self.opt(I, PKG.text, ind.text)
+        self.opt(IND, PKG.comparator, ind.comparator, Literal)
+        self.opt(IND, PKG.targetValue, ind.value, decimal_literal)
+        self.opt(IND, PKG.baselineValue, ind.baseline_value, decimal_literal)
+        self.opt(IND, PKG.qualitativeTarget, ind.qualitative)
+        self.opt(IND, PKG.unitAsWritten, ind.unit_as_written, Literal)
+        self.opt(IND, PKG.text, ind.text)
 
     def table(self, P: URIRef, t: int, tab: IndicatorTable):
         T = iri.table(P, t)
@@ -298,8 +297,8 @@ def _unique(triples: list) -> list:
     return list(dict.fromkeys(triples))
 
 
-def file_part(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]],
-              hashes: Optional[Sequence[str]] = None, file: str = "") -> FilePart:
+def file_part(items: ParsedFile | Plan | Iterable[ParsedFile | Plan],
+              hashes: Sequence[str] | None = None, file: str = "") -> FilePart:
     """Own triples and contributions of one parsed file (or of some plans). ``hashes``: the plan
     hashes to mint IRIs with (default: as ``plans_to_graph`` would for these plans alone, which is
     the same as for the whole corpus when no two plans share a title)."""
@@ -308,15 +307,15 @@ def file_part(items: Union[ParsedFile, Plan, Iterable[Union[ParsedFile, Plan]]],
     for pf, _ in pairs:
         if pf is not None:
             b.note_file(pf.file, pf)
-    for (_, p), h in zip(pairs, hashes if hashes is not None else _plan_hashes(pairs)):
+    for (_, p), h in zip(pairs, hashes if hashes is not None else _plan_hashes(pairs), strict=True):
         b.plan(p, h)
     b.file_nodes()
     name = file or (pairs[0][0].file if pairs and pairs[0][0] is not None else "")
     return FilePart(name, _unique(b.triples), b.c)
 
 
-def plans_to_graph(parsed_files: Union[Iterable[Union[ParsedFile, Plan]], ParsedFile, Plan],
-                   agency_types: Optional[list[dict]] = None, *,
+def plans_to_graph(parsed_files: Iterable[ParsedFile | Plan] | ParsedFile | Plan,
+                   agency_types: list[dict] | None = None, *,
                    validate: bool = False, include_ontology: bool = False) -> Graph:
     """Build the PlanKG graph.
 

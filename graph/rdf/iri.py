@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Optional
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -197,13 +196,13 @@ def law_from_id(lid: str) -> str:
     return lid if lid.startswith(ID) else f"{ID}law/{lid}"
 
 
-def unit_from_path(uid: str) -> Optional[str]:
+def unit_from_path(uid: str) -> str | None:
     """IRI of a unit from its path or IRI (None if it is not a unit path)."""
     path = local(uid)
     return ID + path if _UNIT_PATH.match(path) else None
 
 
-def domain_of_path(path: str) -> Optional[tuple[str, int]]:
+def domain_of_path(path: str) -> tuple[str, int] | None:
     """(plan h12, domain position) of a domain path, else None."""
     m = _DOMAIN_PATH.match(path)
     return (m.group(1), int(m.group(2))) if m else None

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from typing import Optional, Union
 
 from rdflib import Literal
 
@@ -14,7 +13,7 @@ def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
-def decimal_literal(v: Union[int, float, Decimal]) -> Optional[Literal]:
+def decimal_literal(v: int | float | Decimal) -> Literal | None:
     """xsd:decimal with a clean lexical form (95.0 -> "95", 0.1 -> "0.1", 1e-05 -> "0.00001");
     None for NaN / infinity (not representable as xsd:decimal)."""
     d = v if isinstance(v, Decimal) else Decimal(repr(float(v))) if not isinstance(v, int) else Decimal(v)

@@ -5,7 +5,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ORG, TIME, QB
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
 PKG = Namespace("https://w3id.org/plankg/ontology#")   # the ontology (classes, properties)
 ID = Namespace("https://w3id.org/plankg/id/")          # the data (plans, agencies, ...)

@@ -7,7 +7,7 @@ whatever the order of files and however a corpus was changed (``builds.pipeline`
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from rdflib import Graph, Literal
 
@@ -29,31 +29,33 @@ class Contributions:
         self.concepts: dict[str, set] = defaultdict(set)
         self.publishers: set[str] = set()
 
-    def merge(self, other: "Contributions") -> "Contributions":
+    def merge(self, other: Contributions) -> Contributions:
         for k, rec in other.agencies.items():
             mine = self.agencies[k]
             mine["labels"].update(rec["labels"])
             mine["surfaces"] |= rec["surfaces"]
-        for k, rec in other.laws.items():
-            mine = self.laws[k]
+        for key, rec in other.laws.items():
+            mine = self.laws[key]
             mine["titles"].update(rec["titles"])
             mine["types"].update(rec["types"])
             mine["surfaces"] |= rec["surfaces"]
-        for k, titles in other.concepts.items():
-            self.concepts[k] |= titles
+        for concept, titles in other.concepts.items():
+            self.concepts[concept] |= titles
         self.publishers |= other.publishers
         return self
 
     def to_json(self) -> dict:
         return {
-            "agencies": [[r, k, dict(v["labels"]), sorted(v["surfaces"])] for (r, k), v in sorted(self.agencies.items())],
-            "laws": [[k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])] for k, v in sorted(self.laws.items())],
+            "agencies": [[r, k, dict(v["labels"]), sorted(v["surfaces"])]
+                         for (r, k), v in sorted(self.agencies.items())],
+            "laws": [[k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])]
+                     for k, v in sorted(self.laws.items())],
             "concepts": {k: sorted(v) for k, v in sorted(self.concepts.items())},
             "publishers": sorted(self.publishers),
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> "Contributions":
+    def from_json(cls, d: dict) -> Contributions:
         c = cls()
         for r, k, labels, surfaces in d.get("agencies", []):
             c.agencies[(r, k)] = {"labels": Counter(labels), "surfaces": set(surfaces)}
@@ -65,17 +67,17 @@ class Contributions:
         return c
 
 
-def shared_graph(c: Contributions, agency_types: Optional[Sequence[dict]] = None) -> Graph:
+def shared_graph(c: Contributions, agency_types: Sequence[dict] | None = None) -> Graph:
     """Agencies, cited documents, publishers and concept schemes from merged contributions."""
     g = Graph()
     bind_prefixes(g)
     add = g.add
     for name in sorted(c.publishers):
-        O = iri.organization(name)
-        add((O, RDF.type, ORG.Organization))
-        add((O, SKOS.prefLabel, zh(name)))
+        PUB = iri.organization(name)
+        add((PUB, RDF.type, ORG.Organization))
+        add((PUB, SKOS.prefLabel, zh(name)))
 
-    for key, rec in c.laws.items():
+    for rec in c.laws.values():
         title = pick(rec["titles"])
         L = iri.law(title)
         add((L, RDF.type, PKG.LegalDocument))

@@ -6,8 +6,6 @@ sh:Warning results are reported in the text but neither count as violations nor 
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from rdflib import Graph
 
 from .ns import RDF, SH
@@ -24,7 +22,7 @@ class ShaclViolationError(ValueError):
         super().__init__(f"SHACL validation failed with {violations} violation(s):\n{head}")
 
 
-def validate(graph: Graph, *, shapes: Optional[Graph] = None, ontology: Optional[Graph] = None
+def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None
              ) -> tuple[bool, str, int]:
     """Validate ``graph`` against the PlanKG shapes. Returns (conforms, report_text, violations)."""
     import pyshacl

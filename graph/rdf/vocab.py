@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 from rdflib import Graph, Literal
 
@@ -24,7 +24,7 @@ def _load(path) -> Graph:
     return g
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached(path: str) -> Graph:
     return _load(path)
 

@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Optional, Union
 
 from config import value
 
-from .base import (QueryError, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError, UnsupportedMediaType,
-                   negotiate)
+from .base import (
+    QueryError,
+    QueryTimeout,
+    ReadOnlyStore,
+    SelectResult,
+    Store,
+    StoreError,
+    UnsupportedMediaType,
+    negotiate,
+)
 from .http import SparqlHttpStore
 from .oxigraph import OxigraphStore
 
@@ -26,7 +33,7 @@ __all__ = ["open_store", "Store", "OxigraphStore", "SparqlHttpStore", "SelectRes
            "QueryTimeout", "ReadOnlyStore", "UnsupportedMediaType", "negotiate"]
 
 
-def open_store(url_or_path: Union[str, os.PathLike, None] = ":memory:", *, auth: Optional[str] = None,
+def open_store(url_or_path: str | os.PathLike | None = ":memory:", *, auth: str | None = None,
                read_only: bool = False, **kwargs) -> Store:
     """Open a store. ``auth``: value of the Authorization header (remote stores only; ignored for
     local ones). ``read_only``: open a local directory read-only (several processes may)."""

@@ -10,12 +10,22 @@ import abc
 import datetime as _dt
 import os
 from decimal import Decimal, InvalidOperation
-from typing import Any, BinaryIO, Optional, Union
+from typing import Any, BinaryIO
 
 from rdflib import Graph
 
-from .formats import (CANONICAL_MIME, DEFAULT_FORMAT, EXPORT_FORMATS, GRAPH_MIMES, SELECT_MIMES,  # noqa: F401
-                      UnsupportedMediaType, format_for_mime, negotiate, parse_accept)
+from .formats import (  # noqa: F401
+    CANONICAL_MIME,
+    DEFAULT_FORMAT,
+    EXPORT_FORMATS,
+    GRAPH_MIMES,
+    SELECT_MIMES,
+    UnsupportedMediaType,
+    format_for_mime,
+    negotiate,
+    parse_accept,
+)
+
 
 class StoreError(Exception):
     """Base class of store errors."""
@@ -41,7 +51,7 @@ _INT_TYPES = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "non
                                  "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 
 
-def literal_to_python(value: str, datatype: Optional[str]) -> Any:
+def literal_to_python(value: str, datatype: str | None) -> Any:
     """Python value of a literal: ints, Decimal, float, bool, date/datetime, gYear -> int; else str."""
     try:
         if datatype in _INT_TYPES:
@@ -71,7 +81,7 @@ class SelectResult(list):
         self.variables: list[str] = list(variables)
 
 
-QueryResult = Union[SelectResult, bool, Graph]
+QueryResult = SelectResult | bool | Graph
 
 
 # ------------------------------------------------------------------ the interface
@@ -80,29 +90,29 @@ class Store(abc.ABC):
     """One RDF dataset, queryable with SPARQL 1.1."""
 
     @abc.abstractmethod
-    def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
+    def load(self, graph_or_path, *, replace: bool = True, format: str | None = None) -> int:
         """Load an rdflib Graph, a file path (format from the extension unless given), bytes/str
         data (``format`` required) or an iterable of rdflib triples. ``replace=True`` swaps the
         whole dataset atomically: readers see the old data or the new, never a mix, and on any
         error the old data stays. Returns the triple count afterwards."""
 
     @abc.abstractmethod
-    def query(self, sparql: str, *, timeout: Optional[float] = None) -> QueryResult:
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
         """SELECT -> SelectResult (list of dicts of python values); ASK -> bool;
         CONSTRUCT/DESCRIBE -> rdflib.Graph."""
 
     @abc.abstractmethod
-    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: Optional[float] = None) -> bytes:
+    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: float | None = None) -> bytes:
         """Serialised results: SPARQL JSON/XML/CSV/TSV for SELECT/ASK, Turtle/N-Triples/JSON-LD/RDF-XML
         for graphs. ``accept_mime`` is one media type (strict) — an empty string picks the default."""
 
-    def query_negotiated(self, sparql: str, accept: Optional[str] = None, *,
-                         timeout: Optional[float] = None) -> tuple[bytes, str]:
+    def query_negotiated(self, sparql: str, accept: str | None = None, *,
+                         timeout: float | None = None) -> tuple[bytes, str]:
         """For an HTTP endpoint: (body, content type) for an Accept header with q-values."""
         raise NotImplementedError
 
     @abc.abstractmethod
-    def update(self, sparql_update: str, *, timeout: Optional[float] = None) -> None:
+    def update(self, sparql_update: str, *, timeout: float | None = None) -> None:
         """Run a SPARQL 1.1 Update."""
 
     def apply_delta(self, remove: str, insert: str, *, chunk_lines: int = 20_000) -> None:
@@ -118,8 +128,8 @@ class Store(abc.ABC):
         """Number of triples (quads across all graphs)."""
 
     @abc.abstractmethod
-    def export(self, path_or_stream: Union[str, "os.PathLike[str]", BinaryIO, None], format: str = "turtle"
-               ) -> Optional[bytes]:
+    def export(self, path_or_stream: str | os.PathLike[str] | BinaryIO | None, format: str = "turtle"
+               ) -> bytes | None:
         """Write the data as turtle / ntriples / json-ld (also nquads, trig, rdf-xml). Returns
         the bytes when ``path_or_stream`` is None."""
 

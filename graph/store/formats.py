@@ -9,7 +9,6 @@ rdflib and pyoxigraph give them, and content negotiation (Accept with q-values).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import pyoxigraph as ox
 
@@ -96,7 +95,7 @@ def parse_accept(accept: str) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _ in out if q > 0]
 
 
-def negotiate(accept: Optional[str], form: str) -> str:
+def negotiate(accept: str | None, form: str) -> str:
     """Result format (key of CANONICAL_MIME) for an Accept header and a query form
     (``select``/``ask``/``graph``). Raises UnsupportedMediaType when nothing acceptable fits."""
     table = GRAPH_MIMES if form == "graph" else SELECT_MIMES
@@ -121,7 +120,7 @@ def format_for_mime(mime: str, form: str) -> str:
     raise UnsupportedMediaType(f"{mime!r} cannot serialise a {form.upper()} result")
 
 
-def rdf_format_of(fmt: Optional[str], path: Optional[str] = None) -> str:
+def rdf_format_of(fmt: str | None, path: str | None = None) -> str:
     """The canonical RDF format for a format name or alias, else for a file's extension."""
     if fmt:
         f = EXPORT_FORMATS.get(fmt.lower(), fmt.lower())

@@ -37,15 +37,24 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.graph import ConjunctiveGraph
 
 from .base import QueryError, QueryResult, QueryTimeout, SelectResult, Store, StoreError, literal_to_python
-from .terms import ox_quads
-from .formats import CANONICAL_MIME, DATASET_FORMATS, EXPORT_FORMATS, GRAPH_MIMES, OX_RDF_FORMATS, RDFLIB_NAMES, rdf_format_of
+from .formats import (
+    CANONICAL_MIME,
+    DATASET_FORMATS,
+    EXPORT_FORMATS,
+    GRAPH_MIMES,
+    OX_RDF_FORMATS,
+    RDFLIB_NAMES,
+    rdf_format_of,
+)
+from .terms import ox_quads, serialized
 
 __all__ = ["SparqlHttpStore"]
 
@@ -54,7 +63,7 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _PROLOGUE = re.compile(r"""(?:\s+|\#[^\n]*\n?|(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>)*""", re.I)
 
-FLAVORS = {
+FLAVORS: dict[str, dict[str, Any]] = {
     "virtuoso": {"query_endpoint": "/sparql", "update_endpoint": "/sparql-auth",
                  "store_endpoint": "/sparql-graph-crud-auth", "auth_scheme": "digest", "query_form": True,
                  "graph": "urn:plankg:graph", "load_chunk_triples": 200_000,
@@ -85,7 +94,7 @@ def query_form(sparql: str) -> str:
     return m.group(1).upper() if m else ""
 
 
-def _binding_value(b: Optional[dict]):
+def _binding_value(b: dict | None):
     if b is None:
         return None
     t = b.get("type")
@@ -101,12 +110,12 @@ def _binding_value(b: Optional[dict]):
 
 
 class SparqlHttpStore(Store):
-    def __init__(self, url: str, *, query_endpoint: Optional[str] = None, update_endpoint: Optional[str] = None,
-                 store_endpoint: Optional[str] = None, timeout: float = 60.0,
-                 headers: Optional[dict] = None, auth: Optional[str] = None, graph: Optional[str] = None,
-                 query_form: Optional[bool] = None, username: Optional[str] = None, password: Optional[str] = None,
-                 auth_scheme: Optional[str] = None, flavor: Optional[str] = None,
-                 load_chunk_triples: Optional[int] = None, retry_on: Optional[Sequence[str]] = None):
+    def __init__(self, url: str, *, query_endpoint: str | None = None, update_endpoint: str | None = None,
+                 store_endpoint: str | None = None, timeout: float = 60.0,
+                 headers: dict | None = None, auth: str | None = None, graph: str | None = None,
+                 query_form: bool | None = None, username: str | None = None, password: str | None = None,
+                 auth_scheme: str | None = None, flavor: str | None = None,
+                 load_chunk_triples: int | None = None, retry_on: Sequence[str] | None = None):
         base = url.rstrip("/")
         for suffix in ("/query", "/sparql"):
             if base.endswith(suffix):
@@ -130,8 +139,8 @@ class SparqlHttpStore(Store):
         self.headers = dict(headers or {})
         if auth:
             self.headers["Authorization"] = auth
-        handlers = []
-        self._digest = None
+        handlers: list[urllib.request.BaseHandler] = []
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
         if username is not None:
             scheme = (pick(auth_scheme, "auth_scheme", "basic") or "basic").lower()
             pm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -149,8 +158,8 @@ class SparqlHttpStore(Store):
         return f"SparqlHttpStore({self.base!r})"
 
     # --- transport
-    def _request(self, method: str, url: str, *, data: Optional[bytes] = None, content_type: Optional[str] = None,
-                 accept: Optional[str] = None, timeout: Optional[float] = None) -> tuple[bytes, str]:
+    def _request(self, method: str, url: str, *, data: bytes | None = None, content_type: str | None = None,
+                 accept: str | None = None, timeout: float | None = None) -> tuple[bytes, str]:
         headers = dict(self.headers)
         if content_type:
             headers["Content-Type"] = content_type
@@ -165,8 +174,8 @@ class SparqlHttpStore(Store):
                 time.sleep(0.5 * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    def _request_once(self, method: str, url: str, data: Optional[bytes], headers: dict,
-                      timeout: Optional[float]) -> tuple[bytes, str]:
+    def _request_once(self, method: str, url: str, data: bytes | None, headers: dict,
+                      timeout: float | None) -> tuple[bytes, str]:
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             if self._digest is not None and data and len(data) > 65536:
@@ -178,7 +187,7 @@ class SparqlHttpStore(Store):
             if e.code in (400, 422):
                 raise QueryError(f"{method} {url}: HTTP {e.code}: {body}") from e
             raise StoreError(f"{method} {url}: HTTP {e.code}: {body}") from e
-        except (socket.timeout, TimeoutError) as e:
+        except TimeoutError as e:
             raise QueryTimeout(f"{method} {url} timed out") from e
         except urllib.error.URLError as e:
             if isinstance(e.reason, (socket.timeout, TimeoutError)):
@@ -200,6 +209,7 @@ class SparqlHttpStore(Store):
         if scheme.lower() != "digest":
             return
         chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        assert self._digest is not None     # only called with digest authentication
         auth = self._digest.get_authorization(req, chal)
         if auth:
             req.add_unredirected_header("Authorization", "Digest " + auth)
@@ -209,7 +219,7 @@ class SparqlHttpStore(Store):
             return url
         return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"default-graph-uri": self.graph})
 
-    def _post_query(self, sparql: str, accept: str, timeout: Optional[float]) -> tuple[bytes, str]:
+    def _post_query(self, sparql: str, accept: str, timeout: float | None) -> tuple[bytes, str]:
         if self.query_form:
             fields = {"query": sparql}
             if self.graph:
@@ -223,7 +233,7 @@ class SparqlHttpStore(Store):
         return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": self.graph})
 
     # --- Store API
-    def query(self, sparql: str, *, timeout: Optional[float] = None) -> QueryResult:
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
         accept = _GRAPH_ACCEPT if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _QUERY_ACCEPT
         body, ctype = self._post_query(sparql, accept, timeout)
         mime = ctype.split(";")[0].strip().lower()
@@ -242,14 +252,14 @@ class SparqlHttpStore(Store):
             g.parse(data=body, format=fmt)
         return g
 
-    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: Optional[float] = None) -> bytes:
+    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: float | None = None) -> bytes:
         return self._post_query(sparql, accept_mime or "*/*", timeout)[0]
 
-    def query_negotiated(self, sparql: str, accept: Optional[str] = None, *,
-                         timeout: Optional[float] = None) -> tuple[bytes, str]:
+    def query_negotiated(self, sparql: str, accept: str | None = None, *,
+                         timeout: float | None = None) -> tuple[bytes, str]:
         return self._post_query(sparql, accept or "*/*", timeout)
 
-    def update(self, sparql_update: str, *, timeout: Optional[float] = None) -> None:
+    def update(self, sparql_update: str, *, timeout: float | None = None) -> None:
         # with ``graph``, updates name it as their default graph (Virtuoso's reading of
         # default-graph-uri on updates: INSERT DATA without GRAPH {} lands there)
         if self.query_form:
@@ -263,29 +273,29 @@ class SparqlHttpStore(Store):
                       content_type="application/sparql-update; charset=utf-8", timeout=timeout)
 
     @staticmethod
-    def _nquads(src, fmt: Optional[str]) -> bytes:
+    def _nquads(src, fmt: str | None) -> bytes:
         if isinstance(src, (Dataset, ConjunctiveGraph)):
             return src.serialize(format="nquads", encoding="utf-8")
         if isinstance(src, Graph):
             return src.serialize(format="nt", encoding="utf-8")
         if isinstance(src, (str, os.PathLike)) and (fmt is None or os.path.isfile(os.fspath(src))):
             f = OX_RDF_FORMATS[rdf_format_of(fmt, os.fspath(src))]
-            return ox.serialize(ox.parse(path=os.fspath(src), format=f), format=ox.RdfFormat.N_QUADS)
+            return serialized(ox.serialize(ox.parse(path=os.fspath(src), format=f), format=ox.RdfFormat.N_QUADS))
         if isinstance(src, (bytes, str)) or hasattr(src, "read"):
             if fmt is None:
                 raise ValueError("format= is required to load raw data")
             data = src.read() if hasattr(src, "read") else src
             f = OX_RDF_FORMATS[EXPORT_FORMATS.get(fmt, fmt)]
-            return ox.serialize(ox.parse(data, format=f), format=ox.RdfFormat.N_QUADS)
-        return ox.serialize(list(ox_quads(src)), format=ox.RdfFormat.N_QUADS)
+            return serialized(ox.serialize(ox.parse(data, format=f), format=ox.RdfFormat.N_QUADS))
+        return serialized(ox.serialize(list(ox_quads(src)), format=ox.RdfFormat.N_QUADS))
 
-    def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
+    def load(self, graph_or_path, *, replace: bool = True, format: str | None = None) -> int:
         data = self._nquads(graph_or_path, format)   # fully built before anything is sent
         if self.graph:      # one named graph: N-Triples (graph names of the input are dropped)
             if not isinstance(graph_or_path, Graph) or isinstance(graph_or_path, (Dataset, ConjunctiveGraph)):
-                data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
-                                     for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)),
-                                    format=ox.RdfFormat.N_TRIPLES)
+                data = serialized(ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
+                                                for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)),
+                                               format=ox.RdfFormat.N_TRIPLES))
             url = self._graph_url(self.store_endpoint)
             if self.load_chunk_triples and data.count(b"\n") > self.load_chunk_triples:
                 # pieces: empty the graph, then POST each (not atomic). Not PUT for the first piece:
@@ -304,11 +314,12 @@ class SparqlHttpStore(Store):
     def triple_count(self) -> int:
         if self.graph:
             rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")   # default graph = self.graph
-            return int(rows[0]["n"]) if rows else 0
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        else:
+            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        assert isinstance(rows, SelectResult)
         return int(rows[0]["n"]) if rows else 0
 
-    def export(self, path_or_stream=None, format: str = "turtle") -> Optional[bytes]:
+    def export(self, path_or_stream=None, format: str = "turtle") -> bytes | None:
         fmt = EXPORT_FORMATS.get(format.lower(), format.lower())
         if fmt not in OX_RDF_FORMATS:
             raise ValueError(f"unknown RDF format {format!r}")
@@ -318,7 +329,8 @@ class SparqlHttpStore(Store):
             # datatypes) and write the requested format here
             body, _ = self._request("GET", url, accept="application/n-triples")
             if fmt != "ntriples":
-                body = ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=OX_RDF_FORMATS[fmt])
+                body = serialized(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
+                                               format=OX_RDF_FORMATS[fmt]))
             return self._write_export(body, path_or_stream)
         else:
             url = self.store_endpoint if fmt in DATASET_FORMATS else self.store_endpoint + "?default"
@@ -326,7 +338,7 @@ class SparqlHttpStore(Store):
         return self._write_export(body, path_or_stream)
 
     @staticmethod
-    def _write_export(body: bytes, path_or_stream) -> Optional[bytes]:
+    def _write_export(body: bytes, path_or_stream) -> bytes | None:
         if path_or_stream is None:
             return body
         if isinstance(path_or_stream, (str, os.PathLike)):

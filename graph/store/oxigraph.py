@@ -29,7 +29,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -38,11 +38,10 @@ from rdflib.graph import ConjunctiveGraph
 from ..fsutil import fsync_path
 from ..rdf.ns import PREFIXES
 from . import swap
-from .swap import RWLock
-from .terms import ox_quads, ox_to_python
 from .base import QueryError, QueryResult, QueryTimeout, ReadOnlyStore, SelectResult, Store, StoreError
-from .formats import (CANONICAL_MIME, OX_RDF_FORMATS, OX_RESULT_FORMATS, format_for_mime, negotiate,
-                      rdf_format_of)
+from .formats import CANONICAL_MIME, OX_RDF_FORMATS, OX_RESULT_FORMATS, format_for_mime, negotiate, rdf_format_of
+from .swap import RWLock
+from .terms import ox_quads, ox_to_python, serialized
 
 __all__ = ["OxigraphStore"]
 
@@ -61,28 +60,33 @@ def _form(result) -> str:
 class OxigraphStore(Store):
     """pyoxigraph.Store wrapper. ``path=None`` (or ":memory:") keeps the data in memory."""
 
-    def __init__(self, path: Union[str, os.PathLike, None] = None, *, read_only: bool = False,
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  union_default_graph: bool = False):
         self.memory = path is None or str(path) == ":memory:"
-        self.path: Optional[Path] = None if self.memory else Path(path).absolute()
+        self.path: Path | None = None if path is None or self.memory else Path(path).absolute()
         self.read_only = read_only
         self.union_default_graph = union_default_graph
         self._rw = RWLock()
-        self._store: Optional[ox.Store] = None
+        self._store: ox.Store | None = None
         if self.memory and read_only:
             raise ValueError("an in-memory store cannot be read-only")
         self._store = self._open()
 
     # --- lifecycle
+    def _directory(self) -> Path:
+        assert self.path is not None, "an in-memory store has no directory"
+        return self.path
+
     def _open(self) -> ox.Store:
         if self.memory:
             return ox.Store()
+        path = self._directory()
         if self.read_only:
-            if not self.path.exists():
-                raise StoreError(f"no store at {self.path}")
-            return ox.Store.read_only(str(self.path))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(self.path))
+            if not path.exists():
+                raise StoreError(f"no store at {path}")
+            return ox.Store.read_only(str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
 
     def _release(self) -> None:
         """Drop the pyoxigraph handle so RocksDB closes the directory (and its lock)."""
@@ -123,7 +127,7 @@ class OxigraphStore(Store):
 
     # --- loading
     @staticmethod
-    def _fill(store: ox.Store, src, fmt: Optional[str], *, bulk: bool) -> None:
+    def _fill(store: ox.Store, src, fmt: str | None, *, bulk: bool) -> None:
         """Write ``src`` into ``store``. ``bulk``: the store is a scratch one (discarded on error)."""
         # bulk_load into a scratch store: ~4× faster than a transactional load (1.7 M triples: 77 s → ~25 s)
         put = store.bulk_load if bulk else store.load
@@ -151,7 +155,7 @@ class OxigraphStore(Store):
             else:
                 store.extend(list(ox_quads(src)))  # materialised first: an error leaves nothing written
 
-    def load(self, graph_or_path, *, replace: bool = True, format: Optional[str] = None) -> int:
+    def load(self, graph_or_path, *, replace: bool = True, format: str | None = None) -> int:
         self._writable()
         if not replace:
             with self._rw.read():  # pyoxigraph load/extend are transactional
@@ -168,7 +172,8 @@ class OxigraphStore(Store):
 
     @contextmanager
     def _build_lock(self):
-        lock_path = self.path.parent / f".{self.path.name}.lock"
+        path = self._directory()
+        lock_path = path.parent / f".{path.name}.lock"
         with open(lock_path, "a+") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
@@ -177,7 +182,8 @@ class OxigraphStore(Store):
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def _rebuild(self, src, fmt) -> int:
-        parent, name = self.path.parent, self.path.name
+        path = self._directory()
+        parent, name = path.parent, path.name
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         tmp = parent / f".{name}.tmp-{tag}"
         with self._build_lock():
@@ -200,9 +206,9 @@ class OxigraphStore(Store):
     def _swap_in(self, tmp: Path, tag: str) -> None:
         """Replace self.path by tmp. On return the store is open on the new data; on error it is
         open on the old data and tmp is gone."""
-        path = self.path
+        path = self._directory()
         self._release()
-        old_dir: Optional[Path] = None
+        old_dir: Path | None = None
         try:
             if path.exists():
                 if swap.exchange(str(tmp), str(path)):
@@ -241,7 +247,7 @@ class OxigraphStore(Store):
             shutil.rmtree(old_dir, ignore_errors=True)
 
     @staticmethod
-    def checkpoint(src: Union[str, os.PathLike], dst: Union[str, os.PathLike]) -> None:
+    def checkpoint(src: str | os.PathLike, dst: str | os.PathLike) -> None:
         """Copy the store directory ``src`` to ``dst`` as a RocksDB checkpoint (hard links where
         possible, so it costs next to nothing); ``src`` may be open in other processes."""
         store = ox.Store.read_only(os.fspath(src))
@@ -262,13 +268,13 @@ class OxigraphStore(Store):
 
     # --- queries
     def _run(self, sparql: str):
-        kw = {"use_default_graph_as_union": True} if self.union_default_graph else {}
+        kw: dict[str, Any] = {"use_default_graph_as_union": True} if self.union_default_graph else {}
         try:
             return self._inner().query(sparql, **kw)
         except SyntaxError as e:
             raise QueryError(str(e)) from e
 
-    def query(self, sparql: str, *, timeout: Optional[float] = None) -> QueryResult:
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._rw.read():
             res = self._run(sparql)
@@ -294,10 +300,10 @@ class OxigraphStore(Store):
 
     def _serialise(self, res, fmt: str) -> bytes:
         if isinstance(res, (ox.QueryBoolean, ox.QuerySolutions)):
-            return res.serialize(format=OX_RESULT_FORMATS[fmt])
-        return res.serialize(format=OX_RDF_FORMATS[fmt])
+            return serialized(res.serialize(format=OX_RESULT_FORMATS[fmt]))
+        return serialized(res.serialize(format=OX_RDF_FORMATS[fmt]))
 
-    def _with_timeout(self, fn, timeout: Optional[float]):
+    def _with_timeout(self, fn, timeout: float | None):
         if timeout is None:
             return fn()
         box: dict = {}
@@ -317,7 +323,7 @@ class OxigraphStore(Store):
             raise box["e"]
         return box["v"]
 
-    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: Optional[float] = None) -> bytes:
+    def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: float | None = None) -> bytes:
         def work():
             with self._rw.read():
                 res = self._run(sparql)
@@ -326,8 +332,8 @@ class OxigraphStore(Store):
                 return self._serialise(res, fmt)
         return self._with_timeout(work, timeout)
 
-    def query_negotiated(self, sparql: str, accept: Optional[str] = None, *,
-                         timeout: Optional[float] = None) -> tuple[bytes, str]:
+    def query_negotiated(self, sparql: str, accept: str | None = None, *,
+                         timeout: float | None = None) -> tuple[bytes, str]:
         def work():
             with self._rw.read():
                 res = self._run(sparql)
@@ -335,7 +341,7 @@ class OxigraphStore(Store):
                 return self._serialise(res, fmt), CANONICAL_MIME[fmt]
         return self._with_timeout(work, timeout)
 
-    def update(self, sparql_update: str, *, timeout: Optional[float] = None) -> None:
+    def update(self, sparql_update: str, *, timeout: float | None = None) -> None:
         self._writable()
 
         def work():
@@ -351,7 +357,7 @@ class OxigraphStore(Store):
             return len(self._inner())
 
     # --- export
-    def export(self, path_or_stream=None, format: str = "turtle") -> Optional[bytes]:
+    def export(self, path_or_stream=None, format: str = "turtle") -> bytes | None:
         fmt = rdf_format_of(format)
         rdf_format = OX_RDF_FORMATS[fmt]
         kw: dict = {}
@@ -367,7 +373,7 @@ class OxigraphStore(Store):
                 store.dump(os.fspath(path_or_stream), rdf_format, **kw)
                 return None
             if isinstance(path_or_stream, io.TextIOBase):
-                path_or_stream.write(store.dump(format=rdf_format, **kw).decode("utf-8"))
+                path_or_stream.write(serialized(store.dump(format=rdf_format, **kw)).decode("utf-8"))
                 return None
             store.dump(path_or_stream, rdf_format, **kw)
             return None

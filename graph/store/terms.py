@@ -1,7 +1,8 @@
 """Terms between rdflib and pyoxigraph, and pyoxigraph terms as plain Python values."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -35,6 +36,13 @@ def ox_quads(items: Iterable) -> Iterable[ox.Quad]:
             yield ox.Quad(to_ox(t[0]), to_ox(t[1]), to_ox(t[2]), to_ox(g))
         else:
             yield ox.Quad(to_ox(t[0]), to_ox(t[1]), to_ox(t[2]))
+
+
+def serialized(data: bytes | None) -> bytes:
+    """What a pyoxigraph ``serialize``/``dump`` without an output returns: the bytes (typed
+    ``bytes | None`` because, given an output, they write there and return None)."""
+    assert data is not None
+    return data
 
 
 def ox_to_python(term) -> Any:

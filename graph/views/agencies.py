@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import networkx as nx
 from networkx.algorithms import bipartite as bp
@@ -23,12 +23,12 @@ from graph.rdf.ns import ID
 CONCEPT_NS = str(ID) + "concept/"
 
 
-def _concept_key(concept: Optional[str]) -> str:
+def _concept_key(concept: str | None) -> str:
     return (concept or "")[len(CONCEPT_NS):] if (concept or "").startswith(CONCEPT_NS) else (concept or "")
 
 
-def filter_rows(rows: Iterable[dict], plan: Optional[str] = None, domain: Optional[str] = None,
-                roles: Optional[Iterable[str]] = None) -> list[dict]:
+def filter_rows(rows: Iterable[dict], plan: str | None = None, domain: str | None = None,
+                roles: Iterable[str] | None = None) -> list[dict]:
     """``plan``: plan IRI, its short id or part of its title. ``domain``: concept key
     (``children-health``), topic (``health``), concept IRI, domain IRI or part of a domain title.
     ``roles``: keep only these roles (lead / partner / mentioned)."""
@@ -113,7 +113,7 @@ def add_centrality(G: nx.Graph) -> nx.Graph:
     if not len(G):
         return G
     degree = nx.degree_centrality(G)
-    for u, v, d in G.edges(data=True):
+    for _u, _v, d in G.edges(data=True):
         d["distance"] = 1.0 / max(1, d.get("weight", 1))
     between = nx.betweenness_centrality(G, weight="distance", normalized=True)
     for n in G.nodes:
@@ -124,8 +124,8 @@ def add_centrality(G: nx.Graph) -> nx.Graph:
     return G
 
 
-def build(rows: Iterable[dict], *, plan: Optional[str] = None, domain: Optional[str] = None,
-          roles: Optional[Iterable[str]] = None, view: str = "agencies") -> nx.Graph:
+def build(rows: Iterable[dict], *, plan: str | None = None, domain: str | None = None,
+          roles: Iterable[str] | None = None, view: str = "agencies") -> nx.Graph:
     """The graph shown by the agency-graph page: ``view`` = agencies (co-responsibility) or domains."""
     rows = filter_rows(rows, plan, domain, roles)
     if view == "domains":

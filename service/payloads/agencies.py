@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from typing import Optional
 
 from graph.rdf.iri import agency_from_id, is_safe_iri, plan_from_id
 from graph.views import agencies as views
@@ -11,7 +10,7 @@ from graph.views import agencies as views
 from .. import labels
 from .. import queries as q
 from ..resources import Resources
-from .common import NotFound, domain_position, unit_order, agency_ref, plan_ref, unit_ref
+from .common import NotFound, agency_ref, domain_position, plan_ref, unit_order, unit_ref
 
 
 def agencies_list(res: Resources) -> list[dict]:
@@ -31,13 +30,13 @@ def agency_detail(res: Resources, aid: str) -> dict:
     if not info:
         raise NotFound(f"no agency {aid!r}")
     i = info[0]
-    units = defaultdict(dict)   # unit iri -> unit with roles
+    units: defaultdict[str, dict] = defaultdict(dict)   # unit iri -> unit with roles
     for r in q.agency_units(store, A):
         u = units[r["u"]] or {**unit_ref(r), "roles": [], "plan": plan_ref(r["plan"], r["plan_title"]),
                               "domain": r.get("domain_title") or "重点项目"}
         u["roles"].append(r["role"])
         units[r["u"]] = u
-    by_plan: "OrderedDict[str, dict]" = OrderedDict()
+    by_plan: OrderedDict[str, dict] = OrderedDict()
     for u in sorted(units.values(), key=lambda u: (u["plan"]["title"], domain_position(u["iri"]), unit_order(u))):
         u["role"] = "lead" if "lead" in u["roles"] else "partner" if "partner" in u["roles"] else "mentioned"
         u["role_label"] = labels.ROLE[u["role"]]
@@ -64,8 +63,8 @@ def responsibility_rows(res: Resources) -> list[dict]:
     return res.cached("responsibilities", lambda: q.responsibilities(res.store()))
 
 
-def agency_graph(res: Resources, plan: Optional[str] = None, domain: Optional[str] = None,
-                 view: str = "agencies", role: Optional[str] = None):
+def agency_graph(res: Resources, plan: str | None = None, domain: str | None = None,
+                 view: str = "agencies", role: str | None = None):
     roles = [x for x in (role or "").split(",") if x] or None
     plan_key = plan_from_id(plan) if plan and re.fullmatch(r"[0-9a-f]{12}", plan) else plan
     return views.build(responsibility_rows(res), plan=plan_key, domain=domain, roles=roles, view=view)

@@ -27,7 +27,7 @@ def unit_ref(row: dict, prefix: str = "u") -> dict:
     """A unit from a query row with u, kind, number, text, title and <prefix>_file/<prefix>_line."""
     iri = row["u"]
     return {"id": local(iri), "iri": iri, "url": page_path(iri), "kind": row.get("kind"),
-            "kind_label": labels.KIND.get(row.get("kind"), row.get("kind")), "number": row.get("number"),
+            "kind_label": labels.KIND.get(row.get("kind") or "", row.get("kind")), "number": row.get("number"),
             "title": row.get("title") or "", "text": row.get("text") or "",
             "file": row.get(f"{prefix}_file"), "line": row.get(f"{prefix}_line")}
 
@@ -38,7 +38,7 @@ def agency_ref(iri: str, label: str = "", **extra) -> dict:
 
 def unit_order(u: dict):
     kind_rank = {"goal": 0, "measure": 1, "key_project": 2}
-    return kind_rank.get(u.get("kind"), 3), position(u["iri"])
+    return kind_rank.get(u.get("kind") or "", 3), position(u["iri"])
 
 
 def domain_position(unit_iri: str) -> int:
@@ -50,7 +50,7 @@ def domain_position(unit_iri: str) -> int:
 def indicator_row(r: dict, file_key: str = "i_file", line_key: str = "i_line") -> dict:
     value = r.get("value")
     return {"iri": r.get("i") or r.get("row"), "name": r.get("name") or "", "comparator": r.get("comparator"),
-            "comparator_label": labels.COMPARATOR.get(r.get("comparator"), ""),
+            "comparator_label": labels.COMPARATOR.get(r.get("comparator") or "", ""),
             "value": value, "unit": r.get("unit") or "", "year": r.get("year"), "baseline": r.get("baseline"),
             "baseline_year": r.get("baseline_year"), "qualitative": r.get("qualitative") or "",
             "baseline_text": r.get("baseline_text") or "", "target_text": r.get("target_text") or r.get("text") or "",

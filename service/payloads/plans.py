@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from typing import Optional
 
 from graph.rdf.iri import local, plan_from_id, position, short
 
@@ -10,7 +9,7 @@ from .. import labels
 from .. import queries as q
 from ..links import page_path
 from ..resources import Resources
-from .common import NotFound, indicator_row, period_text, unit_order, agency_ref, law_ref, plan_ref, unit_ref
+from .common import NotFound, agency_ref, indicator_row, law_ref, period_text, plan_ref, unit_order, unit_ref
 
 
 def plans_list(res: Resources) -> list[dict]:
@@ -24,8 +23,8 @@ def plans_list(res: Resources) -> list[dict]:
             c = counts.get(r["plan"], {})
             out.append(plan_ref(
                 r["plan"], r["title"], region=r.get("region") or "", level=r.get("level") or "",
-                level_label=labels.LEVEL.get(r.get("level"), r.get("level") or ""),
-                plan_type=r.get("type") or "", plan_type_label=labels.PLAN_TYPE.get(r.get("type"), ""),
+                level_label=labels.LEVEL.get(r.get("level") or "", r.get("level") or ""),
+                plan_type=r.get("type") or "", plan_type_label=labels.PLAN_TYPE.get(r.get("type") or "", ""),
                 period=period_text(r.get("start"), r.get("end")), period_start=r.get("start"),
                 period_end=r.get("end"), draft=bool(r.get("draft")), issued=r.get("issued"),
                 doc_number=r.get("docnum"), title_inferred=bool(r.get("inferred")),
@@ -50,7 +49,7 @@ def plan_detail(res: Resources, pid: str) -> dict:
     for r in q.plan_unit_agencies(store, P):
         agencies_of[r["u"]].append(agency_ref(r["a"], r["label"], role=r["role"],
                                               role_label=labels.ROLE.get(r["role"], r["role"])))
-    units_by_domain: dict[Optional[str], list] = defaultdict(list)
+    units_by_domain: dict[str | None, list] = defaultdict(list)
     for r in q.plan_units(store, P):
         u = unit_ref(r)
         u["agencies"] = sorted(agencies_of.get(r["u"], []), key=lambda a: (a["role"] != "lead", a["label"]))
@@ -64,7 +63,7 @@ def plan_detail(res: Resources, pid: str) -> dict:
                         "concept_label": r.get("concept_label") or "", "file": r.get("d_file"), "line": r.get("d_line"),
                         "goals": [u for u in units if u["kind"] == "goal"],
                         "measures": [u for u in units if u["kind"] == "measure"]})
-    tables: "OrderedDict[str, dict]" = OrderedDict()
+    tables: OrderedDict[str, dict] = OrderedDict()
     for r in sorted(q.plan_tables(store, P), key=lambda r: (position(r["t"]), position(r["row"]))):
         t = tables.setdefault(r["t"], {"iri": r["t"], "caption": r.get("caption") or "指标表", "rows": []})
         t["rows"].append(indicator_row(r, file_key="r_file", line_key="r_line"))
@@ -78,7 +77,7 @@ def plan_detail(res: Resources, pid: str) -> dict:
 
 def domains_list(res: Resources) -> list[dict]:
     """Shared domain concepts, each with the domain of every plan that has it."""
-    concepts: "OrderedDict[str, dict]" = OrderedDict()
+    concepts: OrderedDict[str, dict] = OrderedDict()
     for r in sorted(q.domain_concepts(res.store()), key=lambda r: (r.get("concept") or "", r["plan_title"])):
         key = short(r["concept"]).replace("concept/", "") if r.get("concept") else "other"
         c = concepts.setdefault(key, {"concept": key, "iri": r.get("concept"), "label": r.get("label") or key,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from graph.rdf.iri import plan_from_id
 
@@ -12,7 +11,6 @@ from ..links import page_path
 from ..resources import Resources
 from .common import NotFound, plan_ref, resolve_unit
 from .plans import plans_list
-
 
 SEARCH_FILTERS = {"plan": "plan", "plan_type": "plan_type", "region": "region", "level": "level",
                   "domain": "domain_concept", "kind": "kind", "agency": "agency", "law": "law", "period": "period"}
@@ -61,7 +59,7 @@ def hit_dict(hit, link: Linker) -> dict:
             "plans": [_plan_member(p, link) for p in hit.plans]}
 
 
-def search(res: Resources, query: str, k: int = 10, mode: Optional[str] = None, filters: Optional[dict] = None) -> dict:
+def search(res: Resources, query: str, k: int = 10, mode: str | None = None, filters: dict | None = None) -> dict:
     engine = res.engine()
     f = {SEARCH_FILTERS[key]: v for key, v in (filters or {}).items() if v and key in SEARCH_FILTERS}
     if f.get("plan") and re.fullmatch(r"[0-9a-f]{12}", f["plan"]):
@@ -85,7 +83,7 @@ def _doc_id_for(res: Resources, uid: str) -> str:
     raise NotFound(f"unit {uid!r} is not in the search index")
 
 
-def similar(res: Resources, uid: str, threshold: Optional[float] = None) -> dict:
+def similar(res: Resources, uid: str, threshold: float | None = None) -> dict:
     engine = res.engine()
     doc_id = _doc_id_for(res, uid)
     src = engine.doc(doc_id)
@@ -117,6 +115,6 @@ def gaps(res: Resources, query: str) -> dict:
     with res.search_lock:
         cov = engine.coverage(query) if query.strip() else []
     link = Linker(res)
-    items = [{**link.plan(c.plan_iri, c.plan_title, region=c.region, plan_type=c.plan_type), "covered": c.covered, "best_relevance": c.best_relevance,
-              "best_unit": c.best_doc_id, "best_text": c.best_text} for c in cov]
+    items = [{**link.plan(c.plan_iri, c.plan_title, region=c.region, plan_type=c.plan_type), "covered": c.covered,
+              "best_relevance": c.best_relevance, "best_unit": c.best_doc_id, "best_text": c.best_text} for c in cov]
     return {"query": query, "gaps": [i for i in items if not i["covered"]], "coverage": items}

@@ -7,7 +7,7 @@ from .. import labels
 from .. import queries as q
 from ..links import page_path
 from ..resources import Resources
-from .common import NotFound, indicator_row, agency_ref, law_ref, plan_ref, resolve_unit, unit_ref
+from .common import NotFound, agency_ref, indicator_row, law_ref, plan_ref, resolve_unit, unit_ref
 from .search import similar
 
 

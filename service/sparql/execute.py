@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import time
-from typing import Optional
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -77,7 +76,7 @@ def _csv_value(t) -> str:
 
 def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                           ensure_ascii=False).encode("utf-8")
     if fmt == "xml":
@@ -87,7 +86,7 @@ def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
         for row in rows:
             out.append("<result>")
             out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(variables, row) if t is not None]
+                    for v, t in zip(variables, row, strict=True) if t is not None]
             out.append("</result>")
         out.append("</results></sparql>")
         return "".join(out).encode("utf-8")
@@ -114,11 +113,11 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     raise QueryError(f"format {fmt!r} cannot carry an ASK result", 406)
 
 
-def _nodes(iris: Optional[list[str]]):
+def _nodes(iris: list[str] | None):
     return None if iris is None else [ox.NamedNode(i) for i in iris]
 
 
-def execute(store: ox.Store, req: dict, deadline: Optional[float] = None) -> tuple[dict, bytes]:
+def execute(store: ox.Store, req: dict, deadline: float | None = None) -> tuple[dict, bytes]:
     """req: query, format, max_rows, base_iri, default_graph (list|None), named_graphs (list|None),
     union_default (bool). Returns (info, body); info has mime, truncated, rows.
     ``deadline`` (monotonic seconds) is checked between rows (the in-process fallback only)."""
@@ -152,7 +151,9 @@ def execute(store: ox.Store, req: dict, deadline: Optional[float] = None) -> tup
             mime = RESULT_MIME[fmt]
         else:
             rdf_format, mime = RDF_FORMATS[fmt]
-            body = ox.serialize(items, format=rdf_format, prefixes=req.get("prefixes") or {}) if items else b""
+            data = ox.serialize(items, format=rdf_format, prefixes=req.get("prefixes") or {}) if items else b""
+            assert data is not None     # no output given: serialize returns the bytes
+            body = data
     except SyntaxError as e:
         raise QueryError(f"SPARQL syntax error: {e}", 400) from e
     except (ValueError, TypeError) as e:

@@ -22,8 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 from config import value
 
@@ -67,7 +67,9 @@ class _Worker:
         self.proc = subprocess.Popen(argv,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      cwd=str(ROOT), env=env, close_fds=True)
-        self._out = self.proc.stdout.fileno()
+        assert self.proc.stdin is not None and self.proc.stdout is not None     # both are pipes
+        self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
+        self._out = self._stdout.fileno()
         ready = self._frame(time.monotonic() + start_timeout)
         if b"ready" not in ready:
             self.kill()
@@ -89,7 +91,7 @@ class _Worker:
             buf += chunk
         return bytes(buf)
 
-    def _frame(self, deadline: float, limit: Optional[int] = None) -> bytes:
+    def _frame(self, deadline: float, limit: int | None = None) -> bytes:
         (n,) = _LEN.unpack(self._read(_LEN.size, deadline))
         if limit is not None and n > limit:
             raise ResultTooLarge(f"the result is {n / (1 << 20):.0f} MiB, more than the {limit >> 20} MiB allowed")
@@ -98,8 +100,8 @@ class _Worker:
     def call(self, req: dict, deadline: float) -> tuple[dict, bytes]:
         data = json.dumps(req).encode()
         try:
-            self.proc.stdin.write(_LEN.pack(len(data)) + data)
-            self.proc.stdin.flush()
+            self._stdin.write(_LEN.pack(len(data)) + data)
+            self._stdin.flush()
         except (BrokenPipeError, OSError) as e:
             raise WorkerDied(str(e)) from e
         info = json.loads(self._frame(deadline))
@@ -115,7 +117,7 @@ class _Worker:
             self.proc.wait(timeout=5)
         except Exception:  # noqa: BLE001
             pass
-        for f in (self.proc.stdin, self.proc.stdout):
+        for f in (self._stdin, self._stdout):
             try:
                 f.close()
             except Exception:  # noqa: BLE001
@@ -134,7 +136,7 @@ class ProcessQueryRunner:
     rather than with 503."""
 
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, memory_mb: int = 0,
-                 waiting: Optional[int] = None, in_memory: bool = False, start_timeout: float = 600.0):
+                 waiting: int | None = None, in_memory: bool = False, start_timeout: float = 600.0):
         self.store_path = store_path
         self.memory_mb = memory_mb
         self.in_memory = in_memory
@@ -147,12 +149,12 @@ class ProcessQueryRunner:
         self.stuck_after = max(2.0, timeout / 4)
         self._running: dict[int, float] = {}      # id of a running call -> when it started
         self.generation = 0
-        self._idle: "queue.LifoQueue[_Worker]" = queue.LifoQueue()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.size)
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._starting = 0
-        self._prewarming: Optional[threading.Thread] = None
+        self._prewarming: threading.Thread | None = None
         self.closed = False
         if in_memory:
             self.prewarm()
@@ -261,7 +263,7 @@ class ProcessQueryRunner:
             starts = list(self._running.values())
         return len(starts) >= self.size and now - max(starts) > self.stuck_after
 
-    def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
+    def run(self, req: dict, timeout: float | None = None) -> tuple[dict, bytes]:
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while not self._admitted.acquire(timeout=0.05):
@@ -331,7 +333,7 @@ class ThreadQueryRunner:
         return {"kind": "thread", "in_memory": True, "size": self.size, "ready": self.size, "starting": 0,
                 "all_ready": True}
 
-    def run(self, req: dict, timeout: Optional[float] = None) -> tuple[dict, bytes]:
+    def run(self, req: dict, timeout: float | None = None) -> tuple[dict, bytes]:
         timeout = self.timeout if timeout is None else timeout
         if not self._slots.acquire(timeout=timeout):
             raise Busy("all query slots are busy")

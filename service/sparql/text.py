@@ -41,6 +41,7 @@ def tokens(text: str) -> list[Token]:
     out, depth = [], 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
+        assert kind is not None     # every alternative of _TOKEN is a named group
         if kind in ("ws", "comment"):
             continue
         out.append(Token(kind, m.group(), m.start(), m.end(), depth))
