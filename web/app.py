@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Optional
 
 from flask import Flask, render_template, request
 
@@ -31,7 +30,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "frame-ancestors 'none'")
 
 
-def create_app(cfg: Optional[Config] = None) -> Flask:
+def create_app(cfg: Config | None = None) -> Flask:
     """The PlanKG web app over ``cfg`` (default: ``Config.from_env()``)."""
     cfg = cfg or Config.from_env()
     app = Flask(__name__)

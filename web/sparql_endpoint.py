@@ -13,11 +13,17 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, Response, current_app, render_template, request
-
 from rdflib import Graph
 
 from graph.rdf.ns import PREFIXES
-from graph.store.formats import CANONICAL_MIME, FORMAT_PARAM, RDFLIB_NAMES, UnsupportedMediaType, negotiate, parse_accept
+from graph.store.formats import (
+    CANONICAL_MIME,
+    FORMAT_PARAM,
+    RDFLIB_NAMES,
+    UnsupportedMediaType,
+    negotiate,
+    parse_accept,
+)
 from service.examples import EXAMPLES
 from service.resources import NotReady
 from service.sparql.execute import QueryError
