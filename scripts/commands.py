@@ -168,7 +168,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-_held = []
+_held: list = []       # generations held open (shared lock) while this command reads them
 
 
 def _open_existing(cfg):

@@ -96,7 +96,7 @@ def read_operation() -> tuple[str, str | None, dict]:
 def endpoint():
     try:
         op, text, params = read_operation()
-        if op == "describe-service":
+        if op == "describe-service" or text is None:
             return service_description()
         if op == "update":
             return run_update(text, params)
@@ -113,7 +113,7 @@ def _format_for(form: str, params: dict) -> str:
         fmt = FORMAT_PARAM.get(forced.lower())
         ok = fmt in (("turtle", "ntriples", "json-ld", "rdf-xml") if form == "graph" else
                      ("json", "xml") if form == "ask" else ("json", "xml", "csv", "tsv"))
-        if not ok:
+        if fmt is None or not ok:
             raise ProtocolError(400, f"format={forced} does not fit a {form.upper()} result")
         return fmt
     try:
