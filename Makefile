@@ -1,6 +1,20 @@
-# The two commands of the README: `make serve` and `make test`.
+# The two commands of the README: `make serve` and `make test`. `make help` lists every target.
 PORT ?= 8000
-.PHONY: setup setup-test build serve test bench
+PYTEST = .venv/bin/python -m pytest
+.PHONY: help setup setup-test build serve test test-fast bench
+
+help:
+	@echo "make setup       install PlanKG into .venv (scripts/setup.sh)"
+	@echo "make setup-test  setup plus what the tests need (dev requirements, Chromium, Virtuoso)"
+	@echo "make build       setup, then build the graph and search index of data/plans into var/"
+	@echo "make serve       build, then serve on http://127.0.0.1:\$$PORT (PORT=$(PORT))"
+	@echo "make test        setup-test, then the whole test suite (all tiers, about 7-10 min)"
+	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast (under a minute)"
+	@echo "                 tiers (tests/conftest.py): fast, server, browser, slow; e.g. pytest -m 'fast or slow'"
+	@echo "make bench       setup-test, then bench/run_all.py: the 1x-corpus benchmarks of docs/benchmarks.md"
+	@echo "                 (about 4 min; results in var/bench/results; not the 10x/100x ones)."
+	@echo "                 BENCH_ARGS=--quick runs the under-a-minute subset; see bench/run_all.py --help"
+
 setup:
 	bash scripts/setup.sh
 setup-test:
@@ -10,6 +24,8 @@ build: setup
 serve: build
 	.venv/bin/plankg serve --port $(PORT)
 test: setup-test
-	.venv/bin/python -m pytest -q
+	$(PYTEST) -q
+test-fast: setup-test
+	$(PYTEST) -q -m fast
 bench: setup-test
-	.venv/bin/python bench/run_all.py
+	.venv/bin/python bench/run_all.py $(BENCH_ARGS)

@@ -1,8 +1,23 @@
-"""Shared fixtures: the bundled corpus, the W3C suite beside the clone, a parsed corpus."""
+"""Shared fixtures (the bundled corpus, the W3C suite beside the clone, a parsed corpus) and the test tiers.
+
+Tiers (markers registered in pyproject.toml, applied in ``pytest_collection_modifyitems``):
+
+* ``server``: the test uses a fixture that starts a real service or builds the session's real data
+  folder (``SERVER_FIXTURES``), or its module says so with ``pytestmark = pytest.mark.server``
+  (``oxigraph serve`` / Virtuoso, many ``plankg`` subprocesses);
+* ``browser``: it uses a fixture that drives Chromium (``BROWSER_FIXTURES``);
+* ``slow``: it, or one of its fixtures, calls a helper of tests/search_util.py that loads the real
+  models (``REAL_MODEL_HELPERS``); or it takes seconds by itself (measured with ``--durations``: a
+  test over ~2 s on the 2-core machine, or a module whose tests all build the corpus), marked with
+  ``pytest.mark.slow`` in its module or listed in ``SLOW_TESTS`` here;
+* ``fast``: every other test (unit and in-process tests); ``make test-fast`` runs ``pytest -m fast``.
+"""
 from __future__ import annotations
 
+import gc
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -27,6 +42,83 @@ def reference_counts(readme: Path) -> dict[str, dict[str, int]]:
             name = re.sub(r"\s*\(.*\)", "", cells[0])
             rows[name] = dict(zip(("domains", "goals", "measures", "key_projects"), map(int, cells[1:])))
     return rows
+
+
+SERVER_FIXTURES = {"live_server", "start_server", "built_data_dir", "server_logs"}
+BROWSER_FIXTURES = {"browser"}
+REAL_MODEL_HELPERS = {"corpus_engine", "real_encoders"}     # tests/search_util.py
+TIERS = ("server", "browser", "slow")
+
+# in-process tests that take seconds (call time measured on the 2-core machine, idle); "module.py" is the
+# whole module, "module.py::test" every parametrisation of the test
+SLOW_TESTS = {
+    "test_delta.py": "builds the corpus (4 s), then deltas and full builds: 1-11 s per test, 38 s in all",
+    "test_rdf_build.py::test_corpus_graph_conforms_and_counts_match_the_model": "SHACL on the corpus: 2.8 s",
+    "test_search_index.py::test_build_persist_and_rebuild_only_on_change": "index builds: 2.9 s",
+    "test_search_index.py::test_pipeline_entry_point": "a build with its index: 2.4 s",
+    "test_search_index.py::test_hnsw_index_end_to_end": "2.0 s",
+    "test_store_oxigraph.py::test_load_from_files_and_bytes": "3.8 s",
+    "test_store_oxigraph.py::test_building_twice_gives_identical_data": "two corpus builds: 2.2 s",
+    "test_store_oxigraph.py::test_failed_directory_swap_rolls_back": "2.0 s",
+}
+
+
+def _calls_real_models(item) -> bool:
+    """Whether the test function or one of its fixtures calls a real-model helper of tests/search_util.py."""
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        funcs += [d.func for d in defs]
+    return any(REAL_MODEL_HELPERS & set(getattr(getattr(f, "__code__", None), "co_names", ())) for f in funcs)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.name
+        for key in (module, f"{module}::{getattr(item, 'originalname', item.name)}"):
+            if key in SLOW_TESTS:
+                item.add_marker(pytest.mark.slow)
+        names = set(getattr(item, "fixturenames", ()))
+        if names & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if _calls_real_models(item):
+            item.add_marker(pytest.mark.slow)
+        if not any(item.get_closest_marker(t) for t in TIERS):
+            item.add_marker(pytest.mark.fast)
+    modules = {item.path.name: item.module for item in items if getattr(item, "module", None) is not None}
+    stale = [k for k in SLOW_TESTS if "::" in k and k.split("::")[0] in modules
+             and not hasattr(modules[k.split("::")[0]], k.split("::")[1])]
+    if stale:
+        warnings.warn(pytest.PytestWarning(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {stale}"),
+                      stacklevel=2)
+
+
+class FreezeAfterSessionFixtures:
+    """Once a session fixture is set up, move what is alive to the collector's permanent generation
+    (``gc.freeze``). Closing an on-disk store runs a full ``gc.collect()`` (graph/store/oxigraph.py, so
+    that RocksDB lets go of its directory), and a full collection walks every object of the session: the
+    parsed corpus, built data, the apps. Without this, the fast tier spent ~16 of its ~50 s in such
+    collections; with it, ~2 s. Frozen objects are still freed when their last reference goes; only
+    reference cycles among them (session-long objects, and whatever else was alive at that moment) are
+    no longer collected. No test depends on the collector freeing something it did not collect itself.
+
+    A plugin of its own (registered in ``pytest_configure``): a hook in this conftest would only see the
+    fixtures requested below tests/, and session fixtures are requested by the session."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        result = yield
+        if fixturedef.scope == "session":
+            gc.collect()
+            gc.freeze()
+        return result
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("plankg-gc-freeze"):
+        config.pluginmanager.register(FreezeAfterSessionFixtures(), "plankg-gc-freeze")
 
 
 @pytest.fixture(scope="session")

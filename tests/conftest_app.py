@@ -4,10 +4,16 @@ test client through the same interface as the real server of ``conftest_server``
 
 * ``hash_data_dir``: the bundled corpus built once per session with the model-free ``hash`` encoder;
 * ``app``: the app over it (update token ``UPDATE_TOKEN``, the live server's query limits);
-* ``client``: that app's test client, wrapped as a ``Server``-like object.
+* ``client``: that app's test client, wrapped as a ``Server``-like object;
+* ``app_server(data_dir, token=None, env=None)``: another app in process, with the call of
+  ``conftest_server.start_server`` (settings from the environment plus ``env``), closed at the end;
+* ``live_or_app(request, live, app)``: for a module whose tests mostly run in process: the fixture
+  ``live`` when the test asks for it (``@pytest.mark.usefixtures(live)``, which also puts it in the
+  ``server`` tier), else ``app``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlencode
@@ -69,3 +75,33 @@ def app(hash_data_dir):
 @pytest.fixture(scope="session")
 def client(app) -> AppClient:
     return AppClient(app)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """``app_server(data_dir, token=None, env=None)``: an in-process app over ``data_dir`` whose settings
+    come from the environment and ``env``, as ``start_server`` gives them to ``plankg serve``."""
+    from config import Config
+    from web.app import create_app
+
+    started = []
+
+    def start(data_dir: Path, *, token: Optional[str] = None, env: Optional[dict] = None) -> AppClient:
+        environ = {k: v for k, v in os.environ.items() if k not in ("PLANKG_STORE", "PLANKG_UPDATE_TOKEN")}
+        environ.update(env or {})
+        if token:
+            environ["PLANKG_UPDATE_TOKEN"] = token
+        application = create_app(Config.from_env(environ, data_dir=Path(data_dir)))
+        started.append(application)
+        c = AppClient(application)
+        c.token = token
+        return c
+
+    yield start
+    for application in started:
+        application.extensions["plankg"].close()
+
+
+def live_or_app(request, live: str, app: str):
+    """The fixture named ``live`` if the test uses it (e.g. ``@pytest.mark.usefixtures(live)``), else ``app``."""
+    return request.getfixturevalue(live if live in request.fixturenames else app)

@@ -1,5 +1,8 @@
-"""The admin API (/api/admin/plans) of the real service: gunicorn over HTTP, on a data folder of its
-own (a copy, built with the model-free encoder), so the other tests' server is never disturbed."""
+"""The admin API (/api/admin/plans), on a data folder of its own (a copy of the bundled corpus built
+with the model-free encoder), so the other tests' data is never disturbed.
+
+The app runs in process (``admin_app``: Flask's test client); the test that sends a 50 MB body over a
+raw socket needs the real service (``admin_live``: gunicorn over HTTP, on another copy)."""
 from __future__ import annotations
 
 import json
@@ -12,17 +15,18 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.conftest_app import live_or_app
 from tests.corpus_util import (HASH_ENV, LUCHENG, LUCHENG_TITLE, QUZHOU, TOKEN, assert_consistent, auth,
-                               build_hash_data, build_report, copy_data, current, multipart, snapshot, upload,
-                               variant)
+                               build_report, copy_data, current, multipart, snapshot, upload, variant)
 
 def by_path(s, path: str):
     return s.post("/api/admin/plans", json.dumps({"path": path}), "application/json", headers=auth(), timeout=300)
 
 
 @pytest.fixture(scope="module")
-def hash_base(tmp_path_factory):
-    return build_hash_data(tmp_path_factory.mktemp("admin-base") / "data")
+def hash_base(hash_data_dir):
+    """The session's model-free build of the bundled corpus (tests/conftest_app.py); only copied here."""
+    return hash_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +41,32 @@ def upload_dir(tmp_path_factory):
     return folder
 
 
+def admin_env(upload_dir) -> dict:
+    return {**HASH_ENV, "PLANKG_ADMIN_TOKEN": TOKEN, "PLANKG_UPLOAD_DIR": str(upload_dir)}
+
+
 @pytest.fixture(scope="module")
-def admin(hash_base, upload_dir, tmp_path_factory, start_server):
+def admin_app(hash_base, upload_dir, tmp_path_factory, app_server):
+    """The app in process on a copy of the base."""
     data = copy_data(hash_base, tmp_path_factory.mktemp("admin-data") / "data")
-    server = start_server(data, env={**HASH_ENV, "PLANKG_ADMIN_TOKEN": TOKEN, "PLANKG_UPLOAD_DIR": str(upload_dir)})
+    server = app_server(data, env=admin_env(upload_dir))
     server.data = data
     return server
+
+
+@pytest.fixture(scope="module")
+def admin_live(hash_base, upload_dir, tmp_path_factory, start_server):
+    """A real server (gunicorn) on another copy of the base."""
+    data = copy_data(hash_base, tmp_path_factory.mktemp("admin-live-data") / "data")
+    server = start_server(data, env=admin_env(upload_dir))
+    server.data = data
+    return server
+
+
+@pytest.fixture
+def admin(request):
+    """The in-process app; the real server for the tests that use ``admin_live``."""
+    return live_or_app(request, "admin_live", "admin_app")
 
 
 def listing(s) -> dict:
@@ -55,8 +79,8 @@ def plan_titles(s) -> set[str]:
     return {p["title"] for p in s.get("/api/plans", {"per_page": 100}).json()["items"]}
 
 
-def test_disabled_without_a_token_and_401_for_a_wrong_one(hash_base, tmp_path, start_server, admin):
-    off = start_server(copy_data(hash_base, tmp_path / "data"), env={**HASH_ENV, "PLANKG_ADMIN_TOKEN": ""})
+def test_disabled_without_a_token_and_401_for_a_wrong_one(hash_base, tmp_path, app_server, admin):
+    off = app_server(copy_data(hash_base, tmp_path / "data"), env={**HASH_ENV, "PLANKG_ADMIN_TOKEN": ""})
     r = upload(off, "ouhai.txt", b"x")
     assert r.status == 403 and "disabled" in r.json()["error"]
     assert off.get("/api/admin/plans", headers=auth()).status == 403
@@ -74,6 +98,7 @@ def test_openapi_describes_the_admin_api(admin):
     assert doc["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"
 
 
+@pytest.mark.slow                  # changes and rebuilds the data: 4.5 s
 def test_upload_is_served_at_once_by_graph_search_and_agency_views(admin, upload_dir):
     data = (upload_dir / "ouhai.txt").read_bytes()
     r = upload(admin, "ouhai.txt", data)
@@ -98,6 +123,7 @@ def test_upload_is_served_at_once_by_graph_search_and_agency_views(admin, upload
     assert assert_consistent(admin.data)["plans"] == 8
 
 
+@pytest.mark.slow                  # changes and rebuilds the data: 6.9 s
 def test_upload_by_path_replaces_and_delete_removes(admin, upload_dir):
     r = by_path(admin, "lucheng-v2.txt")
     assert r.status == 201, r.text
@@ -122,8 +148,20 @@ def test_upload_by_path_replaces_and_delete_removes(admin, upload_dir):
 
 
 @pytest.fixture(scope="module")
-def refused_before(admin):
-    return snapshot(admin.data)
+def refused_before_app(admin_app):
+    return snapshot(admin_app.data)
+
+
+@pytest.fixture(scope="module")
+def refused_before_live(admin_live):
+    return snapshot(admin_live.data)
+
+
+@pytest.fixture
+def refused_before(request):
+    """What the admin's data folder served before the refused requests (of the server the test uses)."""
+    return request.getfixturevalue("refused_before_live" if "admin_live" in request.fixturenames
+                                   else "refused_before_app")
 
 
 def _bad_uploads() -> list:
@@ -172,6 +210,7 @@ def test_requests_that_are_not_one_file_or_path(admin, upload_dir, refused_befor
     assert snapshot(admin.data) == refused_before
 
 
+@pytest.mark.usefixtures("admin_live")          # a raw socket: real gunicorn over HTTP (tier: server)
 def test_a_50_mb_upload_is_refused_before_it_is_read(admin, refused_before):
     size = 50 * 1024 * 1024
     boundary = "b" + uuid.uuid4().hex
@@ -204,6 +243,7 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(admin, refused_before):
     assert snapshot(admin.data) == refused_before
 
 
+@pytest.mark.slow                  # changes and rebuilds the data: 5.7 s
 def test_gb18030_upload_is_accepted_with_a_notice_and_concurrent_uploads_serialise(admin, tmp_path):
     gbk = variant(tmp_path, "yongjia-gbk.txt", "永嘉", encoding="gb18030").read_bytes()
     crlf = variant(tmp_path, "dongtou-bom-crlf.txt", "洞头", bom=True, crlf=True).read_bytes()
@@ -228,6 +268,7 @@ def test_gb18030_upload_is_accepted_with_a_notice_and_concurrent_uploads_seriali
     assert (stored / "yongjia-gbk.txt").read_bytes() == gbk and (stored / "dongtou-bom-crlf.txt").read_bytes() == crlf
 
 
+@pytest.mark.slow                  # changes and rebuilds the data: 5.0 s
 def test_a_request_in_flight_finishes_on_its_generation(hash_base, tmp_path):
     """In-process, with the server's own Resources: a request pinned to generation N keeps its store
     and index while a change flips ``current``; later requests get N+1; N is closed when the request

@@ -12,6 +12,8 @@ from rdflib import Graph
 
 from tests.conftest import CORPUS, ROOT
 
+pytestmark = pytest.mark.server        # every test runs `plankg` as subprocesses (tier: server)
+
 
 def plankg(*args, check=True):
     env = dict(os.environ, PYTHONPATH=str(ROOT))

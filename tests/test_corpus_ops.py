@@ -21,6 +21,8 @@ from tests.conftest import CORPUS, ROOT
 from tests.corpus_util import (HASH_ENV, LUCHENG, LUCHENG_TITLE, QUZHOU, assert_consistent, build_hash_data,
                                build_report, copy_data, current, index_meta, plankg, snapshot, variant)
 
+pytestmark = pytest.mark.server        # `plankg` subprocesses on real data folders (tier: server)
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):

@@ -1,6 +1,6 @@
 """Text from plans and from queries is data, never markup: a plan whose domain titles, goals, measures,
-key project and an agency-looking phrase carry script payloads, served by a real gunicorn, opened in
-headless Chromium.
+key project and an agency-looking phrase carry script payloads, served by the app in process (Flask's
+test client: the HTML and JSON checks) and by a real gunicorn opened in headless Chromium.
 
 For every page: no injected element exists (no inline script, no element with an event handler), no
 script ran (``window.__pwned`` stays undefined, no dialog), also with the Content-Security-Policy
@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests.browser_util import needs_chromium
+from tests.conftest_app import live_or_app
 
 
 P_SCRIPT = "<script>window.__pwned=1</script>"
@@ -57,8 +58,8 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def xss(tmp_path_factory, start_server):
-    """A data dir built from the payload plan (model-free 'hash' encoder) and a server over it."""
+def xss_data(tmp_path_factory):
+    """A data dir built from the payload plan (model-free 'hash' encoder)."""
     from builds.pipeline import build
     from config import Config
     root = tmp_path_factory.mktemp("xss")
@@ -67,12 +68,34 @@ def xss(tmp_path_factory, start_server):
     (corpus / "xss_plan.txt").write_text(PLAN, encoding="utf-8")
     data = root / "data"
     build(Config.from_env(data_dir=data, corpus=corpus), encoders="hash")
-    server = start_server(data, env={"PLANKG_ENCODERS": "hash"})
+    return data
+
+
+def with_payload_units(server):
+    """``server`` with the plan, its detail and its units read through its API."""
     plan = server.get("/api/plans").json()["items"][0]
     detail = server.get(f"/api/plans/{plan['id']}").json()
     units = [u for d in detail["domains"] for u in d["goals"] + d["measures"]] + detail["key_projects"]
     server.plan, server.detail, server.units = plan, detail, units
     return server
+
+
+@pytest.fixture(scope="module")
+def xss_app(xss_data, app_server):
+    """The app over the payload data, in process (Flask's test client)."""
+    return with_payload_units(app_server(xss_data, env={"PLANKG_ENCODERS": "hash"}))
+
+
+@pytest.fixture(scope="module")
+def xss_live(xss_data, start_server):
+    """A real server (gunicorn) over the payload data, for the browser."""
+    return with_payload_units(start_server(xss_data, env={"PLANKG_ENCODERS": "hash"}))
+
+
+@pytest.fixture
+def xss(request):
+    """The in-process app; the real server for the tests that use ``xss_live`` (the browser's)."""
+    return live_or_app(request, "xss_live", "xss_app")
 
 
 def unit_with(server, payload: str) -> dict:
@@ -166,6 +189,7 @@ INJECTED = """() => Array.from(document.querySelectorAll('*')).filter(el =>
     Array.from(el.attributes).some(a => a.name.startsWith('on'))).map(el => el.outerHTML.slice(0, 120))"""
 
 
+@pytest.mark.usefixtures("xss_live")
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "csp-off"])
 def test_no_script_runs_in_the_browser(xss, browser, bypass_csp, artifacts):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", bypass_csp=bypass_csp)

@@ -1,10 +1,14 @@
-"""Hostile input against the real service (gunicorn over HTTP): runaway and huge SPARQL queries,
+"""Hostile input against the service: runaway and huge SPARQL queries,
 federated queries (SERVICE) in every disguise, updates without the token, oversized requests, search
 parameters out of range, malformed percent-encoding and invalid UTF-8, and a short load smoke test.
 
 What must hold: every answer is a 2xx/4xx or the documented 503 of a stopped query, in bounded time
 (the query timeout plus slack), never a 500; the server keeps answering other requests meanwhile; no
 query makes the server open a connection to anywhere.
+
+The checks of the app's own logic (parameters, encodings, SERVICE, tokens, row caps) run in process
+(``client``: Flask's test client over a model-free build); the tests marked ``live`` need the real
+service (gunicorn over HTTP): stopped and killed query workers, concurrency, raw sockets, load.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from tests.conftest_app import live_or_app
 from tests.conftest_server import LIVE_MAX_ROWS, LIVE_TIMEOUT_S, UPDATE_TOKEN
 
 SLACK_S = 5                                   # on top of the query timeout, for a loaded 2-core machine
@@ -25,9 +30,13 @@ BOUND_S = LIVE_TIMEOUT_S + SLACK_S
 ASK = "ASK { ?s ?p ?o }"
 
 
-@pytest.fixture(scope="module")
-def s(live_server):
-    return live_server
+@pytest.fixture
+def s(request):
+    """The app in process (Flask's test client); the real server for the tests marked ``live``."""
+    return live_or_app(request, "live_server", "client")
+
+
+live = pytest.mark.usefixtures("live_server")      # real gunicorn over HTTP (tier: server)
 
 
 def q(s, query, accept=None, **kw):
@@ -97,6 +106,7 @@ def test_streaming_blowup_is_truncated_and_flagged(s, query, accept):
     assert r.headers.get("x-plankg-max-rows") == str(LIVE_MAX_ROWS)
 
 
+@live
 @pytest.mark.parametrize("query", [
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",                 # one blocking aggregate
     "SELECT ?c (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?c",
@@ -113,6 +123,7 @@ def test_blocking_runaway_query_is_stopped_in_bounded_time(s, query):
     assert r2.status == 200 and took2 < 3
 
 
+@live
 def test_huge_values_per_row_are_bounded(s):
     """Strings doubled 20 times per row: stopped by the worker's memory limit, the result size limit or
     the timeout, never a multi-GB answer and never a 500."""
@@ -122,6 +133,7 @@ def test_huge_values_per_row_are_bounded(s):
     assert r.status == 503 and ("stopped" in r.text or "MiB" in r.text), (r.status, r.text[:300])
 
 
+@live
 def test_server_stays_responsive_while_runaway_queries_run(s):
     """More runaway queries than query workers + waiting places: the excess is refused at once (503 +
     Retry-After), every one ends in bounded time, and health, search and pages answer quickly meanwhile."""
@@ -215,7 +227,7 @@ def test_service_and_load_refused_in_updates(s, canary):
     assert canary.hits == 0
 
 
-def test_query_workers_cannot_open_network_sockets(built_data_dir, canary):
+def test_query_workers_cannot_open_network_sockets(hash_data_dir, canary):
     """Second line of defence: even a SERVICE query sent straight to a query worker (past the endpoint's
     check) cannot connect anywhere: the worker process runs under a seccomp filter that denies
     AF_INET/AF_INET6 sockets."""
@@ -224,7 +236,7 @@ def test_query_workers_cannot_open_network_sockets(built_data_dir, canary):
     from service.sparql.runner import _Worker
     if sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64"):
         pytest.skip("the socket filter is installed on Linux x86_64/aarch64 only")
-    w = _Worker(os.path.realpath(built_data_dir / "current" / "store"))
+    w = _Worker(os.path.realpath(hash_data_dir / "current" / "store"))
     try:
         if not w.no_network:
             pytest.skip("seccomp is not available here")
@@ -274,6 +286,7 @@ def raw_request(s, data: bytes, timeout: float = 20) -> int:
     return int(head.split()[1])
 
 
+@live
 def test_request_size_limits(s):
     big = b"a" * (2 << 20)
     assert s.post("/sparql", urlencode({"query": "ASK {} #" + "a" * (2 << 20)}),
@@ -380,6 +393,7 @@ def test_well_formed_text_is_not_affected(s):
     assert s.get("/search?q=" + quote("<b>溺水</b>")).status == 200
 
 
+@live
 def test_fuzzed_parameters_never_give_a_server_error(s):
     values = ["%00", "%0D%0A", "%01", "%22%3E%3Cscript%3E", "%5C", "'", "%60", "x" * 250, "-1", "1e999",
               "%E2%80%AE", "%F4%8F%BF%BF", "..%2F..%2Fetc%2Fpasswd", "a%23b", "%7B%7D"]
@@ -410,6 +424,7 @@ def test_fuzzed_parameters_never_give_a_server_error(s):
 
 # ----------------------------------------------------------------------------- load smoke
 
+@live
 def test_load_smoke(s):
     """bench/load.py for 5 s with 8 clients: no errors at all, memory of the server's processes read."""
     from bench.load import run_load

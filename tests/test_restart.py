@@ -18,6 +18,8 @@ from tests.conftest import ROOT
 from tests.corpus_util import (HASH_ENV, TOKEN, assert_consistent, build_hash_data, build_report, copy_data,
                                current, plankg, snapshot, upload, variant, wait_for)
 
+pytestmark = pytest.mark.server        # `plankg` processes killed and servers restarted (tier: server)
+
 NEW_TITLE = "瓯海区儿童发展“十四五”规划"
 
 

@@ -1,4 +1,8 @@
-"""The /sparql endpoint of the real service: formats, negotiation, errors and limits."""
+"""The /sparql endpoint: formats, negotiation, errors and limits.
+
+In process (``client``: Flask's test client over the bundled corpus built with the model-free encoder)
+except the tests marked ``live``, which need the real service (gunicorn over HTTP): a query stopped by
+its timeout (the query worker killed) and a second server using the first as its remote store."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.conftest_app import live_or_app
 from tests.conftest_server import LIVE_MAX_ROWS, LIVE_TIMEOUT_S, UPDATE_TOKEN
 
 PKG = "PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
@@ -17,9 +22,13 @@ ASK = PKG + "ASK { ?p a pkg:Plan }"
 CONSTRUCT = PKG + "CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p a pkg:Plan ; dcterms:title ?t }"
 
 
-@pytest.fixture(scope="module")
-def s(live_server):
-    return live_server
+@pytest.fixture
+def s(request):
+    """The app in process (Flask's test client); the real server for the tests marked ``live``."""
+    return live_or_app(request, "live_server", "client")
+
+
+live = pytest.mark.usefixtures("live_server")      # real gunicorn over HTTP (tier: server)
 
 
 def q(s, query, accept=None, **params):
@@ -138,6 +147,7 @@ def test_result_rows_are_capped_and_flagged(s):
     assert "x-plankg-truncated" not in small.headers and small.headers.get("x-plankg-rows") == "7"
 
 
+@live
 def test_runaway_query_is_stopped_with_503(s):
     t0 = time.monotonic()
     r = q(s, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
@@ -166,6 +176,7 @@ def test_example_queries_run(s):
         assert r.json()["results"]["bindings"], e["id"]
 
 
+@live
 def test_remote_store_mode(s, built_data_dir, start_server):
     """PLANKG_STORE: the same pages and API served from a remote SPARQL endpoint (here: the live server)."""
     remote = start_server(built_data_dir, env={"PLANKG_STORE": s.url + "/sparql"})

@@ -1,9 +1,10 @@
 """W3C SPARQL 1.1 Protocol conformance, read from ../shared/conformance/sparql11-protocol/manifest.ttl.
 
-The manifest is parsed at test time (rdflib); every request of every test is sent over HTTP to the
-real server (gunicorn) running on a scratch store where data1.nt, data2.nt and data3.nt are loaded
-into the named graphs the suite expects. The update token is sent with every request, so the 14
-update tests run against an endpoint that accepts updates from an authorised user.
+The manifest is parsed at test time (rdflib); every request of every test (method, path, headers,
+body as the manifest gives them) is sent to the app in process (Flask's test client; the protocol is
+the endpoint's logic, no test needs gunicorn) running on a scratch store where data1.nt, data2.nt and
+data3.nt are loaded into the named graphs the suite expects. The update token is sent with every
+request, so the 14 update tests run against an endpoint that accepts updates from an authorised user.
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def graph_data() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def protocol_server(tmp_path_factory, start_server):
+def protocol_server(tmp_path_factory, app_server):
     """A scratch store with the suite's data in named graphs, served with an update token."""
     import pyoxigraph as ox
 
@@ -109,7 +110,7 @@ def protocol_server(tmp_path_factory, start_server):
     del store
     gc.collect()
     (data_dir / "current").symlink_to(gen.name)
-    return start_server(data_dir, token=UPDATE_TOKEN)
+    return app_server(data_dir, token=UPDATE_TOKEN)
 
 
 def reset_data(server) -> None:

@@ -18,7 +18,7 @@ from graph.store.http import SparqlHttpStore
 from bench.servers import oxigraph_bin, oxigraph_server, virtuoso_bin, virtuoso_server
 
 BIN = oxigraph_bin()
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.server]   # real servers
 
 PFX = "PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
 
