@@ -1,7 +1,7 @@
 # The two commands of the README: `make serve` and `make test`. `make help` lists every target.
 PORT ?= 8000
 PYTEST = .venv/bin/python -m pytest
-.PHONY: help setup setup-test build serve test test-fast bench
+.PHONY: help setup setup-test build serve test test-fast lint bench
 
 help:
 	@echo "make setup       install PlanKG into .venv (scripts/setup.sh)"
@@ -11,6 +11,7 @@ help:
 	@echo "make test        setup-test, then the whole test suite (all tiers, about 7-10 min)"
 	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast (under a minute)"
 	@echo "                 tiers (tests/conftest.py): fast, server, browser, slow; e.g. pytest -m 'fast or slow'"
+	@echo "make lint        setup-test, then ruff check, ruff format --check and mypy (what .ci/run runs first)"
 	@echo "make bench       setup-test, then bench/run_all.py: the 1x-corpus benchmarks of docs/benchmarks.md"
 	@echo "                 (about 4 min; results in var/bench/results; not the 10x/100x ones)."
 	@echo "                 BENCH_ARGS=--quick runs the under-a-minute subset; see bench/run_all.py --help"
@@ -27,5 +28,9 @@ test: setup-test
 	$(PYTEST) -q
 test-fast: setup-test
 	$(PYTEST) -q -m fast
+lint: setup-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/python -m mypy
 bench: setup-test
 	.venv/bin/python bench/run_all.py $(BENCH_ARGS)

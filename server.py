@@ -5,6 +5,7 @@
 
 Settings come from ``config.Config`` (the ``PLANKG_*`` variables: ``plankg settings`` lists them).
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,9 @@ class PlanKGApplication(BaseApplication):
     def load_config(self) -> None:
         app = self.application
 
-        def post_worker_init(worker):       # query workers (and their in-memory copies) start now
+        def post_worker_init(worker):  # query workers (and their in-memory copies) start now
             app.extensions["plankg"].start_query_workers()
+
         options = {"post_worker_init": post_worker_init, **self.options}
         for key, value in options.items():
             if value is not None and key in self.cfg.settings:
@@ -44,16 +46,31 @@ class PlanKGApplication(BaseApplication):
         return self.application
 
 
-def serve(cfg: Config | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          threads: int = 8, **gunicorn_options: Any) -> int:
+def serve(
+    cfg: Config | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    threads: int = 8,
+    **gunicorn_options: Any,
+) -> int:
     """Run the service under gunicorn (gthread workers)."""
     cfg = cfg or Config.from_env()
     if cfg.update_token and workers > 1:
         log.warning("SPARQL Update needs one worker process (the store is opened read-write once): using 1")
         workers = 1
-    options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-               "preload_app": True, "timeout": int(cfg.query_timeout + 60), "graceful_timeout": 10,
-               "accesslog": cfg.access_log, "proc_name": "plankg", **gunicorn_options}
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "timeout": int(cfg.query_timeout + 60),
+        "graceful_timeout": 10,
+        "accesslog": cfg.access_log,
+        "proc_name": "plankg",
+        **gunicorn_options,
+    }
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     PlanKGApplication(cfg, options).run()
     return 0

@@ -7,6 +7,7 @@ Works on copies in a temporary folder: ``--src`` is a data folder built with the
 whose embedding cache is warm (the test session's one by default; built there if missing). Each row is
 one run, wall time of the command (a fresh process, as a user runs it) or of the HTTP request.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,16 +26,19 @@ LUCHENG = ROOT / "data" / "plans" / "003_c9a26a7ca201c7c9.txt"
 
 
 # ``plankg`` as before the encoders were loaded lazily: no name/dim hints, so both models load
-EAGER = ("import sys, embeddings.build as b; b.hints_from_meta = lambda meta: {}; "
-         "from scripts.plankg import main; sys.exit(main(sys.argv[1:]))")
+EAGER = (
+    "import sys, embeddings.build as b; b.hints_from_meta = lambda meta: {}; "
+    "from scripts.plankg import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def plankg(*args, env=None, eager: bool = False) -> tuple[float, dict]:
     full = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", **(env or {}))
     t0 = time.perf_counter()
     cmd = ["-c", EAGER] if eager else ["-m", "scripts.plankg"]
-    proc = subprocess.run([sys.executable, *cmd, *map(str, args), "--json"], cwd=ROOT, env=full,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, *cmd, *map(str, args), "--json"], cwd=ROOT, env=full, capture_output=True, text=True
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"plankg {args}: {proc.stderr[-2000:]}")
@@ -75,6 +79,7 @@ def at_scale(scale: int) -> list:
         subprocess.run(gen + ["--scale", str(scale), str(tmp / "corpus")], check=True, capture_output=True)
         from graph.parse import parse_file
         from graph.titles import title_key as normalise_title
+
         # a new plan: a one-plan file of the corpus with its region renamed
         src = next(p for p in sorted((tmp / "corpus").glob("*.txt")) if len(parse_file(p).plans) == 1)
         region = parse_file(src).plans[0].region
@@ -86,11 +91,23 @@ def at_scale(scale: int) -> list:
         data = tmp / "data"
         n_files = len(list((tmp / "corpus").glob("*.txt")))
         wall, r = plankg("build", "--data", data, "--corpus", tmp / "corpus", "--quiet", env=env)
-        rows.append((f"full build, {scale}x corpus ({n_files} files, {r['plans']} plans, {r['triples']:,} triples)",
-                     wall, r["seconds"], ""))
+        rows.append(
+            (
+                f"full build, {scale}x corpus ({n_files} files, {r['plans']} plans, {r['triples']:,} triples)",
+                wall,
+                r["seconds"],
+                "",
+            )
+        )
         wall, r = plankg("add", "--data", data, "--quiet", new, env=env)
-        rows.append((f"`plankg add` a new plan ({r['status']}, {r['totals']['triples']:,} triples after)",
-                     wall, r["seconds"], delta_note(data)))
+        rows.append(
+            (
+                f"`plankg add` a new plan ({r['status']}, {r['totals']['triples']:,} triples after)",
+                wall,
+                r["seconds"],
+                delta_note(data),
+            )
+        )
         wall, r = plankg("add", "--data", data, "--quiet", new, env=env)
         rows.append(("`plankg add` the same bytes again (no-op)", wall, {}, r["status"]))
         text = Path(new).read_text(encoding="utf-8")
@@ -114,8 +131,9 @@ def table(rows) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, wall, s, note in rows:
         pe = (s.get("parse", 0) + s.get("extract", 0)) if s else None
-        cells = [f"{pe:.2f} s" if s else "—"] + [f"{s[k]:.2f} s" if s.get(k) is not None else "—"
-                                                  for k in ("rdf", "shacl", "store", "index")]
+        cells = [f"{pe:.2f} s" if s else "—"] + [
+            f"{s[k]:.2f} s" if s.get(k) is not None else "—" for k in ("rdf", "shacl", "store", "index")
+        ]
         print(f"| {name} | {wall:.1f} s | " + " | ".join(cells) + f" | {note} |")
 
 
@@ -137,14 +155,32 @@ def main() -> None:
         files = tmp / "files"
         files.mkdir()
         wall, r = plankg("build", "--data", data, "--quiet", eager=True)
-        rows.append(("full build, warm cache, both models loaded anyway (the behaviour before lazy loading)",
-                     wall, r["seconds"], index_note(r)))
+        rows.append(
+            (
+                "full build, warm cache, both models loaded anyway (the behaviour before lazy loading)",
+                wall,
+                r["seconds"],
+                index_note(r),
+            )
+        )
         wall, r = plankg("build", "--data", data, "--quiet")
-        rows.append(("full build of the bundled corpus (5 files, 7 plans), default encoders, warm cache",
-                     wall, r["seconds"], index_note(r)))
+        rows.append(
+            (
+                "full build of the bundled corpus (5 files, 7 plans), default encoders, warm cache",
+                wall,
+                r["seconds"],
+                index_note(r),
+            )
+        )
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "ouhai.txt", "瓯海"))
-        rows.append(("`plankg add` a new plan (95 units, 4 texts not in the cache)", wall, r["seconds"],
-                     index_note(r) + "; " + delta_note(data)))
+        rows.append(
+            (
+                "`plankg add` a new plan (95 units, 4 texts not in the cache)",
+                wall,
+                r["seconds"],
+                index_note(r) + "; " + delta_note(data),
+            )
+        )
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "longwan.txt", "龙湾", title_only=True))
         rows.append(("`plankg add` a new plan whose unit texts are all cached", wall, r["seconds"], index_note(r)))
         wall, r = plankg("add", "--data", data, "--quiet", variant(files, "longwan.txt", "龙湾", title_only=True))
@@ -154,20 +190,28 @@ def main() -> None:
 
         # the admin API of a running server: its loaded models are reused
         from tests.conftest_server import launch
+
         logs = tmp / "logs"
         logs.mkdir()
         server = launch(data, logs, env={"PLANKG_ADMIN_TOKEN": "bench", "PLANKG_ENCODERS": ""})
         try:
-            server.get("/api/search", {"q": "溺水"})          # models warm
+            server.get("/api/search", {"q": "溺水"})  # models warm
             from tests.corpus_util import multipart
+
             body, ctype = multipart([("yongjia.txt", variant(files, "yongjia.txt", "永嘉").read_bytes())])
             t0 = time.perf_counter()
             reply = server.post("/api/admin/plans", body, ctype, headers={"Authorization": "Bearer bench"}, timeout=600)
             wall = time.perf_counter() - t0
             r = reply.json()
             assert reply.status == 201, reply.text
-            rows.append(("`POST /api/admin/plans` a new plan (4 new texts; the server's models)", wall, r["seconds"],
-                         index_note(r)))
+            rows.append(
+                (
+                    "`POST /api/admin/plans` a new plan (4 new texts; the server's models)",
+                    wall,
+                    r["seconds"],
+                    index_note(r),
+                )
+            )
         finally:
             server.stop()
 

@@ -26,6 +26,7 @@ Usage::
 ``--scale S`` writes round(7 × S) plans (the bundled corpus has 7 plans, 829 units): 1× ≈ 830 units,
 10× ≈ 8 k, 100× ≈ 83 k.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,17 +60,36 @@ REGIONS = """
 """.split()
 
 TYPES = {"children": "儿童", "women": "妇女"}
-PERIODS = [("“十四五”", 2021, 2025), ("（2021—2030年）", 2021, 2030), ("“十五五”", 2026, 2030),
-           ("（2026—2035年）", 2026, 2035)]
+PERIODS = [
+    ("“十四五”", 2021, 2025),
+    ("（2021—2030年）", 2021, 2030),
+    ("“十五五”", 2026, 2030),
+    ("（2026—2035年）", 2026, 2035),
+]
 CN = "一二三四五六七八九十"
 LEVEL_CHAR = {"county": "县", "city": "市", "district": "区"}
 ITEM_STYLES = ["{n}.", "{n}．", "{n}、", "（{n}）", "({n})"]
-SYNONYMS = [("加强", "强化"), ("完善", "健全"), ("推进", "推动"), ("提高", "提升"), ("建立", "建设"),
-            ("积极", "大力"), ("进一步", "持续"), ("落实", "贯彻落实"), ("鼓励", "支持"), ("普及", "推广"),
-            ("逐步", "稳步"), ("全面", "切实"), ("儿童", "少年儿童"), ("依法", "依规")]
-CLOSING = ["加强组织领导。各级人民政府负责规划的组织实施。",
-           "健全工作机制。完善政府主导、多部门合作、全社会参与的工作机制。",
-           "加强监测评估。对规划实施情况进行年度监测、中期评估和终期评估。"]
+SYNONYMS = [
+    ("加强", "强化"),
+    ("完善", "健全"),
+    ("推进", "推动"),
+    ("提高", "提升"),
+    ("建立", "建设"),
+    ("积极", "大力"),
+    ("进一步", "持续"),
+    ("落实", "贯彻落实"),
+    ("鼓励", "支持"),
+    ("普及", "推广"),
+    ("逐步", "稳步"),
+    ("全面", "切实"),
+    ("儿童", "少年儿童"),
+    ("依法", "依规"),
+]
+CLOSING = [
+    "加强组织领导。各级人民政府负责规划的组织实施。",
+    "健全工作机制。完善政府主导、多部门合作、全社会参与的工作机制。",
+    "加强监测评估。对规划实施情况进行年度监测、中期评估和终期评估。",
+]
 
 
 def cn_num(n: int) -> str:
@@ -103,9 +123,11 @@ def agency_names(tsv: Path) -> list[list[str]]:
 
 # ------------------------------------------------------------------ source material
 
+
 def load_sources(corpus: Path):
     """Plans of the bundled corpus as plain material: {type: [plan]}, and units per domain concept."""
     from graph.parse import parse_corpus
+
     plans_by_type: dict[str, list[dict]] = defaultdict(list)
     by_concept: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for pf in parse_corpus(corpus):
@@ -123,14 +145,23 @@ def load_sources(corpus: Path):
                 doms.append({"title": d.title, "concept": d.concept, "goals": goals, "measures": measures})
                 by_concept[d.concept] += [("goal", t) for t in goals] + [("measure", t) for t in measures]
             kps = [t for t in (_clean(u.text) for u in plan.key_projects) if t]
-            plans_by_type[plan.plan_type].append({"region": plan.region, "stem": stem, "level": plan.level,
-                                                  "period_end": plan.period_end,
-                                                  "domains": doms, "key_projects": kps})
+            plans_by_type[plan.plan_type].append(
+                {
+                    "region": plan.region,
+                    "stem": stem,
+                    "level": plan.level,
+                    "period_end": plan.period_end,
+                    "domains": doms,
+                    "key_projects": kps,
+                }
+            )
     return plans_by_type, by_concept
 
 
-_NUMBERED_START = re.compile(r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]+[）)]|[0-9０-９]+\s*[.．、]"
-                             r"|[一二三四五六七八九十]+、|第.{1,3}[章节条])")
+_NUMBERED_START = re.compile(
+    r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]+[）)]|[0-9０-９]+\s*[.．、]"
+    r"|[一二三四五六七八九十]+、|第.{1,3}[章节条])"
+)
 
 
 def _clean(text: str) -> str:
@@ -142,6 +173,7 @@ def _clean(text: str) -> str:
 
 
 # ------------------------------------------------------------------ variation
+
 
 class Rewriter:
     def __init__(self, rng: random.Random, agencies: list[list[str]]):
@@ -164,7 +196,7 @@ class Rewriter:
             return text
         m = self.rng.choice(hits)
         other = self.rng.choice(self.rng.choice(self.agencies))
-        return text[:m.start()] + other + text[m.end():]
+        return text[: m.start()] + other + text[m.end() :]
 
     def numbers(self, text: str, period_end: int, src_end: int = 0) -> str:
         def pct(m):
@@ -172,6 +204,7 @@ class Rewriter:
             nv = min(99.9, max(0.1, v + self.rng.choice([-5, -2, -1, 1, 2, 3, 5]) * (0.1 if v < 5 else 1)))
             s = f"{nv:.1f}" if "." in m.group(1) or nv < 5 else str(int(round(nv)))
             return s + m.group(2)
+
         text = re.sub(r"(?<![\d.])(\d{1,2}(?:\.\d)?)(%|‰)", pct, text)
         shift = period_end - (src_end or period_end)
         return re.sub(r"(?<!\d)(20[2-3]\d)年", lambda m: f"{int(m.group(1)) + shift}年", text) if shift else text
@@ -199,7 +232,7 @@ class Rewriter:
 
     def vary(self, text: str, src: dict, region: str, level: str, period_end: int) -> str:
         text = self.region(text, src, region, level)
-        if self.rng.random() < 0.3:   # word-for-word copy (apart from the region): a duplicate across plans
+        if self.rng.random() < 0.3:  # word-for-word copy (apart from the region): a duplicate across plans
             return text
         text = self.reword(text)
         if self.rng.random() < 0.5:
@@ -214,6 +247,7 @@ class Rewriter:
 
 
 # ------------------------------------------------------------------ writing
+
 
 def plan_units(rng: random.Random, rw: Rewriter, src: dict, by_concept, region, level, period_end, flat: bool):
     """Domains with (goals, measures) texts for one generated plan."""
@@ -248,18 +282,20 @@ def render_plan(rng: random.Random, title: str, region: str, period: tuple, doms
     out = [title, ""]
     if rng.random() < 0.2:
         out.append("（征求意见稿）" if rng.random() < 0.5 else "")
-    out.append(f"为促进{region}{'儿童' if '儿童' in title else '妇女'}事业全面发展，"
-               f"根据国家和省有关规划，结合我{lc}实际，制定本规划。规划期限为{start}—{end}年。")
+    out.append(
+        f"为促进{region}{'儿童' if '儿童' in title else '妇女'}事业全面发展，"
+        f"根据国家和省有关规划，结合我{lc}实际，制定本规划。规划期限为{start}—{end}年。"
+    )
     if layout == "section":
         out += ["一、总体要求", "（一）指导思想", "坚持以人民为中心的发展思想。", "二、发展领域、主要目标和策略措施"]
-        dom_head = lambda i, t: f"（{cn_num(i)}）{t}"                      # noqa: E731
+        dom_head = lambda i, t: f"（{cn_num(i)}）{t}"  # noqa: E731
         labels = ("主要目标：", "主要措施：") if rng.random() < 0.6 else ("主要目标", "策略措施")
     else:
         out += ["第一章 总体要求", "坚持以人民为中心的发展思想。", "第二章 发展领域与主要目标、策略措施"]
-        dom_head = lambda i, t: f"{cn_num(i)}、{t}"                         # noqa: E731
+        dom_head = lambda i, t: f"{cn_num(i)}、{t}"  # noqa: E731
         labels = ("（一）主要目标", "（二）策略措施")
     if item.startswith(("（", "(")) and labels[0].startswith("（"):
-        item = "{n}、"      # （1） items under （一）主要目标 labels would read as one list
+        item = "{n}、"  # （1） items under （一）主要目标 labels would read as one list
     for i, (dtitle, goals, measures) in enumerate(doms, 1):
         out.append(dom_head(i, dtitle))
         if flat:
@@ -310,22 +346,45 @@ def generate(out_dir, scale: float = 1.0, seed: int = 1, corpus: Path = ROOT / "
         types = ["women", "children"] if two else [rng.choice(["children", "children", "women"])]
         lines, plans_meta = [], []
         if two or rng.random() < 0.1:
-            titles = [f"{region}{TYPES[t]}发展{period[0]}规划" if not period[0].startswith("（")
-                      else f"{region}{TYPES[t]}发展规划{period[0]}" for t in types]
-            lines += [f"{region}人民政府关于印发" + "和".join(f"《{t}》" for t in titles) + "的通知", "",
-                      f"{region_stem(region)}政发〔{period[1]}〕{rng.randint(1, 60)}号", "",
-                      "各有关单位：", "现将上述规划印发给你们，请认真贯彻执行。", "",
-                      f"{region}人民政府", f"{period[1]}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", ""]
+            titles = [
+                f"{region}{TYPES[t]}发展{period[0]}规划"
+                if not period[0].startswith("（")
+                else f"{region}{TYPES[t]}发展规划{period[0]}"
+                for t in types
+            ]
+            lines += [
+                f"{region}人民政府关于印发" + "和".join(f"《{t}》" for t in titles) + "的通知",
+                "",
+                f"{region_stem(region)}政发〔{period[1]}〕{rng.randint(1, 60)}号",
+                "",
+                "各有关单位：",
+                "现将上述规划印发给你们，请认真贯彻执行。",
+                "",
+                f"{region}人民政府",
+                f"{period[1]}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+                "",
+            ]
         for t in types:
             src = rng.choice(plans_by_type[t])
             flat = rng.random() < 0.15
-            title = (f"{region}{TYPES[t]}发展{period[0]}规划" if not period[0].startswith("（")
-                     else f"{region}{TYPES[t]}发展规划{period[0]}")
+            title = (
+                f"{region}{TYPES[t]}发展{period[0]}规划"
+                if not period[0].startswith("（")
+                else f"{region}{TYPES[t]}发展规划{period[0]}"
+            )
             doms, kps = plan_units(rng, rw, src, by_concept, region, level, period[2], flat)
             lines += render_plan(rng, title, region, period, doms, kps, flat)
-            plans_meta.append({"title": title, "counts": {
-                "domains": len(doms), "goals": sum(len(g) for _, g, _ in doms),
-                "measures": sum(len(m) for _, _, m in doms), "key_projects": len(kps)}})
+            plans_meta.append(
+                {
+                    "title": title,
+                    "counts": {
+                        "domains": len(doms),
+                        "goals": sum(len(g) for _, g, _ in doms),
+                        "measures": sum(len(m) for _, _, m in doms),
+                        "key_projects": len(kps),
+                    },
+                }
+            )
         name = f"gen_{f:05d}_{region}.txt"
         text = "\n".join(lines)
         if rng.random() < 0.1:
@@ -349,13 +408,14 @@ def generate(out_dir, scale: float = 1.0, seed: int = 1, corpus: Path = ROOT / "
 def check(folder) -> list[str]:
     """Parse every generated file; return the differences from the manifest (empty: all match)."""
     from graph.parse import parse_file
+
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     problems = []
     for name, plans in manifest["files"].items():
         try:
             pf = parse_file(folder / name)
-        except Exception as e:       # noqa: BLE001
+        except Exception as e:  # noqa: BLE001
             problems.append(f"{name}: {e}")
             continue
         got = [(p.title, p.counts()) for p in pf.plans]
@@ -378,8 +438,10 @@ def main(argv=None):
     if a.check:
         t0 = time.perf_counter()
         problems = check(a.out)
-        print(f"checked in {time.perf_counter() - t0:.1f}s: " + ("all counts match" if not problems else
-                                                              f"{len(problems)} mismatches"))
+        print(
+            f"checked in {time.perf_counter() - t0:.1f}s: "
+            + ("all counts match" if not problems else f"{len(problems)} mismatches")
+        )
         for p in problems[:20]:
             print("  " + p)
         return 1 if problems else 0

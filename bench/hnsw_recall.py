@@ -8,6 +8,7 @@ queries of bench/search_queries.json, encoded as queries, plus 200 random texts 
 "find counterparts" case). Prints recall@10 of HNSW against exact, HNSW build time and time per
 single query of each, in one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,14 @@ def main() -> None:
     engine = SearchEngine.load(args.data / "current" / "index")
     texts = [q["query"] for q in json.loads((ROOT / "bench" / "search_queries.json").read_text())["queries"]]
     settings = HNSWSettings()
-    print(f"{len(engine.docs):,} units, {len(engine.group_ids):,} distinct texts; threads: {threads}; "
-          f"HNSW M={settings.m}, efConstruction={settings.ef_construction}, efSearch={settings.ef_search}")
-    print("| encoder | dims | recall@10, 45 queries | recall@10, 200 corpus texts | HNSW build (s) "
-          "| exact p50 / p99 (ms) | HNSW p50 / p99 (ms) |")
+    print(
+        f"{len(engine.docs):,} units, {len(engine.group_ids):,} distinct texts; threads: {threads}; "
+        f"HNSW M={settings.m}, efConstruction={settings.ef_construction}, efSearch={settings.ef_search}"
+    )
+    print(
+        "| encoder | dims | recall@10, 45 queries | recall@10, 200 corpus texts | HNSW build (s) "
+        "| exact p50 / p99 (ms) | HNSW p50 / p99 (ms) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     rng = np.random.default_rng(5)
     for name, exact in engine.dense.items():
@@ -66,8 +71,10 @@ def main() -> None:
             recalls.append(sum(len(set(a) & set(e)) for a, e in zip(ia.tolist(), ie.tolist(), strict=True)) / ie.size)
         both = np.vstack([queries, corpus])
         te, ta = per_query_ms(exact, both), per_query_ms(approx, both)
-        print(f"| {name} | {vecs.shape[1]} | {recalls[0]:.3f} | {recalls[1]:.3f} | {build_s:.1f} "
-              f"| {pct(te, 50):.2f} / {pct(te, 99):.2f} | {pct(ta, 50):.2f} / {pct(ta, 99):.2f} |")
+        print(
+            f"| {name} | {vecs.shape[1]} | {recalls[0]:.3f} | {recalls[1]:.3f} | {build_s:.1f} "
+            f"| {pct(te, 50):.2f} / {pct(te, 99):.2f} | {pct(ta, 50):.2f} / {pct(ta, 99):.2f} |"
+        )
 
 
 if __name__ == "__main__":

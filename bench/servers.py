@@ -10,6 +10,7 @@ Each starts in its own folder on free ports and is stopped (by its process id) o
 Binaries: ``oxigraph`` from PyPI ``oxigraph`` (.venv/bin, $PLANKG_OXIGRAPH_BIN or PATH); ``virtuoso-t``
 from Debian ``virtuoso-opensource`` ($PLANKG_VIRTUOSO_BIN or PATH).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,10 +30,13 @@ VIRTUOSO_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")
 
 
 def oxigraph_bin() -> str | None:
-    cands = [os.environ.get("PLANKG_OXIGRAPH_BIN"), shutil.which("oxigraph"),
-             shutil.which("oxigraph", path=os.path.dirname(sys.executable)),
-             shutil.which("oxigraph", path=sysconfig.get_path("scripts")),
-             shutil.which("oxigraph", path=str(ROOT / ".venv" / "bin"))]
+    cands = [
+        os.environ.get("PLANKG_OXIGRAPH_BIN"),
+        shutil.which("oxigraph"),
+        shutil.which("oxigraph", path=os.path.dirname(sys.executable)),
+        shutil.which("oxigraph", path=sysconfig.get_path("scripts")),
+        shutil.which("oxigraph", path=str(ROOT / ".venv" / "bin")),
+    ]
     return next((c for c in cands if c and os.access(c, os.X_OK)), None)
 
 
@@ -53,7 +57,7 @@ def _wait(url: str, proc: subprocess.Popen, seconds: float, log: Path | None = N
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
-        except Exception as exc:       # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             if proc.poll() is not None:
                 tail = log.read_text(errors="replace")[-800:] if log and log.exists() else ""
                 raise RuntimeError(f"server exited with {proc.returncode}: {tail}") from exc
@@ -81,8 +85,11 @@ def oxigraph_server(folder, binary: str | None = None):
     port = free_port()
     log = folder / "server.log"
     with open(log, "wb") as err:
-        proc = subprocess.Popen([binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait(url + "/query?query=ASK%7B%7D", proc, 30, log)
@@ -93,7 +100,7 @@ def oxigraph_server(folder, binary: str | None = None):
 
 @dataclass
 class Virtuoso:
-    url: str                 # http://127.0.0.1:PORT (SPARQL at /sparql)
+    url: str  # http://127.0.0.1:PORT (SPARQL at /sparql)
     folder: Path
     user: str = "dba"
     password: str = "dba"
@@ -102,9 +109,15 @@ class Virtuoso:
     def store_options(self) -> dict:
         """SparqlHttpStore options for this server: digest-authenticated update and Graph Store endpoints,
         the data in one named graph that every query gets as its default graph."""
-        return {"query_endpoint": self.url + "/sparql", "update_endpoint": self.url + "/sparql-auth",
-                "store_endpoint": self.url + "/sparql-graph-crud-auth", "username": self.user,
-                "password": self.password, "auth_scheme": "digest", "graph": self.graph}
+        return {
+            "query_endpoint": self.url + "/sparql",
+            "update_endpoint": self.url + "/sparql-auth",
+            "store_endpoint": self.url + "/sparql-graph-crud-auth",
+            "username": self.user,
+            "password": self.password,
+            "auth_scheme": "digest",
+            "graph": self.graph,
+        }
 
     def disk_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.glob("virtuoso*.db"))
@@ -119,7 +132,12 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int) -> 
         key = s.split("=", 1)[0].strip() if "=" in s and not s.startswith(";") else ""
         val = None
         if section in ("[Database]", "[TempDatabase]") and key in (
-                "DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"):
+            "DatabaseFile",
+            "ErrorLogFile",
+            "LockFile",
+            "TransactionFile",
+            "xa_persistent_file",
+        ):
             val = str(folder / Path(s.split("=", 1)[1].strip()).name)
         elif section == "[Parameters]" and key == "ServerPort":
             val = str(sql_port)
@@ -156,8 +174,9 @@ def virtuoso_server(folder, binary: str | None = None, buffers: int = 170000):
     ini.write_text(_virtuoso_ini(folder, sql_port, http_port, buffers), encoding="utf-8")
     log = folder / "stdout.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=str(folder),
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)], cwd=str(folder), stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{http_port}"
     try:
         _wait(url + "/sparql?query=ASK%7B%7D", proc, 120, folder / "virtuoso.log")

@@ -15,6 +15,7 @@ Without a file it builds the bundled corpus (graph.pipeline / graph.parse + grap
 ``--synthetic N`` adds N generated sample plans (graph.rdf.samples) to scale the data up.
 Prints a markdown table: median time per operation and the speed-up against rdflib in memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,24 +38,28 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 QUERIES = {
-    "Q1 agencies by #measures (GROUP BY)": PFX + """
+    "Q1 agencies by #measures (GROUP BY)": PFX
+    + """
 SELECT ?agency ?label (COUNT(DISTINCT ?m) AS ?measures) WHERE {
   ?m a pkg:Measure ; pkg:involvesAgency ?agency .
   ?agency skos:prefLabel ?label .
 } GROUP BY ?agency ?label ORDER BY DESC(?measures) ?label""",
-    "Q2 path plan→domain→measure→agency": PFX + """
+    "Q2 path plan→domain→measure→agency": PFX
+    + """
 SELECT ?plan (COUNT(DISTINCT ?a) AS ?agencies) (COUNT(DISTINCT ?m) AS ?measures) WHERE {
   ?plan a pkg:Plan ; pkg:hasDomain/pkg:hasMeasure ?m .
   OPTIONAL { ?m pkg:involvesAgency ?a }
 } GROUP BY ?plan ORDER BY ?plan""",
-    "Q3 indicators with targetYear 2030": PFX + """
+    "Q3 indicators with targetYear 2030": PFX
+    + """
 SELECT ?i ?name ?value WHERE {
   ?i a pkg:Indicator ; pkg:indicatorName ?name ; pkg:targetYear ?y .
   FILTER(STR(?y) = "2030")
   OPTIONAL { ?i pkg:targetValue ?value }
 } ORDER BY ?i""",
     "Q4 count all triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    "Q5 text FILTER CONTAINS": PFX + """
+    "Q5 text FILTER CONTAINS": PFX
+    + """
 SELECT ?u ?text WHERE {
   ?u a pkg:PlanUnit ; pkg:text ?text .
   FILTER(CONTAINS(?text, "心理健康") || CONTAINS(?text, "家庭教育"))
@@ -64,13 +69,16 @@ SELECT ?u ?text WHERE {
 
 # ------------------------------------------------------------------ input
 
+
 def build_corpus_graph(synthetic: int = 0):
     """The bundled corpus as a graph (plus ``synthetic`` generated plans)."""
     from graph.rdf.build import plans_to_graph
     from tests.rdf_samples import corpus_agency_types, extract_corpus
+
     items, types, how = [], None, "no corpus"
     try:
         from graph.parse import parse_corpus
+
         items = extract_corpus(parse_corpus(Path(__file__).resolve().parent.parent / "data" / "plans"))
         types = corpus_agency_types()
         how = "bundled corpus" + ("" if types is not None else " (parse only: no extractor)")
@@ -79,11 +87,13 @@ def build_corpus_graph(synthetic: int = 0):
             raise SystemExit("graph.parse is not available: pass a Turtle/N-Triples file or --synthetic N") from None
     if synthetic:
         from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+
         regions = ["杭州市", "衢州市", "温州市", "宁波市", "湖州市", "嘉兴市", "绍兴市", "金华市", "台州市", "丽水市"]
         for i in range(synthetic):
             region = f"{regions[i % len(regions)][:-1]}{i // len(regions) or ''}市"
-            items.append(sample_parsed_file(f"synthetic-{i:04d}.txt", region=region,
-                                            plan_type=("children", "women")[i % 2]))
+            items.append(
+                sample_parsed_file(f"synthetic-{i:04d}.txt", region=region, plan_type=("children", "women")[i % 2])
+            )
         known = {d.get("key") for d in types or []}
         types = (types or []) + [t for t in SAMPLE_AGENCY_TYPES if t["key"] not in known]
         how += f" + {synthetic} synthetic plans"
@@ -101,6 +111,7 @@ def resolve_input(args, workdir: Path) -> tuple[Path, str]:
 
 # ------------------------------------------------------------------ engines
 
+
 def _fmt(path: Path) -> str:
     return "turtle" if path.suffix.lower() in (".ttl", ".turtle") else "nt"
 
@@ -113,9 +124,11 @@ class PyOxigraph:
 
     def load(self, path: Path):
         import pyoxigraph as ox
+
         self.store = ox.Store(str(self.dir))
-        self.store.bulk_load(path=str(path),
-                             format=ox.RdfFormat.TURTLE if _fmt(path) == "turtle" else ox.RdfFormat.N_TRIPLES)
+        self.store.bulk_load(
+            path=str(path), format=ox.RdfFormat.TURTLE if _fmt(path) == "turtle" else ox.RdfFormat.N_TRIPLES
+        )
         self.store.flush()
 
     def run(self, q: str) -> int:
@@ -128,9 +141,11 @@ class PyOxigraphMemory(PyOxigraph):
 
     def load(self, path: Path):
         import pyoxigraph as ox
+
         self.store = ox.Store()
-        self.store.load(path=str(path),
-                        format=ox.RdfFormat.TURTLE if _fmt(path) == "turtle" else ox.RdfFormat.N_TRIPLES)
+        self.store.load(
+            path=str(path), format=ox.RdfFormat.TURTLE if _fmt(path) == "turtle" else ox.RdfFormat.N_TRIPLES
+        )
 
 
 class PlanKGStore:
@@ -141,6 +156,7 @@ class PlanKGStore:
 
     def load(self, path: Path):
         from graph.store import OxigraphStore
+
         self.store = OxigraphStore(self.dir)
         self.store.load(path)
 
@@ -156,6 +172,7 @@ class OxRdflib:
 
     def load(self, path: Path):
         from rdflib import Graph
+
         self.g = Graph(store="Oxigraph")
         self.g.parse(str(path), format="ox-turtle" if _fmt(path) == "turtle" else "ox-nt")
 
@@ -171,6 +188,7 @@ class RdflibMemory:
 
     def load(self, path: Path):
         from rdflib import Graph
+
         self.g = Graph()
         self.g.parse(str(path), format=_fmt(path))
 
@@ -193,6 +211,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 # ------------------------------------------------------------------ main
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -220,9 +239,11 @@ def main(argv=None) -> int:
 
     base = RdflibMemory.name
     print(f"## Store comparison — {triples} triples ({how})\n")
-    print(f"Python {platform.python_version()}, rdflib {rdflib.__version__}, pyoxigraph {pyoxigraph.__version__}; "
-          f"median of {args.repeat} runs after one warm-up (load: one run). "
-          "Cell: time, and speed-up vs rdflib in-memory (>1 = faster).\n")
+    print(
+        f"Python {platform.python_version()}, rdflib {rdflib.__version__}, pyoxigraph {pyoxigraph.__version__}; "
+        f"median of {args.repeat} runs after one warm-up (load: one run). "
+        "Cell: time, and speed-up vs rdflib in-memory (>1 = faster).\n"
+    )
     header = ["operation", "rows"] + [e.name for e in engines]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] * 2 + ["---:"] * len(engines)) + "|")

@@ -14,6 +14,7 @@ are loaded lazily: a change whose texts are all known loads no model at all; a s
 already loaded encoders. When the current generation cannot be reused (built by another version of
 the parser, extractor or RDF code, or before parts existed) the change is a full build.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,7 +45,7 @@ class StoredFile:
     sha256: str
     size: int
     encoding: str
-    plans: list[dict] = field(default_factory=list)    # {"title", "iri"}
+    plans: list[dict] = field(default_factory=list)  # {"title", "iri"}
     path: Path | None = None
 
     def source(self) -> SourceFile:
@@ -53,8 +54,13 @@ class StoredFile:
         return SourceFile(self.name, self.path.read_bytes(), str(self.path))
 
     def to_dict(self) -> dict:
-        return {"file": self.name, "sha256": self.sha256, "bytes": self.size, "encoding": self.encoding,
-                "plans": self.plans}
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "bytes": self.size,
+            "encoding": self.encoding,
+            "plans": self.plans,
+        }
 
 
 def stored_files(cfg: Config) -> list[StoredFile]:
@@ -65,15 +71,21 @@ def stored_files(cfg: Config) -> list[StoredFile]:
         return []
     report = gen.read_build()
     entries = report.get("sources")
-    if entries is None:      # older generation: corpus.json has the files and their hashes
+    if entries is None:  # older generation: corpus.json has the files and their hashes
         try:
             corpus = json.loads((gen.root / "corpus.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             corpus = []
-        entries = [{"file": f["file"], "sha256": f.get("sha256", ""), "bytes": None,
-                    "encoding": f.get("encoding", ""),
-                    "plans": [{"title": p["title"], "iri": str(plan_hash_iri(p["title"]))} for p in f["plans"]]}
-                   for f in corpus]
+        entries = [
+            {
+                "file": f["file"],
+                "sha256": f.get("sha256", ""),
+                "bytes": None,
+                "encoding": f.get("encoding", ""),
+                "plans": [{"title": p["title"], "iri": str(plan_hash_iri(p["title"]))} for p in f["plans"]],
+            }
+            for f in corpus
+        ]
     out = []
 
     for e in entries:
@@ -91,12 +103,16 @@ def stored_files(cfg: Config) -> list[StoredFile]:
 
 # ----------------------------------------------------------------------------------------- add / remove
 
+
 def check_upload_name(name: str) -> str:
     """A file name as it will be stored (``sources/<name>``) and cited as provenance."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not base or base.startswith(".") or any(ord(c) < 32 or c in '<>:"|?*' for c in base) or len(base) > 200:
-        raise ParseError(name or "(no name)", "not a usable file name (no path, no leading dot, "
-                                              "no control or <>:\"|?* characters, at most 200 characters)")
+        raise ParseError(
+            name or "(no name)",
+            "not a usable file name (no path, no leading dot, "
+            'no control or <>:"|?* characters, at most 200 characters)',
+        )
     if not base.lower().endswith(".txt"):
         raise ParseError(base, "only .txt plan files can be added")
     return base
@@ -115,10 +131,17 @@ def _has_index(cfg: Config) -> bool:
     return gen is None or bool(gen.read_build().get("index"))
 
 
-def add(cfg: Config, new: Sequence[SourceFile], *, encoders: str | None = None,
-        with_index: bool | None = None, lock_wait: float | None = None,
-        on_wait: Callable[[dict], None] | None = None, live_encoders: Sequence[Encoder] | None = None,
-        progress: bool = False) -> dict:
+def add(
+    cfg: Config,
+    new: Sequence[SourceFile],
+    *,
+    encoders: str | None = None,
+    with_index: bool | None = None,
+    lock_wait: float | None = None,
+    on_wait: Callable[[dict], None] | None = None,
+    live_encoders: Sequence[Encoder] | None = None,
+    progress: bool = False,
+) -> dict:
     """Add or replace plan files. Returns ``{"status": "added" | "replaced" | "unchanged", ...}``.
 
     Raises ParseError (bad file: nothing changed), CorpusError (the change is ambiguous), Busy."""
@@ -126,7 +149,7 @@ def add(cfg: Config, new: Sequence[SourceFile], *, encoders: str | None = None,
         raise ParseError("(no file)", "no plan file given")
     for src in new:
         check_upload_name(src.name)
-    parsed_new = parse_sources(new)            # bad input is refused before anything else happens
+    parsed_new = parse_sources(new)  # bad input is refused before anything else happens
     notices = [f"{pf.file}: {n}" for pf in parsed_new for n in pf.notices if n.startswith("not UTF-8")]
     with DataLock(cfg.data_dir, wait=lock_wait, what="add " + " ".join(s.name for s in new), on_wait=on_wait):
         stored = stored_files(cfg)
@@ -134,10 +157,16 @@ def add(cfg: Config, new: Sequence[SourceFile], *, encoders: str | None = None,
         same = [(src, by_sha[src.sha256]) for src in new if src.sha256 in by_sha]
         todo = [(src, pf) for src, pf in zip(new, parsed_new, strict=True) if src.sha256 not in by_sha]
         if not todo:
-            return {"status": "unchanged", "generation": _gen_name(cfg), "notices": notices,
-                    "message": "; ".join(f"{src.name} is identical to the stored {f.name}" for src, f in same)
-                               + ": nothing to do",
-                    "unchanged": [f.name for _, f in same], "added": [], "replaced": []}
+            return {
+                "status": "unchanged",
+                "generation": _gen_name(cfg),
+                "notices": notices,
+                "message": "; ".join(f"{src.name} is identical to the stored {f.name}" for src, f in same)
+                + ": nothing to do",
+                "unchanged": [f.name for _, f in same],
+                "added": [],
+                "replaced": [],
+            }
         new_titles = {title_key(p.title): pf.file for _, pf in todo for p in pf.plans}
         new_names = {src.name for src, _ in todo}
         replaced: list[StoredFile] = []
@@ -154,23 +183,38 @@ def add(cfg: Config, new: Sequence[SourceFile], *, encoders: str | None = None,
                     raise CorpusError(
                         f"{new_titles[next(iter(overlap))]} would replace only part of the stored file {f.name}, "
                         f"which also holds {'、'.join('《' + t + '》' for t in rest)}; add a file with all of "
-                        f"its plans, or remove {f.name} first")
+                        f"its plans, or remove {f.name} first"
+                    )
                 replaced.append(f)
         if any(f.path is None for f in stored if f not in replaced):
             missing = [f.name for f in stored if f.path is None and f not in replaced]
-            raise CorpusError(f"the current generation does not hold its source files ({', '.join(missing)}) "
-                              "and they are not in the corpus folder either: run `plankg build` once")
-        report = _change(cfg, [f for f in stored if f not in replaced], todo,
-                         with_index=_has_index(cfg) if with_index is None else with_index,
-                         encoders=encoders or _encoders_of_current(cfg), live_encoders=live_encoders,
-                         progress=progress)
+            raise CorpusError(
+                f"the current generation does not hold its source files ({', '.join(missing)}) "
+                "and they are not in the corpus folder either: run `plankg build` once"
+            )
+        report = _change(
+            cfg,
+            [f for f in stored if f not in replaced],
+            todo,
+            with_index=_has_index(cfg) if with_index is None else with_index,
+            encoders=encoders or _encoders_of_current(cfg),
+            live_encoders=live_encoders,
+            progress=progress,
+        )
     added_plans = [{"title": p.title, "iri": str(plan_iri(p)), "file": pf.file} for _, pf in todo for p in pf.plans]
-    return {"status": "replaced" if replaced else "added", "generation": report["generation"],
-            "added": [src.name for src, _ in todo], "replaced": [f.name for f in replaced],
-            "replaced_plans": [p["title"] for f in replaced for p in f.plans],
-            "unchanged": [f.name for _, f in same], "plans": added_plans, "notices": notices,
-            "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
-            "seconds": report["seconds"], "index": report.get("index")}
+    return {
+        "status": "replaced" if replaced else "added",
+        "generation": report["generation"],
+        "added": [src.name for src, _ in todo],
+        "replaced": [f.name for f in replaced],
+        "replaced_plans": [p["title"] for f in replaced for p in f.plans],
+        "unchanged": [f.name for _, f in same],
+        "plans": added_plans,
+        "notices": notices,
+        "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
+        "seconds": report["seconds"],
+        "index": report.get("index"),
+    }
 
 
 def _change(cfg: Config, keep: list[StoredFile], added: list[tuple[SourceFile, ParsedFile]], **kw) -> dict:
@@ -179,8 +223,11 @@ def _change(cfg: Config, keep: list[StoredFile], added: list[tuple[SourceFile, P
     gen = current_generation(DataFolder(cfg.data_dir))
     entries = reusable_entries(gen) or []
     sha = {e["file"]: e["sha256"] for e in entries}
-    reusable = bool(entries) and all(sha.get(f.name) == f.sha256 for f in keep) and \
-        (bool(cfg.remote_store) or (gen is not None and gen.store.is_dir()))
+    reusable = (
+        bool(entries)
+        and all(sha.get(f.name) == f.sha256 for f in keep)
+        and (bool(cfg.remote_store) or (gen is not None and gen.store.is_dir()))
+    )
     if reusable and gen is not None and (keep or added):
         return delta_locked(cfg, gen, entries, [f.name for f in keep], added, **kw)
     return build_locked(cfg, [f.source() for f in keep] + [src for src, _ in added], **kw)
@@ -199,43 +246,69 @@ def find(stored: list[StoredFile], target: str) -> tuple[StoredFile, dict | None
         if t in (f.name, Path(f.name).stem):
             return f, None
     key = title_key(t)
-    m = re.search(r"(?:^|/)(?:plan/)?([0-9a-f]{12})$", t)     # <h12>, plan/<h12> or an IRI (however slashed)
+    m = re.search(r"(?:^|/)(?:plan/)?([0-9a-f]{12})$", t)  # <h12>, plan/<h12> or an IRI (however slashed)
     plan_id = m.group(1) if m else None
     for f in stored:
         for p in f.plans:
             iri = p.get("iri", "")
-            if t == p["title"] or key == title_key(p["title"]) or t == iri or \
-                    (plan_id and iri.endswith("/plan/" + plan_id)):
+            if (
+                t == p["title"]
+                or key == title_key(p["title"])
+                or t == iri
+                or (plan_id and iri.endswith("/plan/" + plan_id))
+            ):
                 return f, p
     raise NotStored(f"no stored file or plan {target!r} (see `plankg list`)")
 
 
-def remove(cfg: Config, target: str, *, lock_wait: float | None = None,
-           on_wait: Callable[[dict], None] | None = None, live_encoders: Sequence[Encoder] | None = None,
-           progress: bool = False) -> dict:
+def remove(
+    cfg: Config,
+    target: str,
+    *,
+    lock_wait: float | None = None,
+    on_wait: Callable[[dict], None] | None = None,
+    live_encoders: Sequence[Encoder] | None = None,
+    progress: bool = False,
+) -> dict:
     """Remove a stored file, named by itself or by one of its plans (title or IRI)."""
     with DataLock(cfg.data_dir, wait=lock_wait, what=f"remove {target}", on_wait=on_wait):
         stored = stored_files(cfg)
         f, plan = find(stored, target)
         if plan is not None and len(f.plans) > 1:
             others = [p["title"] for p in f.plans if p is not plan]
-            raise CorpusError(f"plan 《{plan['title']}》 shares the file {f.name} with "
-                              f"{'、'.join('《' + t + '》' for t in others)}; remove the file ({f.name}) "
-                              "to remove them all, or add a new version of the file without that plan")
+            raise CorpusError(
+                f"plan 《{plan['title']}》 shares the file {f.name} with "
+                f"{'、'.join('《' + t + '》' for t in others)}; remove the file ({f.name}) "
+                "to remove them all, or add a new version of the file without that plan"
+            )
         rest = [g for g in stored if g is not f]
         if not rest:
-            raise CorpusError(f"{f.name} is the only stored file: removing it would leave an empty store; "
-                              "build another corpus instead (`plankg build`)")
+            raise CorpusError(
+                f"{f.name} is the only stored file: removing it would leave an empty store; "
+                "build another corpus instead (`plankg build`)"
+            )
         missing = [g.name for g in rest if g.path is None]
         if missing:
-            raise CorpusError(f"the current generation does not hold its source files ({', '.join(missing)}): "
-                              "run `plankg build` once")
-        report = _change(cfg, rest, [], with_index=_has_index(cfg),
-                         encoders=_encoders_of_current(cfg), live_encoders=live_encoders, progress=progress)
-    return {"status": "removed", "generation": report["generation"], "removed": [f.name],
-            "removed_plans": [p["title"] for p in f.plans],
-            "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
-            "seconds": report["seconds"]}
+            raise CorpusError(
+                f"the current generation does not hold its source files ({', '.join(missing)}): run `plankg build` once"
+            )
+        report = _change(
+            cfg,
+            rest,
+            [],
+            with_index=_has_index(cfg),
+            encoders=_encoders_of_current(cfg),
+            live_encoders=live_encoders,
+            progress=progress,
+        )
+    return {
+        "status": "removed",
+        "generation": report["generation"],
+        "removed": [f.name],
+        "removed_plans": [p["title"] for p in f.plans],
+        "totals": {"files": report["files"], "plans": report["plans"], "triples": report["triples"]},
+        "seconds": report["seconds"],
+    }
 
 
 def listing(cfg: Config) -> dict:
@@ -246,8 +319,14 @@ def listing(cfg: Config) -> dict:
         return {"generation": None, "files": [], "problems": []}
     report = gen.read_build()
     prev = previous_name(folder)
-    return {"generation": gen.name, "previous": prev, "built_at": report.get("built_at"),
-            "corpus_sha256": report.get("corpus_sha256"), "triples": report.get("triples"),
-            "plans": report.get("plans"), "index": bool(report.get("index")),
-            "files": [f.to_dict() for f in stored_files(cfg)],
-            "problems": check_generation(gen, bool(cfg.remote_store))}
+    return {
+        "generation": gen.name,
+        "previous": prev,
+        "built_at": report.get("built_at"),
+        "corpus_sha256": report.get("corpus_sha256"),
+        "triples": report.get("triples"),
+        "plans": report.get("plans"),
+        "index": bool(report.get("index")),
+        "files": [f.to_dict() for f in stored_files(cfg)],
+        "problems": check_generation(gen, bool(cfg.remote_store)),
+    }

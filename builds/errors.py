@@ -1,4 +1,5 @@
 """Errors of the build layer. Each says what was refused; nothing stored was changed."""
+
 from __future__ import annotations
 
 
@@ -8,6 +9,7 @@ class BuildError(RuntimeError):
 
 class CorpusError(RuntimeError):
     """A change that cannot be made as asked (nothing was changed). ``status``: the HTTP status."""
+
     status = 409
 
 
@@ -17,4 +19,5 @@ class NotStored(CorpusError):
 
 class Busy(CorpusError):
     """Another process is changing the corpus of this data folder."""
+
     status = 409

@@ -1,6 +1,7 @@
 """Fault injection for the crash tests: ``PLANKG_FAULT=<stage>`` kills the building process with
 SIGKILL at that stage (``parsed``, ``store``, ``index``, ``manifest``, ``flip``, ``published``);
 ``PLANKG_FAULT=error:<stage>`` raises an exception there instead."""
+
 from __future__ import annotations
 
 import os

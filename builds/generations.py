@@ -1,5 +1,6 @@
 """Generations of a data folder: which one is current, publishing a new one, holding one while
 it is served, checking one, and removing what an interrupted build left behind."""
+
 from __future__ import annotations
 
 import fcntl
@@ -44,8 +45,7 @@ def current_index_meta(folder: DataFolder) -> dict | None:
 
 def new_generation(folder: DataFolder, digest: str) -> Generation:
     """A fresh, empty generation folder (unique name: time, corpus digest, pid, random)."""
-    name = (f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{digest[:8]}-{os.getpid()}"
-            f"-{uuid.uuid4().hex[:6]}")
+    name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{digest[:8]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     gen = folder.generation(name)
     gen.root.mkdir()
     gen.readers.touch()

@@ -22,6 +22,7 @@ PosixPath('/d/gen-1/parts/ab12/own.nt')
 >>> DataFolder(Path("/d")).current
 PosixPath('/d/current')
 """
+
 from __future__ import annotations
 
 import json
@@ -36,6 +37,7 @@ LOCK_NAME = ".plankg.lock"
 @dataclass(frozen=True)
 class PartPaths:
     """One source file's part inside a generation."""
+
     root: Path
 
     @property
@@ -58,6 +60,7 @@ class PartPaths:
 @dataclass(frozen=True)
 class Generation:
     """The paths of one generation folder."""
+
     root: Path
 
     @property
@@ -113,6 +116,7 @@ class Generation:
 @dataclass(frozen=True)
 class DataFolder:
     """The paths of a data folder (``PLANKG_DATA``)."""
+
     root: Path
 
     @property

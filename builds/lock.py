@@ -1,4 +1,5 @@
 """The data folder's lock: every build, add and remove holds it, so changes are serialised."""
+
 from __future__ import annotations
 
 import fcntl
@@ -20,8 +21,14 @@ class DataLock:
     add and remove. The holder writes its pid and command into the file, for the message a waiting
     process prints. The kernel releases the lock when its holder dies, even by SIGKILL."""
 
-    def __init__(self, data_dir: Path, *, wait: float | None = None, what: str = "",
-                 on_wait: Callable[[dict], None] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        wait: float | None = None,
+        what: str = "",
+        on_wait: Callable[[dict], None] | None = None,
+    ):
         self.path = DataFolder(Path(data_dir)).lock
         self.wait = float(value("PLANKG_LOCK_WAIT")) if wait is None else max(0.0, float(wait))
         self.what = what
@@ -47,16 +54,21 @@ class DataLock:
                 holder = self.holder()
                 if time.monotonic() >= deadline:
                     fh.close()
-                    raise Busy(f"another change to {self.path.parent} is in progress ({describe(holder)}); "
-                               f"gave up after waiting {self.wait:g} s — try again when it has finished") from None
+                    raise Busy(
+                        f"another change to {self.path.parent} is in progress ({describe(holder)}); "
+                        f"gave up after waiting {self.wait:g} s — try again when it has finished"
+                    ) from None
                 if not told and self.on_wait is not None:
                     self.on_wait(holder)
                 told = True
                 time.sleep(0.1)
         fh.seek(0)
         fh.truncate()
-        fh.write(json.dumps({"pid": os.getpid(), "what": self.what,
-                             "since": time.strftime("%Y-%m-%dT%H:%M:%S")}, ensure_ascii=False))
+        fh.write(
+            json.dumps(
+                {"pid": os.getpid(), "what": self.what, "since": time.strftime("%Y-%m-%dT%H:%M:%S")}, ensure_ascii=False
+            )
+        )
         fh.flush()
         self._fh = fh
         return self

@@ -13,6 +13,7 @@ A generation keeps, for every source file, what the build derived from it alone
 the files it keeps. Parts are only reused while ``fingerprint()`` (parts schema + the code and
 lexicons that derive them) is unchanged; after an upgrade the next change is a full build.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,15 @@ from .layout import Generation
 PARTS_SCHEMA = 1
 _GRAPH = Path(graph.__file__).resolve().parent
 # what derives a part: parsing, extraction (code and lexicons), RDF minting, search documents
-_DERIVING = [_GRAPH / "model.py", _GRAPH / "titles.py", _GRAPH / "concepts.py", _GRAPH / "parse",
-             _GRAPH / "extract", _GRAPH / "rdf", Path(embeddings.documents.__file__).resolve()]
+_DERIVING = [
+    _GRAPH / "model.py",
+    _GRAPH / "titles.py",
+    _GRAPH / "concepts.py",
+    _GRAPH / "parse",
+    _GRAPH / "extract",
+    _GRAPH / "rdf",
+    Path(embeddings.documents.__file__).resolve(),
+]
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +68,10 @@ def summarize(pf: ParsedFile, part: FilePart, size: int) -> dict:
     """What the build report needs of one file (``size``: its bytes), without its parsed model."""
     units = [u for p in pf.plans for _, u in p.units()]
     return {
-        "file": pf.file, "sha256": pf.sha256, "bytes": size, "encoding": pf.encoding,
+        "file": pf.file,
+        "sha256": pf.sha256,
+        "bytes": size,
+        "encoding": pf.encoding,
         "notices": list(pf.notices or ()),
         "plans": [{"title": p.title, "iri": str(plan_iri(p)), "counts": p.counts()} for p in pf.plans],
         "agency_labels": sorted({m.label or "" for u in units for m in u.agencies}),
@@ -78,9 +89,13 @@ def write_part(gen: Generation, pf: ParsedFile, part: FilePart, docs: Iterable[S
     d = gen.part(key)
     d.root.mkdir(parents=True)
     d.own_nt.write_text(ntriples(part.triples), encoding="utf-8")
-    d.part_json.write_text(json.dumps({"schema": PARTS_SCHEMA, "key": key, "summary": summary,
-                                             "contributions": part.contributions.to_json()},
-                                            ensure_ascii=False), encoding="utf-8")
+    d.part_json.write_text(
+        json.dumps(
+            {"schema": PARTS_SCHEMA, "key": key, "summary": summary, "contributions": part.contributions.to_json()},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     write_docs(list(docs), d.docs_jsonl)
     d.parsed_json.write_text(json.dumps(pf.to_dict(), ensure_ascii=False), encoding="utf-8")
     return {"file": pf.file, "sha256": pf.sha256, "key": key}
@@ -111,8 +126,10 @@ def read_docs(gen: Generation, key: str) -> list[SearchDoc]:
 
 def read_parsed(gen: Generation) -> list[dict]:
     """The parsed plan model of every file of a generation (``ParsedFile.to_dict`` dicts)."""
-    return [json.loads(gen.part(e["key"]).parsed_json.read_text(encoding="utf-8"))
-            for e in (gen.read_build().get("parts") or {}).get("files", [])]
+    return [
+        json.loads(gen.part(e["key"]).parsed_json.read_text(encoding="utf-8"))
+        for e in (gen.read_build().get("parts") or {}).get("files", [])
+    ]
 
 
 def reusable_entries(gen: Generation | None) -> list[dict] | None:

@@ -12,6 +12,7 @@ generations and temporary files of an interrupted build are removed by the next 
 start (``builds.generations.cleanup_stale``), never served. Crash tests inject faults with
 ``PLANKG_FAULT`` (``builds.faults``).
 """
+
 from __future__ import annotations
 
 import time
@@ -38,10 +39,18 @@ from .report import Timer
 from .writer import Change, write_generation
 
 
-def build(cfg: Config, files: list[Path] | None = None, *, with_index: bool = True,
-          progress: bool = False, encoders: str | None = None, sources: list[SourceFile] | None = None,
-          lock_wait: float | None = None, on_wait: Callable[[dict], None] | None = None,
-          live_encoders: Sequence[Encoder] | None = None) -> dict:
+def build(
+    cfg: Config,
+    files: list[Path] | None = None,
+    *,
+    with_index: bool = True,
+    progress: bool = False,
+    encoders: str | None = None,
+    sources: list[SourceFile] | None = None,
+    lock_wait: float | None = None,
+    on_wait: Callable[[dict], None] | None = None,
+    live_encoders: Sequence[Encoder] | None = None,
+) -> dict:
     """Build graph and index from ``sources`` (or ``files``, default: every .txt of the corpus folder)
     and publish them as the new current generation.
 
@@ -54,13 +63,20 @@ def build(cfg: Config, files: list[Path] | None = None, *, with_index: bool = Tr
         sources = read_sources(paths)
     what = f"build {len(sources)} files" if files is not None else f"build {cfg.corpus}"
     with DataLock(cfg.data_dir, wait=lock_wait, what=what, on_wait=on_wait):
-        return build_locked(cfg, sources, with_index=with_index, progress=progress, encoders=encoders,
-                            live_encoders=live_encoders)
+        return build_locked(
+            cfg, sources, with_index=with_index, progress=progress, encoders=encoders, live_encoders=live_encoders
+        )
 
 
-def build_locked(cfg: Config, sources: Sequence[SourceFile], *, with_index: bool = True,
-                 progress: bool = False, encoders: str | None = None,
-                 live_encoders: Sequence[Encoder] | None = None) -> dict:
+def build_locked(
+    cfg: Config,
+    sources: Sequence[SourceFile],
+    *,
+    with_index: bool = True,
+    progress: bool = False,
+    encoders: str | None = None,
+    live_encoders: Sequence[Encoder] | None = None,
+) -> dict:
     """``build`` for a caller that already holds the data folder's lock (``builds.corpus``)."""
     timer, t0 = Timer(), time.perf_counter()
     if not sources:
@@ -83,16 +99,29 @@ def build_locked(cfg: Config, sources: Sequence[SourceFile], *, with_index: bool
         graph = _union(shared, parts)
     with timer.stage("shacl"):
         _validate(graph)
-    change = Change(kept=[], new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts, strict=True)],
-                    shared_nt=ntriples(shared), graph_triples=len(graph))
-    return write_generation(cfg, change, timer, t0, with_index=with_index, progress=progress,
-                            encoders=encoders, live_encoders=live_encoders)
+    change = Change(
+        kept=[],
+        new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts, strict=True)],
+        shared_nt=ntriples(shared),
+        graph_triples=len(graph),
+    )
+    return write_generation(
+        cfg, change, timer, t0, with_index=with_index, progress=progress, encoders=encoders, live_encoders=live_encoders
+    )
 
 
-def delta_locked(cfg: Config, prev: Generation, entries: Sequence[dict], keep: Sequence[str],
-                 added: Sequence[tuple[SourceFile, ParsedFile]], *, with_index: bool = True,
-                 progress: bool = False, encoders: str | None = None,
-                 live_encoders: Sequence[Encoder] | None = None) -> dict:
+def delta_locked(
+    cfg: Config,
+    prev: Generation,
+    entries: Sequence[dict],
+    keep: Sequence[str],
+    added: Sequence[tuple[SourceFile, ParsedFile]],
+    *,
+    with_index: bool = True,
+    progress: bool = False,
+    encoders: str | None = None,
+    live_encoders: Sequence[Encoder] | None = None,
+) -> dict:
     """A change without a full rebuild: the files named in ``keep`` are taken from generation
     ``prev`` as they are (their parts, sources and triples), ``added`` are parsed files to add, and
     every other file of ``prev`` is removed. Only the added files are extracted, turned into RDF and
@@ -111,7 +140,7 @@ def delta_locked(cfg: Config, prev: Generation, entries: Sequence[dict], keep: S
     with timer.stage("rdf"):
         new_parts = [(src, pf, file_part(pf)) for src, pf in added]
         merged = Contributions()
-        kept_parts = {e["file"]: P.read_part(prev, e["key"]) for e in kept}     # part.json, read once
+        kept_parts = {e["file"]: P.read_part(prev, e["key"]) for e in kept}  # part.json, read once
         for part in kept_parts.values():
             merged.merge(Contributions.from_json(part["contributions"]))
         for _, _, new_part in new_parts:
@@ -128,15 +157,30 @@ def delta_locked(cfg: Config, prev: Generation, entries: Sequence[dict], keep: S
         remove += sorted(old_shared - new_shared)
         insert = [ln for _, _, new_part in new_parts for ln in ntriples_lines(ntriples(new_part.triples))]
         insert += sorted(new_shared - old_shared)
-    graph_triples = len(new_shared) + sum(part["summary"]["triples"] for part in kept_parts.values()) \
+    graph_triples = (
+        len(new_shared)
+        + sum(part["summary"]["triples"] for part in kept_parts.values())
         + sum(len(new_part.triples) for _, _, new_part in new_parts)
-    change = Change(kept=kept, new=new_parts, shared_nt=shared_nt, graph_triples=graph_triples, prev=prev,
-                    kept_summaries={name: part["summary"] for name, part in kept_parts.items()},
-                    delta=("\n".join(remove), "\n".join(insert)),
-                    info={"added": [src.name for src, _ in added], "removed": [e["file"] for e in gone],
-                          "kept": len(kept), "triples_removed": len(remove), "triples_added": len(insert)})
-    return write_generation(cfg, change, timer, t0, with_index=with_index, progress=progress,
-                            encoders=encoders, live_encoders=live_encoders)
+    )
+    change = Change(
+        kept=kept,
+        new=new_parts,
+        shared_nt=shared_nt,
+        graph_triples=graph_triples,
+        prev=prev,
+        kept_summaries={name: part["summary"] for name, part in kept_parts.items()},
+        delta=("\n".join(remove), "\n".join(insert)),
+        info={
+            "added": [src.name for src, _ in added],
+            "removed": [e["file"] for e in gone],
+            "kept": len(kept),
+            "triples_removed": len(remove),
+            "triples_added": len(insert),
+        },
+    )
+    return write_generation(
+        cfg, change, timer, t0, with_index=with_index, progress=progress, encoders=encoders, live_encoders=live_encoders
+    )
 
 
 def _union(shared: Graph, parts: Sequence[FilePart]) -> Graph:
@@ -158,5 +202,6 @@ def ntriples_lines(text: str) -> list[str]:
 def _validate(graph: Graph) -> None:
     conforms, report, violations = validate(graph)
     if not conforms:
-        raise BuildError(f"SHACL validation failed with {violations} violation(s); nothing was stored.\n"
-                         f"{report[:4000]}")
+        raise BuildError(
+            f"SHACL validation failed with {violations} violation(s); nothing was stored.\n{report[:4000]}"
+        )

@@ -1,4 +1,5 @@
 """Writing a generation: sources, parts, store, search index, build report; then the flip."""
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ class Change:
     """What a new generation is made of: parts kept from ``prev`` (entries of its build.json)
     and new ones (source, parsed and extracted file, its ``FilePart``); the shared triples; for a
     delta, the N-Triples to remove from and insert into a checkpoint of ``prev``'s store."""
+
     kept: list
     new: list
     shared_nt: str
@@ -37,8 +39,17 @@ class Change:
     kept_summaries: dict | None = None
 
 
-def write_generation(cfg: Config, change: Change, timer: Timer, t0: float, *, with_index: bool,
-                     progress: bool, encoders: str | None, live_encoders: Sequence[Encoder] | None) -> dict:
+def write_generation(
+    cfg: Config,
+    change: Change,
+    timer: Timer,
+    t0: float,
+    *,
+    with_index: bool,
+    progress: bool,
+    encoders: str | None,
+    live_encoders: Sequence[Encoder] | None,
+) -> dict:
     folder = DataFolder(cfg.data_dir)
     folder.root.mkdir(parents=True, exist_ok=True)
     prev = change.prev
@@ -73,18 +84,30 @@ def write_generation(cfg: Config, change: Change, timer: Timer, t0: float, *, wi
         index_info = None
         if with_index:
             with timer.stage("index"):
-                docs = [d for n in names
-                        for d in (new_docs[n] if n in new_docs else P.read_docs(gen, entries[n]["key"]))]
-                index_info = build_index(None, gen.index, encoders=encoders, progress=progress,
-                                         cache_dir=cfg.embed_cache or folder.embedding_cache,
-                                         hints=hints_from_meta(hints_meta), live=live_encoders,
-                                         extra_meta={"plankg_corpus_sha256": digest}, docs=docs)
+                docs = [
+                    d for n in names for d in (new_docs[n] if n in new_docs else P.read_docs(gen, entries[n]["key"]))
+                ]
+                index_info = build_index(
+                    None,
+                    gen.index,
+                    encoders=encoders,
+                    progress=progress,
+                    cache_dir=cfg.embed_cache or folder.embedding_cache,
+                    hints=hints_from_meta(hints_meta),
+                    live=live_encoders,
+                    extra_meta={"plankg_corpus_sha256": digest},
+                    docs=docs,
+                )
             fault("index")
-        report = make_report([summaries[n] for n in names], triples, change.graph_triples, digest, timer, t0,
-                             index_info)
+        report = make_report(
+            [summaries[n] for n in names], triples, change.graph_triples, digest, timer, t0, index_info
+        )
         report["generation"] = gen.name
-        report["parts"] = {"schema": P.PARTS_SCHEMA, "fingerprint": P.fingerprint(),
-                           "files": [entries[n] for n in names]}
+        report["parts"] = {
+            "schema": P.PARTS_SCHEMA,
+            "fingerprint": P.fingerprint(),
+            "files": [entries[n] for n in names],
+        }
         if change.info is not None:
             assert prev is not None
             report["delta"] = dict(change.info, base=prev.name)
@@ -120,7 +143,7 @@ def _fill_store(cfg: Config, gen: Generation, change: Change, keys: list[str]) -
             return store.triple_count()
         finally:
             store.close()
-    whole = gen.root / ".graph.nt"            # every part + the shared triples, loaded in one go
+    whole = gen.root / ".graph.nt"  # every part + the shared triples, loaded in one go
     with open(whole, "wb") as out:
         for key in keys:
             with open(gen.part(key).own_nt, "rb") as f:

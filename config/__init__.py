@@ -9,6 +9,7 @@ and one ``Config`` object built from the environment and explicit overrides.
 
 This package is the bottom layer: it imports nothing of PlanKG.
 """
+
 from __future__ import annotations
 
 from .settings import SETTINGS, Config, Setting, SettingError, by_name, markdown_table, value

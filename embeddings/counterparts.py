@@ -1,6 +1,7 @@
 """Comparing across plans: the counterparts of a unit in every other plan (``similar``) and which
 plans cover a topic at all (``coverage``, ``gaps``). A mixin of ``embeddings.engine.SearchEngine``,
 kept apart because ranking and comparing are two jobs."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ def _agency_type_label(key: str, fallback: str) -> str:
 
 class Counterparts:
     """``similar``, ``coverage`` and ``gaps`` over what a ``SearchEngine`` holds."""
+
     docs: list[SearchDoc]
     doc_group: np.ndarray
     group_ids: list[str]
@@ -34,7 +36,8 @@ class Counterparts:
     encoders: dict[str, Any]
     dense: dict[str, DenseIndex]
 
-    if TYPE_CHECKING:       # provided by SearchEngine
+    if TYPE_CHECKING:  # provided by SearchEngine
+
         def doc(self, doc_id: str) -> SearchDoc: ...
         def _doc_index(self, doc_id: str) -> int: ...
         def _similarity(self, name: str, cos: np.ndarray) -> np.ndarray: ...
@@ -42,9 +45,15 @@ class Counterparts:
         def allowed_docs(self, filters) -> np.ndarray | None: ...
         def search(self, query: str, k: int = 10, filters=None, mode: str = "hybrid") -> list[Hit]: ...
 
-    def similar(self, doc_id: str, per_plan: int = 1, threshold: float | None = SIMILAR_THRESHOLD,
-                kinds: Iterable[str] | None = None, plan_type: str | None = None,
-                encoders: Iterable[str] | None = None) -> SimilarResult:
+    def similar(
+        self,
+        doc_id: str,
+        per_plan: int = 1,
+        threshold: float | None = SIMILAR_THRESHOLD,
+        kinds: Iterable[str] | None = None,
+        plan_type: str | None = None,
+        encoders: Iterable[str] | None = None,
+    ) -> SimilarResult:
         """For a unit (id or IRI), its best counterpart(s) in every other plan above ``threshold``.
 
         Score: calibrated cosine ((cos - mean unrelated cos) / (1 - mean)), averaged over encoders;
@@ -76,8 +85,11 @@ class Counterparts:
                 continue
             for i in self.group_members[g]:
                 d = self.docs[i]
-                if d.plan_id == src.plan_id or (kinds and d.kind not in kinds) or (
-                        plan_type and d.plan_type != plan_type):
+                if (
+                    d.plan_id == src.plan_id
+                    or (kinds and d.kind not in kinds)
+                    or (plan_type and d.plan_type != plan_type)
+                ):
                     continue
                 best.setdefault(d.plan_id, []).append((s, i, j))
         out = SimilarResult(source=src, threshold=threshold)
@@ -87,22 +99,28 @@ class Counterparts:
             for s, i, j in lst[:per_plan]:
                 d = self.docs[i]
                 tgt_keys = dict(zip(d.agency_keys, d.agencies, strict=True))
-                out.append(SimilarHit(
-                    doc=d, plan=PlanRef.of(d), score=round(s, 4),
-                    cosines={e: float(cos[e][j]) for e in names}, same_text=int(ca[j]) == g0,
-                    shared_agencies=[_agency_type_label(k, src_keys[k]) for k in src_keys if k in tgt_keys],
-                    agencies_only_source=[src_keys[k] for k in src_keys if k not in tgt_keys],
-                    agencies_only_target=[tgt_keys[k] for k in tgt_keys if k not in src_keys],
-                    shared_agency_keys=[k for k in src_keys if k in tgt_keys],
-                    shared_laws=[x for x in src.laws if x in d.laws],
-                    laws_only_source=[x for x in src.laws if x not in d.laws],
-                    laws_only_target=[x for x in d.laws if x not in src.laws]))
+                out.append(
+                    SimilarHit(
+                        doc=d,
+                        plan=PlanRef.of(d),
+                        score=round(s, 4),
+                        cosines={e: float(cos[e][j]) for e in names},
+                        same_text=int(ca[j]) == g0,
+                        shared_agencies=[_agency_type_label(k, src_keys[k]) for k in src_keys if k in tgt_keys],
+                        agencies_only_source=[src_keys[k] for k in src_keys if k not in tgt_keys],
+                        agencies_only_target=[tgt_keys[k] for k in tgt_keys if k not in src_keys],
+                        shared_agency_keys=[k for k in src_keys if k in tgt_keys],
+                        shared_laws=[x for x in src.laws if x in d.laws],
+                        laws_only_source=[x for x in src.laws if x not in d.laws],
+                        laws_only_target=[x for x in d.laws if x not in src.laws],
+                    )
+                )
         out.sort(key=lambda h: (-h.score, h.plan.plan_id))
         return out
 
-
-    def coverage(self, query: str, top_n: int = 50, min_z: float = GAP_MIN_Z, relative: float = GAP_RELATIVE,
-                 filters=None) -> list[PlanCoverage]:
+    def coverage(
+        self, query: str, top_n: int = 50, min_z: float = GAP_MIN_Z, relative: float = GAP_RELATIVE, filters=None
+    ) -> list[PlanCoverage]:
         """For every plan (passing the filters): does it have a unit on ``query``?
 
         The hybrid top-N hits are scored by relevance (query z-score, mean over encoders); a plan is
@@ -132,14 +150,23 @@ class Counterparts:
             if plan_ok is not None and plan["plan_id"] not in plan_ok:
                 continue
             b = best.get(plan["plan_id"])
-            out.append(PlanCoverage(plan["plan_id"], plan["plan_iri"], plan["plan_title"], plan["plan_type"],
-                                    plan["region"],
-                                    covered=bool(b and b[0] >= limit),
-                                    best_relevance=round(float(b[0]), 4) if b else None,
-                                    best_doc_id=b[1] if b else None, best_text=b[2] if b else ""))
+            out.append(
+                PlanCoverage(
+                    plan["plan_id"],
+                    plan["plan_iri"],
+                    plan["plan_title"],
+                    plan["plan_type"],
+                    plan["region"],
+                    covered=bool(b and b[0] >= limit),
+                    best_relevance=round(float(b[0]), 4) if b else None,
+                    best_doc_id=b[1] if b else None,
+                    best_text=b[2] if b else "",
+                )
+            )
         return out
 
-    def gaps(self, query: str, top_n: int = 50, min_z: float = GAP_MIN_Z, relative: float = GAP_RELATIVE,
-             filters=None) -> list[PlanCoverage]:
+    def gaps(
+        self, query: str, top_n: int = 50, min_z: float = GAP_MIN_Z, relative: float = GAP_RELATIVE, filters=None
+    ) -> list[PlanCoverage]:
         """Plans with no unit on the topic (see ``coverage``)."""
         return [c for c in self.coverage(query, top_n, min_z, relative, filters) if not c.covered]

@@ -5,6 +5,7 @@ records; ``group_documents`` collapses documents whose normalised text is identi
 measure copied word for word into several plans) so that search returns one hit per text
 listing every plan that contains it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,28 +25,28 @@ SCHEMA_VERSION = 1
 
 @dataclass
 class SearchDoc:
-    id: str                 # stable: "<file stem>:L<line>", e.g. "000_66127fe5ef2e4799:L74"
-    iri: str                # unit IRI (graph.rdf.iri)
-    kind: str               # goal | measure | key_project
+    id: str  # stable: "<file stem>:L<line>", e.g. "000_66127fe5ef2e4799:L74"
+    iri: str  # unit IRI (graph.rdf.iri)
+    kind: str  # goal | measure | key_project
     number: int
     title: str
     text: str
     plan_title: str
     plan_iri: str
-    plan_id: str            # stable: "<file stem>#<plan index in file>"
+    plan_id: str  # stable: "<file stem>#<plan index in file>"
     plan_type: str
     region: str
     level: str
-    period: str             # "2021-2025" ("" when unknown)
-    domain_title: str       # "" for key projects
-    domain_concept: str     # "" for key projects
+    period: str  # "2021-2025" ("" when unknown)
+    domain_title: str  # "" for key projects
+    domain_concept: str  # "" for key projects
     file: str
     line: int
     end_line: int = 0
-    agencies: list[str] = field(default_factory=list)      # canonical labels, aligned with agency_keys
-    agency_keys: list[str] = field(default_factory=list)   # lexicon keys, e.g. "health"
-    laws: list[str] = field(default_factory=list)          # canonical titles
-    group: str = ""         # id of the duplicate group (hash of the normalised text)
+    agencies: list[str] = field(default_factory=list)  # canonical labels, aligned with agency_keys
+    agency_keys: list[str] = field(default_factory=list)  # lexicon keys, e.g. "health"
+    laws: list[str] = field(default_factory=list)  # canonical titles
+    group: str = ""  # id of the duplicate group (hash of the normalised text)
     draft: bool = False
 
     def to_dict(self) -> dict:
@@ -99,10 +100,10 @@ def docs_from_plans(parsed_files: Iterable[ParsedFile]) -> list[SearchDoc]:
                 if not unit.text.strip():
                     continue
                 did = f"{stem}:L{unit.source.line}"
-                if did in seen:       # two units starting on one line (should not happen)
+                if did in seen:  # two units starting on one line (should not happen)
                     did = f"{did}:{unit.kind}{unit.number}"
                 seen.add(did)
-                ag_labels, ag_keys = [], []   # aligned: one entry per agency key
+                ag_labels, ag_keys = [], []  # aligned: one entry per agency key
                 for a in unit.agencies:
                     key = a.key or a.label
                     if key and key not in ag_keys:
@@ -112,16 +113,33 @@ def docs_from_plans(parsed_files: Iterable[ParsedFile]) -> list[SearchDoc]:
                 for lm in unit.laws:
                     if lm.title and lm.title not in laws:
                         laws.append(lm.title)
-                docs.append(SearchDoc(
-                    id=did, iri=str(unit_iri(plan, domain, unit)), kind=unit.kind, number=unit.number,
-                    title=unit.title, text=unit.text.strip(), plan_title=plan.title, plan_iri=piri,
-                    plan_id=pid, plan_type=plan.plan_type, region=plan.region, level=plan.level,
-                    period=_period(plan), domain_title=domain.title if domain else "",
-                    domain_concept=domain.concept if domain else "",
-                    file=unit.source.file or pf.file, line=unit.source.line,
-                    end_line=unit.source.end_line or unit.source.line,
-                    agencies=ag_labels, agency_keys=ag_keys, laws=laws,
-                    group=text_key(unit.text), draft=plan.draft))
+                docs.append(
+                    SearchDoc(
+                        id=did,
+                        iri=str(unit_iri(plan, domain, unit)),
+                        kind=unit.kind,
+                        number=unit.number,
+                        title=unit.title,
+                        text=unit.text.strip(),
+                        plan_title=plan.title,
+                        plan_iri=piri,
+                        plan_id=pid,
+                        plan_type=plan.plan_type,
+                        region=plan.region,
+                        level=plan.level,
+                        period=_period(plan),
+                        domain_title=domain.title if domain else "",
+                        domain_concept=domain.concept if domain else "",
+                        file=unit.source.file or pf.file,
+                        line=unit.source.line,
+                        end_line=unit.source.end_line or unit.source.line,
+                        agencies=ag_labels,
+                        agency_keys=ag_keys,
+                        laws=laws,
+                        group=text_key(unit.text),
+                        draft=plan.draft,
+                    )
+                )
     return docs
 
 
@@ -131,9 +149,9 @@ def docs_from_folder(folder) -> list[SearchDoc]:
 
 @dataclass
 class TextGroup:
-    id: str                 # = SearchDoc.group
-    doc_ids: list[str]      # members in corpus order; the first is the representative
-    text: str               # the representative's text
+    id: str  # = SearchDoc.group
+    doc_ids: list[str]  # members in corpus order; the first is the representative
+    text: str  # the representative's text
 
 
 def group_documents(docs: list[SearchDoc]) -> list[TextGroup]:

@@ -1,5 +1,6 @@
 """The embedding cache: vectors by (encoder spec, text), one ``.npz`` per encoder, so that a rebuild
 encodes only texts it has not seen (``encode_with_cache``, ``encode_queries_with_cache``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,7 @@ class EmbeddingCache:
         items = [(k, v) for k, v in self._vecs.items() if keep is None or k in keep]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = np.array([k for k, _ in items], dtype="<U64")
-        vecs = (np.stack([v for _, v in items]).astype(np.float32) if items else np.zeros((0, 0), np.float32))
+        vecs = np.stack([v for _, v in items]).astype(np.float32) if items else np.zeros((0, 0), np.float32)
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
         np.savez(tmp, keys=keys, vecs=vecs)
         os.replace(tmp, self.path)
@@ -58,8 +59,13 @@ def cache_file_name(encoder: Encoder) -> str:
     return f"embcache-{slug}.npz"
 
 
-def encode_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache | None = None,
-                      batch_size: int = 32, progress: bool = False) -> tuple[np.ndarray, int]:
+def encode_with_cache(
+    encoder: Encoder,
+    texts: list[str],
+    cache: EmbeddingCache | None = None,
+    batch_size: int = 32,
+    progress: bool = False,
+) -> tuple[np.ndarray, int]:
     """Passage embeddings for ``texts``, encoding only those not in ``cache``.
 
     Returns (matrix [n, dim], number of texts actually encoded).
@@ -87,8 +93,9 @@ def query_cache_key(spec: str, text: str) -> str:
     return _cache_key("query\x00" + spec, text)
 
 
-def encode_queries_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache | None = None
-                              ) -> tuple[np.ndarray, int]:
+def encode_queries_with_cache(
+    encoder: Encoder, texts: list[str], cache: EmbeddingCache | None = None
+) -> tuple[np.ndarray, int]:
     """Query embeddings for ``texts`` (deduplicated), encoding only those not in ``cache``."""
     out = np.zeros((len(texts), encoder.dim), np.float32)
     keys = [query_cache_key(encoder.spec, t) for t in texts]

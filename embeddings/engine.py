@@ -9,6 +9,7 @@ One hit per duplicate text group (identical normalised text in several plans); `
 lists every plan/unit of the group. Highlights are [start, end) offsets into ``Hit.doc.text``
 — never HTML; use ``lexical.highlight_segments`` to escape and wrap them.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,10 +36,10 @@ DEFAULT_MODE = "hybrid"
 # min-max-normalised scores beat reciprocal rank fusion, and BM25 at 0.7 of a dense encoder's weight
 # kept keyword queries as good while helping paraphrases (BM25 is weak there)
 DEFAULT_FUSION = "weighted"
-DEFAULT_WEIGHTS = {"bm25": 0.7}     # per component: "bm25", "dense" or "dense:<encoder name>"; default 1.0
+DEFAULT_WEIGHTS = {"bm25": 0.7}  # per component: "bm25", "dense" or "dense:<encoder name>"; default 1.0
 RRF_K = 60
-DEFAULT_CANDIDATES = 100        # depth of each component's ranked list before fusion
-Z_SAMPLE = 4096                 # vectors used to estimate a query's score distribution per encoder
+DEFAULT_CANDIDATES = 100  # depth of each component's ranked list before fusion
+Z_SAMPLE = 4096  # vectors used to estimate a query's score distribution per encoder
 _POOL: tuple[int, ThreadPoolExecutor | None] = (0, None)
 
 
@@ -54,11 +55,18 @@ def _query_pool() -> ThreadPoolExecutor:
 
 
 class SearchEngine(Counterparts):
-    def __init__(self, index_dir, encoders: dict | Sequence[Encoder] | None = None,
-                 tokenizer: str | None = None, fusion: str = DEFAULT_FUSION,
-                 weights: dict | None = None, rrf_k: int = RRF_K,
-                 candidates: int = DEFAULT_CANDIDATES, query_cache: int = 256,
-                 load_encoders: bool = True):
+    def __init__(
+        self,
+        index_dir,
+        encoders: dict | Sequence[Encoder] | None = None,
+        tokenizer: str | None = None,
+        fusion: str = DEFAULT_FUSION,
+        weights: dict | None = None,
+        rrf_k: int = RRF_K,
+        candidates: int = DEFAULT_CANDIDATES,
+        query_cache: int = 256,
+        load_encoders: bool = True,
+    ):
         configure_threads()
         self.index_dir = Path(index_dir)
         meta = read_meta(self.index_dir)
@@ -119,12 +127,25 @@ class SearchEngine(Counterparts):
         return cls(index_dir, **kw)
 
     @classmethod
-    def from_corpus(cls, corpus_folder, index_dir, encoder_specs=None, encoders=None,
-                    progress: bool = True, hnsw: bool | None = None, **kw) -> SearchEngine:
+    def from_corpus(
+        cls,
+        corpus_folder,
+        index_dir,
+        encoder_specs=None,
+        encoders=None,
+        progress: bool = True,
+        hnsw: bool | None = None,
+        **kw,
+    ) -> SearchEngine:
         """Build (only if the corpus or settings changed) and load."""
-        ensure_index(index_dir, corpus_folder=corpus_folder, encoder_specs=encoder_specs,
-                     encoders=list(encoders.values()) if isinstance(encoders, dict) else encoders,
-                     progress=progress, hnsw=hnsw)
+        ensure_index(
+            index_dir,
+            corpus_folder=corpus_folder,
+            encoder_specs=encoder_specs,
+            encoders=list(encoders.values()) if isinstance(encoders, dict) else encoders,
+            progress=progress,
+            hnsw=hnsw,
+        )
         return cls(index_dir, encoders=encoders, **kw)
 
     @property
@@ -153,9 +174,16 @@ class SearchEngine(Counterparts):
         seen: dict[str, dict] = {}
         for d in self.docs:
             if d.plan_id not in seen:
-                seen[d.plan_id] = {"plan_id": d.plan_id, "plan_iri": d.plan_iri, "plan_title": d.plan_title,
-                                   "plan_type": d.plan_type, "region": d.region, "level": d.level,
-                                   "period": d.period, "units": 0}
+                seen[d.plan_id] = {
+                    "plan_id": d.plan_id,
+                    "plan_iri": d.plan_iri,
+                    "plan_title": d.plan_title,
+                    "plan_type": d.plan_type,
+                    "region": d.region,
+                    "level": d.level,
+                    "period": d.period,
+                    "units": 0,
+                }
             seen[d.plan_id]["units"] += 1
         return list(seen.values())
 
@@ -182,7 +210,7 @@ class SearchEngine(Counterparts):
             vecs = list(_query_pool().map(lambda n: self.encoders[n].encode_queries([query])[0], todo))
         else:
             vecs = [self.encoders[n].encode_queries([query])[0] for n in todo]
-        for name, v in zip(todo, vecs, strict=True):     # the cache is touched on this thread only
+        for name, v in zip(todo, vecs, strict=True):  # the cache is touched on this thread only
             out[name] = v
             if self._qcache_size:
                 self._qcache[(name, query)] = v
@@ -214,8 +242,11 @@ class SearchEngine(Counterparts):
         sample = self._z_sample.get(name)
         if sample is None:
             n = self.dense[name].ntotal
-            ids = np.arange(n) if n <= Z_SAMPLE else np.sort(
-                np.random.default_rng(7).choice(n, size=Z_SAMPLE, replace=False))
+            ids = (
+                np.arange(n)
+                if n <= Z_SAMPLE
+                else np.sort(np.random.default_rng(7).choice(n, size=Z_SAMPLE, replace=False))
+            )
             sample = self._z_sample[name] = self.dense[name].vectors(ids)
         # einsum, not ``@``: a 4096×d matvec through multithreaded OpenBLAS takes ~10 ms instead of
         # ~0.3 ms when the cores are busy (thread hand-off), which was the search p99 at 10× the corpus
@@ -226,7 +257,7 @@ class SearchEngine(Counterparts):
         """Query z-score: how many standard deviations above this query's mean cosine."""
         key = (name, query)
         z = self._zcache.get(key)
-        if z is None:       # once per (encoder, query), not once per hit: a matvec over Z_SAMPLE vectors
+        if z is None:  # once per (encoder, query), not once per hit: a matvec over Z_SAMPLE vectors
             z = self._zcache[key] = self._zstats(name, self.encode_query(name, query))
             if len(self._zcache) > 1024:
                 self._zcache.pop(next(iter(self._zcache)))
@@ -252,9 +283,18 @@ class SearchEngine(Counterparts):
             raise ValueError("dense mode needs at least one encoder")
         return lex, dense
 
-    def rank(self, query: str, mode: str = DEFAULT_MODE, filters=None, fusion: str | None = None,
-             tokenizer: str | None = None, encoders: Iterable[str] | None = None,
-             weights: dict | None = None, candidates: int | None = None, rrf_k: int | None = None):
+    def rank(
+        self,
+        query: str,
+        mode: str = DEFAULT_MODE,
+        filters=None,
+        fusion: str | None = None,
+        tokenizer: str | None = None,
+        encoders: Iterable[str] | None = None,
+        weights: dict | None = None,
+        candidates: int | None = None,
+        rrf_k: int | None = None,
+    ):
         """Fused ranking of text groups: (group ids ordered, fused scores, component scores/ranks)."""
         fusion = fusion or self.fusion
         if fusion not in FUSIONS:
@@ -328,15 +368,22 @@ class SearchEngine(Counterparts):
         return ranked, fused_by_g, parts, ranks
 
     # ------------------------------------------------------------------ public API
-    def search(self, query: str, k: int = 10, filters=None, mode: str = DEFAULT_MODE,
-               fusion: str | None = None, tokenizer: str | None = None,
-               encoders: Iterable[str] | None = None, weights: dict | None = None,
-               candidates: int | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters=None,
+        mode: str = DEFAULT_MODE,
+        fusion: str | None = None,
+        tokenizer: str | None = None,
+        encoders: Iterable[str] | None = None,
+        weights: dict | None = None,
+        candidates: int | None = None,
+    ) -> list[Hit]:
         query = (query or "").strip()
         if not query:
             return []
-        ranked, fused, parts, ranks = self.rank(query, mode, filters, fusion, tokenizer, encoders,
-                                                weights, candidates)
+        ranked, fused, parts, ranks = self.rank(query, mode, filters, fusion, tokenizer, encoders, weights, candidates)
         mask = self.allowed_docs(filters)
         tok = tokenizer or self.tokenizer
         bm = self.bm25.get(tok) or next(iter(self.bm25.values()))
@@ -352,13 +399,25 @@ class SearchEngine(Counterparts):
                 matched, spans = match_terms(doc.text, terms)
             sc = dict(parts[g])
             sc["fused"] = fused[g]
-            rel = [self._relevance(k2.split(":", 1)[1], query, np.array([v]))[0]
-                   for k2, v in parts[g].items() if k2.startswith("dense:")]
-            hits.append(Hit(rank=len(hits) + 1, doc=doc, group=self.group_ids[g],
-                            plans=[PlanRef.of(self.docs[i], mask is None or bool(mask[i])) for i in members],
-                            score=fused[g], scores=sc, ranks=ranks[g], matched_terms=matched,
-                            highlights=[[a, b] for a, b in spans],
-                            relevance=float(np.mean(rel)) if rel else None))
+            rel = [
+                self._relevance(k2.split(":", 1)[1], query, np.array([v]))[0]
+                for k2, v in parts[g].items()
+                if k2.startswith("dense:")
+            ]
+            hits.append(
+                Hit(
+                    rank=len(hits) + 1,
+                    doc=doc,
+                    group=self.group_ids[g],
+                    plans=[PlanRef.of(self.docs[i], mask is None or bool(mask[i])) for i in members],
+                    score=fused[g],
+                    scores=sc,
+                    ranks=ranks[g],
+                    matched_terms=matched,
+                    highlights=[[a, b] for a, b in spans],
+                    relevance=float(np.mean(rel)) if rel else None,
+                )
+            )
         return hits
 
     def timed_search(self, query: str, **kw) -> tuple[list[Hit], float]:

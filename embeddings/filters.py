@@ -1,5 +1,6 @@
 """Search filters: which documents a filter value (plan, region, period, domain, agency, law …)
 selects. Values may be IRIs of the graph (a plan, an agency, a cited law) or plain text."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,15 +18,15 @@ FilterValue = str | Sequence[str] | None
 
 @dataclass
 class SearchFilters:
-    plan: FilterValue = None            # plan iri, plan id ("<file stem>#<n>") or title (substring)
-    plan_type: FilterValue = None       # children | women
-    region: FilterValue = None          # "杭州市" (substring match: "杭州")
-    level: FilterValue = None           # province | city | county | district
-    period: FilterValue = None          # "2021-2025" or a year inside the period ("2030")
+    plan: FilterValue = None  # plan iri, plan id ("<file stem>#<n>") or title (substring)
+    plan_type: FilterValue = None  # children | women
+    region: FilterValue = None  # "杭州市" (substring match: "杭州")
+    level: FilterValue = None  # province | city | county | district
+    period: FilterValue = None  # "2021-2025" or a year inside the period ("2030")
     domain_concept: FilterValue = None  # "children-safety" (or the topic alone: "safety")
-    kind: FilterValue = None            # goal | measure | key_project
-    agency: FilterValue = None          # agency key ("health") or label (substring)
-    law: FilterValue = None             # canonical law title (substring: "反家庭暴力法")
+    kind: FilterValue = None  # goal | measure | key_project
+    agency: FilterValue = None  # agency key ("health") or label (substring)
+    law: FilterValue = None  # canonical law title (substring: "反家庭暴力法")
 
     @classmethod
     def from_any(cls, f: SearchFilters | dict | None) -> SearchFilters:
@@ -79,7 +80,7 @@ def doc_matches(doc: SearchDoc, field_name: str, values: list[str]) -> bool:
             if doc.domain_concept == v or doc.domain_concept.endswith("-" + v):
                 return True
         elif field_name == "agency":
-            if "/agency/" in v:       # an agency IRI: id:agency/<h12 of region>/<type key>
+            if "/agency/" in v:  # an agency IRI: id:agency/<h12 of region>/<type key>
                 region_hash, _, key = v.split("/agency/", 1)[1].partition("/")
                 if key in doc.agency_keys and _region_hash(doc.region) in ("", region_hash):
                     return True

@@ -15,6 +15,7 @@ Layout of an index directory::
 
 ``ensure_index`` rebuilds only when the corpus hash (documents + build settings) changed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,9 @@ from .encoders import Encoder, configure_threads, default_encoder_specs, load_en
 from .lexical import BM25, DEFAULT_TOKENIZER, TokenCache, lexicon_words, make_tokenizer
 
 INDEX_SCHEMA = 1
-HNSW_AUTO_THRESHOLD = 100_000   # more text groups than this: HNSW unless told otherwise
+HNSW_AUTO_THRESHOLD = 100_000  # more text groups than this: HNSW unless told otherwise
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
 
@@ -70,6 +73,7 @@ def use_hnsw(n: int, setting: bool | None = None) -> bool:
 
 def make_faiss_index(vectors: np.ndarray, hnsw: bool, settings: HNSWSettings = HNSWSettings()):
     import faiss
+
     d = vectors.shape[1]
     ix: faiss.Index
     if hnsw:
@@ -98,6 +102,7 @@ class DenseIndex:
     @classmethod
     def load(cls, path, ef_search: int = 128) -> DenseIndex:
         import faiss
+
         return cls(faiss.read_index(str(path)), ef_search)
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -109,6 +114,7 @@ class DenseIndex:
     def search(self, q: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) for each query row; ``allowed`` restricts to those vector ids."""
         import faiss
+
         q = np.ascontiguousarray(q, dtype=np.float32).reshape(-1, self.index.d)
         n = self.ntotal
         k = max(1, min(k, n))
@@ -124,8 +130,11 @@ class DenseIndex:
                 return np.take_along_axis(sims, top, 1), allowed[top]
             sel = faiss.IDSelectorBatch(allowed)
             # faiss's bundled stubs lack SearchParametersHNSW and the keyword arguments of SearchParameters
-            params = (faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
-                      if self.is_hnsw else faiss.SearchParameters(sel=sel))  # type: ignore[call-arg]
+            params = (
+                faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
+                if self.is_hnsw
+                else faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
+            )
             scores, ids = self.index.search(q, min(k, len(allowed)), params=params)
         elif self.is_hnsw:
             hnsw_params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
@@ -138,8 +147,9 @@ class DenseIndex:
         return scores, ids
 
 
-def recall_at_k(vectors: np.ndarray, queries: np.ndarray, k: int = 10,
-                settings: HNSWSettings = HNSWSettings()) -> float:
+def recall_at_k(
+    vectors: np.ndarray, queries: np.ndarray, k: int = 10, settings: HNSWSettings = HNSWSettings()
+) -> float:
     """Recall@k of HNSW against the exact flat index on the same vectors."""
     exact = DenseIndex(make_faiss_index(vectors, False))
     approx = DenseIndex(make_faiss_index(vectors, True, settings), settings.ef_search)
@@ -162,8 +172,13 @@ def _calibration_titles(docs: list[SearchDoc]) -> list[str]:
     return [d.title or d.text[:20] for d in docs]
 
 
-def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], seed: int = 13,
-               query_vectors: np.ndarray | None = None) -> dict:
+def _calibrate(
+    encoder: Encoder,
+    vectors: np.ndarray,
+    docs: list[SearchDoc],
+    seed: int = 13,
+    query_vectors: np.ndarray | None = None,
+) -> dict:
     """Typical cosines of unrelated pairs: doc-doc and (title as query)-doc.
 
     ``rel = (cos - mean) / (1 - mean)`` maps "unrelated on average" to 0 and identical to 1, which
@@ -180,8 +195,12 @@ def _calibrate(encoder: Encoder, vectors: np.ndarray, docs: list[SearchDoc], see
         titles = _calibration_titles(docs)
         query_vectors = encoder.encode_queries([titles[i] for i in pick])
     qs = (query_vectors @ vectors.T).ravel()
-    return {"doc_mean": float(cos.mean()), "doc_std": float(cos.std()),
-            "query_mean": float(qs.mean()), "query_std": float(qs.std())}
+    return {
+        "doc_mean": float(cos.mean()),
+        "doc_std": float(cos.std()),
+        "query_mean": float(qs.mean()),
+        "query_std": float(qs.std()),
+    }
 
 
 def _calibration_queries(enc: Encoder, docs: list[SearchDoc], cache: EmbeddingCache) -> tuple[np.ndarray, int]:
@@ -199,17 +218,27 @@ def _calibration_queries(enc: Encoder, docs: list[SearchDoc], cache: EmbeddingCa
         allq, encoded = encode_queries_with_cache(enc, titles, cache)
         return allq[pick], encoded
     qv, encoded = encode_queries_with_cache(enc, [titles[i] for i in pick], cache)
-    if getattr(enc, "loaded", True):        # the picks needed the model: warm the rest now
+    if getattr(enc, "loaded", True):  # the picks needed the model: warm the rest now
         encoded += encode_queries_with_cache(enc, titles, cache)[1]
     return qv, encoded
 
 
-def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | None = None,
-                encoder_specs: Sequence[str] | None = None,
-                tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                hnsw: bool | None = None, hnsw_settings: HNSWSettings = HNSWSettings(),
-                user_words: Iterable[str] = (), batch_size: int = 32, progress: bool = True,
-                source: str = "", cache_dir=None, extra_meta: dict | None = None) -> dict:
+def build_index(
+    docs: list[SearchDoc],
+    index_dir,
+    encoders: Sequence[Encoder] | None = None,
+    encoder_specs: Sequence[str] | None = None,
+    tokenizers: Iterable[str] = ("bigram", "jieba"),
+    default_tokenizer: str = DEFAULT_TOKENIZER,
+    hnsw: bool | None = None,
+    hnsw_settings: HNSWSettings = HNSWSettings(),
+    user_words: Iterable[str] = (),
+    batch_size: int = 32,
+    progress: bool = True,
+    source: str = "",
+    cache_dir=None,
+    extra_meta: dict | None = None,
+) -> dict:
     """Encode (with cache), index and write everything to ``index_dir``; returns meta.json's dict.
 
     Encoders may be ``LazyEncoder``s: their model is loaded only if a passage or a calibration
@@ -230,29 +259,41 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | 
     if default_tokenizer not in tokenizers:
         tokenizers.insert(0, default_tokenizer)
     meta: dict = {
-        "schema": INDEX_SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "source": str(source),
-        "corpus_hash": chash, "build_key": build_key(docs, [e.spec for e in encoders], tokenizers,
-                                                     default_tokenizer, hn, user_words, chash),
-        "doc_count": len(docs), "group_count": len(groups),
+        "schema": INDEX_SCHEMA,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "source": str(source),
+        "corpus_hash": chash,
+        "build_key": build_key(docs, [e.spec for e in encoders], tokenizers, default_tokenizer, hn, user_words, chash),
+        "doc_count": len(docs),
+        "group_count": len(groups),
         "index_type": "hnsw" if hn else "flat",
-        "hnsw": {"m": hnsw_settings.m, "ef_construction": hnsw_settings.ef_construction,
-                 "ef_search": hnsw_settings.ef_search} if hn else None,
-        "encoders": [], "tokenizers": [], "default_tokenizer": default_tokenizer, "timings": {},
+        "hnsw": {
+            "m": hnsw_settings.m,
+            "ef_construction": hnsw_settings.ef_construction,
+            "ef_search": hnsw_settings.ef_search,
+        }
+        if hn
+        else None,
+        "encoders": [],
+        "tokenizers": [],
+        "default_tokenizer": default_tokenizer,
+        "timings": {},
     }
     tmp = out / ".building"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
     write_docs(docs, tmp / "docs.jsonl", lines)
-    (tmp / "groups.json").write_text(json.dumps([[g.id, g.doc_ids] for g in groups], ensure_ascii=False),
-                                     encoding="utf-8")
+    (tmp / "groups.json").write_text(
+        json.dumps([[g.id, g.doc_ids] for g in groups], ensure_ascii=False), encoding="utf-8"
+    )
     import faiss
+
     by_id = {d.id: d for d in docs}
     rep_docs = [by_id[g.doc_ids[0]] for g in groups]
     for enc in encoders:
         t0 = time.perf_counter()
-        cache = EmbeddingCache(Path(cache_dir or value("PLANKG_EMBED_CACHE") or out)
-                               / cache_file_name(enc))
+        cache = EmbeddingCache(Path(cache_dir or value("PLANKG_EMBED_CACHE") or out) / cache_file_name(enc))
         vecs, encoded = encode_with_cache(enc, texts, cache, batch_size=batch_size, progress=progress)
         qvecs, q_encoded = _calibration_queries(enc, rep_docs, cache)
         t_enc = time.perf_counter() - t0
@@ -262,13 +303,22 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | 
         fname = f"dense-{_slug(enc.name)}.faiss"
         faiss.write_index(ix, str(tmp / fname))
         t_ix = time.perf_counter() - t1
-        meta["encoders"].append({
-            "name": enc.name, "spec": enc.spec, "dim": enc.dim, "file": fname, "count": len(vecs),
-            "encoded": encoded, "encode_s": round(t_enc, 3), "index_s": round(t_ix, 4),
-            "units_per_s": round(encoded / t_enc, 2) if encoded and t_enc > 0 else None,
-            "queries_encoded": q_encoded, "model_loaded": bool(getattr(enc, "loaded", True)),
-            "calibration": _calibrate(enc, vecs, rep_docs, query_vectors=qvecs if len(qvecs) else None),
-        })
+        meta["encoders"].append(
+            {
+                "name": enc.name,
+                "spec": enc.spec,
+                "dim": enc.dim,
+                "file": fname,
+                "count": len(vecs),
+                "encoded": encoded,
+                "encode_s": round(t_enc, 3),
+                "index_s": round(t_ix, 4),
+                "units_per_s": round(encoded / t_enc, 2) if encoded and t_enc > 0 else None,
+                "queries_encoded": q_encoded,
+                "model_loaded": bool(getattr(enc, "loaded", True)),
+                "calibration": _calibrate(enc, vecs, rep_docs, query_vectors=qvecs if len(qvecs) else None),
+            }
+        )
     words = list(user_words) + lexicon_words()
     for name in tokenizers:
         t0 = time.perf_counter()
@@ -277,8 +327,15 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | 
         bm = BM25(tok).fit(texts, tcache)
         tcache.save()
         files = bm.save(tmp, f"bm25-{_slug(name)}")
-        meta["tokenizers"].append({"name": name, "files": files, "vocab": len(bm.vocab),
-                                   "tokenized": tcache.misses, "build_s": round(time.perf_counter() - t0, 3)})
+        meta["tokenizers"].append(
+            {
+                "name": name,
+                "files": files,
+                "vocab": len(bm.vocab),
+                "tokenized": tcache.misses,
+                "build_s": round(time.perf_counter() - t0, 3),
+            }
+        )
     meta.update(extra_meta or {})
     meta["timings"]["total_s"] = round(time.perf_counter() - t_all, 3)
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -294,8 +351,12 @@ def build_index(docs: list[SearchDoc], index_dir, encoders: Sequence[Encoder] | 
 
 def build_key(docs, specs, tokenizers, default_tokenizer, hnsw, user_words, chash: str | None = None) -> str:
     h = hashlib.sha256((chash or corpus_hash(docs)).encode())
-    h.update(json.dumps([INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw),
-                         sorted(user_words)], ensure_ascii=False).encode())
+    h.update(
+        json.dumps(
+            [INDEX_SCHEMA, list(specs), list(tokenizers), default_tokenizer, bool(hnsw), sorted(user_words)],
+            ensure_ascii=False,
+        ).encode()
+    )
     return h.hexdigest()
 
 
@@ -309,11 +370,20 @@ def read_meta(index_dir) -> dict | None:
         return None
 
 
-def ensure_index(index_dir, corpus_folder=None, docs: list[SearchDoc] | None = None,
-                 encoder_specs: Sequence[str] | None = None, encoders: Sequence[Encoder] | None = None,
-                 tokenizers: Iterable[str] = ("bigram", "jieba"), default_tokenizer: str = DEFAULT_TOKENIZER,
-                 hnsw: bool | None = None, user_words: Iterable[str] = (), progress: bool = True,
-                 force: bool = False, cache_dir=None) -> tuple[dict, bool]:
+def ensure_index(
+    index_dir,
+    corpus_folder=None,
+    docs: list[SearchDoc] | None = None,
+    encoder_specs: Sequence[str] | None = None,
+    encoders: Sequence[Encoder] | None = None,
+    tokenizers: Iterable[str] = ("bigram", "jieba"),
+    default_tokenizer: str = DEFAULT_TOKENIZER,
+    hnsw: bool | None = None,
+    user_words: Iterable[str] = (),
+    progress: bool = True,
+    force: bool = False,
+    cache_dir=None,
+) -> tuple[dict, bool]:
     """Build the index unless an up-to-date one exists. Returns (meta, rebuilt)."""
     index_dir = Path(index_dir)
     if docs is None:
@@ -329,9 +399,19 @@ def ensure_index(index_dir, corpus_folder=None, docs: list[SearchDoc] | None = N
     meta = read_meta(index_dir)
     if not force and meta and meta.get("build_key") == key:
         return meta, False
-    meta = build_index(docs, index_dir, encoders=encoders, encoder_specs=specs, tokenizers=tokenizers,
-                       default_tokenizer=default_tokenizer, hnsw=hnsw, user_words=user_words,
-                       progress=progress, source=str(corpus_folder or ""), cache_dir=cache_dir)
+    meta = build_index(
+        docs,
+        index_dir,
+        encoders=encoders,
+        encoder_specs=specs,
+        tokenizers=tokenizers,
+        default_tokenizer=default_tokenizer,
+        hnsw=hnsw,
+        user_words=user_words,
+        progress=progress,
+        source=str(corpus_folder or ""),
+        cache_dir=cache_dir,
+    )
     return meta, True
 
 

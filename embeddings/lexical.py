@@ -11,6 +11,7 @@
 Which tokeniser is the default is decided by the relevance benchmark (``bench/search_eval.py``);
 see ``DEFAULT_TOKENIZER``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,20 +37,109 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?")
 # function characters/words that carry no topic on their own
 STOP_UNIGRAMS = set("的和与及等在了是为对或其之以于把被将并且也都有中上下各个")
-STOP_WORDS = STOP_UNIGRAMS | {"以及", "进一步", "加强", "推进", "推动", "开展", "完善", "健全", "提高",
-                              "建立", "落实", "全面", "积极", "不断", "相关", "有关", "工作", "机制",
-                              "体系", "深入", "持续", "逐步", "切实", "大力", "着力", "努力"}
+STOP_WORDS = STOP_UNIGRAMS | {
+    "以及",
+    "进一步",
+    "加强",
+    "推进",
+    "推动",
+    "开展",
+    "完善",
+    "健全",
+    "提高",
+    "建立",
+    "落实",
+    "全面",
+    "积极",
+    "不断",
+    "相关",
+    "有关",
+    "工作",
+    "机制",
+    "体系",
+    "深入",
+    "持续",
+    "逐步",
+    "切实",
+    "大力",
+    "着力",
+    "努力",
+}
 
 # domain terms missing from jieba's general dictionary (kept deliberately short and topical)
 DOMAIN_TERMS = (
-    "防溺水", "溺水", "预防溺水", "校园欺凌", "学生欺凌", "欺凌", "近视防控", "近视", "托育", "托育服务", "托位",
-    "婴幼儿照护", "家庭暴力", "反家庭暴力", "家暴", "性侵害", "性骚扰", "拐卖", "留守儿童", "困境儿童",
-    "事实无人抚养儿童", "孤儿", "出生缺陷", "母乳喂养", "新生儿", "孕产妇", "两癌", "宫颈癌", "乳腺癌",
-    "心理健康", "心理辅导", "网络沉迷", "沉迷网络", "网络游戏", "未成年人", "监护人", "强制亲职教育",
-    "家庭教育", "家风", "儿童之家", "儿童友好", "妇儿工委", "普惠性幼儿园", "特殊教育", "残疾儿童",
-    "康复救助", "安全座椅", "食品安全", "道路交通", "就业歧视", "生育保险", "产假", "育儿假", "女职工",
-    "职场", "人身安全保护令", "法律援助", "司法救助", "一站式", "校外培训", "课后服务", "减负",
-    "体质健康", "龋齿", "肥胖", "贫血", "疫苗", "免疫规划", "艾滋病", "梅毒", "乙肝", "母婴传播",
+    "防溺水",
+    "溺水",
+    "预防溺水",
+    "校园欺凌",
+    "学生欺凌",
+    "欺凌",
+    "近视防控",
+    "近视",
+    "托育",
+    "托育服务",
+    "托位",
+    "婴幼儿照护",
+    "家庭暴力",
+    "反家庭暴力",
+    "家暴",
+    "性侵害",
+    "性骚扰",
+    "拐卖",
+    "留守儿童",
+    "困境儿童",
+    "事实无人抚养儿童",
+    "孤儿",
+    "出生缺陷",
+    "母乳喂养",
+    "新生儿",
+    "孕产妇",
+    "两癌",
+    "宫颈癌",
+    "乳腺癌",
+    "心理健康",
+    "心理辅导",
+    "网络沉迷",
+    "沉迷网络",
+    "网络游戏",
+    "未成年人",
+    "监护人",
+    "强制亲职教育",
+    "家庭教育",
+    "家风",
+    "儿童之家",
+    "儿童友好",
+    "妇儿工委",
+    "普惠性幼儿园",
+    "特殊教育",
+    "残疾儿童",
+    "康复救助",
+    "安全座椅",
+    "食品安全",
+    "道路交通",
+    "就业歧视",
+    "生育保险",
+    "产假",
+    "育儿假",
+    "女职工",
+    "职场",
+    "人身安全保护令",
+    "法律援助",
+    "司法救助",
+    "一站式",
+    "校外培训",
+    "课后服务",
+    "减负",
+    "体质健康",
+    "龋齿",
+    "肥胖",
+    "贫血",
+    "疫苗",
+    "免疫规划",
+    "艾滋病",
+    "梅毒",
+    "乙肝",
+    "母婴传播",
 )
 
 
@@ -86,7 +176,7 @@ class BigramTokenizer:
                 continue
             if self.unigrams:
                 out.extend(ch for ch in run if ch not in STOP_UNIGRAMS)
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
         return out
 
 
@@ -95,19 +185,20 @@ class JiebaTokenizer:
         import logging
 
         import jieba
+
         jieba.setLogLevel(logging.WARNING)
         self._t = jieba.Tokenizer()
         self._t.initialize()
         self.mode = mode
         self.name = "jieba" if mode == "search" else "jieba-plain"
-        self.user_words = sorted({w.strip() for w in (*DOMAIN_TERMS, *user_words)
-                                  if w and 2 <= len(w.strip()) <= 30})
+        self.user_words = sorted({w.strip() for w in (*DOMAIN_TERMS, *user_words) if w and 2 <= len(w.strip()) <= 30})
         for w in self.user_words:
             self._t.add_word(w, freq=max(self._t.suggest_freq(w, tune=False), 50))
 
     @property
     def signature(self) -> str:
         import jieba
+
         return _digest(self.name, getattr(jieba, "__version__", ""), self.user_words, sorted(STOP_WORDS))
 
     def tokens(self, text: str) -> list[str]:
@@ -148,7 +239,7 @@ def lexicon_words(docs=None) -> list[str]:
             words.add(concept_labels(f"{pop}-{topic}")[0])
     for law in list(words):
         if law.startswith("中华人民共和国"):
-            words.add(law[len("中华人民共和国"):])
+            words.add(law[len("中华人民共和国") :])
     return sorted(w for w in words if w)
 
 
@@ -177,14 +268,16 @@ class BM25:
 
     def fit(self, texts: list[str], cache: TokenCache | None = None) -> BM25:
         from itertools import chain, count
+
         tokens = cache.tokens if cache is not None else self.tokenizer.tokens
         per_text = [tokens(t) for t in texts]
         n = len(texts)
         lengths = np.fromiter(map(len, per_text), np.int64, count=n)
         # term ids without a Python loop: a term's first position, then made contiguous (same order)
         vocab: dict[str, int] = {}
-        first = np.fromiter(map(vocab.setdefault, chain.from_iterable(per_text), count()), np.int64,
-                            count=int(lengths.sum()))
+        first = np.fromiter(
+            map(vocab.setdefault, chain.from_iterable(per_text), count()), np.int64, count=int(lengths.sum())
+        )
         _, ids = np.unique(first, return_inverse=True)
         vocab = {w: i for i, w in enumerate(vocab)}
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
@@ -224,9 +317,14 @@ class BM25:
 
     def save(self, directory, prefix: str) -> list[str]:
         d = Path(directory)
-        sp.save_npz(d / f"{prefix}.npz", self.W.tocsc(), compressed=False)   # loads faster; size is small
-        meta = {"tokenizer": self.tokenizer.name, "k1": self.k1, "b": self.b, "n_docs": self.n_docs,
-                "vocab": list(self.vocab.keys())}
+        sp.save_npz(d / f"{prefix}.npz", self.W.tocsc(), compressed=False)  # loads faster; size is small
+        meta = {
+            "tokenizer": self.tokenizer.name,
+            "k1": self.k1,
+            "b": self.b,
+            "n_docs": self.n_docs,
+            "vocab": list(self.vocab.keys()),
+        }
         if isinstance(self.tokenizer, JiebaTokenizer):
             meta["user_words"] = self.tokenizer.user_words
             meta["mode"] = self.tokenizer.mode
@@ -298,8 +396,9 @@ class TokenCache:
 
 
 # ------------------------------------------------------------------ matched terms and highlights
-def match_terms(text: str, terms: list[str], max_df_terms: set[str] | None = None) -> tuple[
-        list[str], list[tuple[int, int]]]:
+def match_terms(
+    text: str, terms: list[str], max_df_terms: set[str] | None = None
+) -> tuple[list[str], list[tuple[int, int]]]:
     """Which of ``terms`` occur in ``text`` and where: (matched terms, merged [start, end) spans).
 
     Single characters are used only when no longer term matched; spans are offsets into ``text``

@@ -1,17 +1,19 @@
 """What a search returns: hits (one per duplicate-text group), counterparts of a unit in other
 plans, plan coverage of a topic; and their plain-dict views for the CLI and JSON."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
 from .documents import SearchDoc
 
-SIMILAR_THRESHOLD = 0.45        # calibrated similarity (0 = unrelated on average, 1 = identical)
+SIMILAR_THRESHOLD = 0.45  # calibrated similarity (0 = unrelated on average, 1 = identical)
 
 
 @dataclass
 class PlanRef:
     """One member of a hit's duplicate group: a unit in some plan."""
+
     doc_id: str
     doc_iri: str
     plan_id: str
@@ -27,26 +29,42 @@ class PlanRef:
     domain_concept: str
     file: str
     line: int
-    in_filter: bool = True      # does this member itself satisfy the filters?
+    in_filter: bool = True  # does this member itself satisfy the filters?
 
     @classmethod
     def of(cls, d: SearchDoc, in_filter: bool = True) -> PlanRef:
-        return cls(d.id, d.iri, d.plan_id, d.plan_iri, d.plan_title, d.plan_type, d.region, d.level,
-                   d.period, d.kind, d.number, d.domain_title, d.domain_concept, d.file, d.line, in_filter)
+        return cls(
+            d.id,
+            d.iri,
+            d.plan_id,
+            d.plan_iri,
+            d.plan_title,
+            d.plan_type,
+            d.region,
+            d.level,
+            d.period,
+            d.kind,
+            d.number,
+            d.domain_title,
+            d.domain_concept,
+            d.file,
+            d.line,
+            in_filter,
+        )
 
 
 @dataclass
 class Hit:
     rank: int
-    doc: SearchDoc                      # representative unit (first member that passes the filters)
+    doc: SearchDoc  # representative unit (first member that passes the filters)
     group: str
-    plans: list[PlanRef]                # every plan/unit sharing this text (len > 1: duplicates)
-    score: float                        # fused score (mode-dependent scale)
-    scores: dict                        # {"bm25": .., "dense:e5-small": cos, ..., "fused": ..}
-    ranks: dict                         # 1-based rank per component (None: not in its top list)
+    plans: list[PlanRef]  # every plan/unit sharing this text (len > 1: duplicates)
+    score: float  # fused score (mode-dependent scale)
+    scores: dict  # {"bm25": .., "dense:e5-small": cos, ..., "fused": ..}
+    ranks: dict  # 1-based rank per component (None: not in its top list)
     matched_terms: list[str] = field(default_factory=list)
-    highlights: list[list[int]] = field(default_factory=list)   # [start, end) offsets into doc.text
-    relevance: float | None = None   # query z-score of the dense cosine, mean over encoders (None: no dense)
+    highlights: list[list[int]] = field(default_factory=list)  # [start, end) offsets into doc.text
+    relevance: float | None = None  # query z-score of the dense cosine, mean over encoders (None: no dense)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -58,12 +76,12 @@ class Hit:
 class SimilarHit:
     doc: SearchDoc
     plan: PlanRef
-    score: float                        # calibrated similarity, mean over encoders (1 = same text)
-    cosines: dict                       # raw cosine per encoder
+    score: float  # calibrated similarity, mean over encoders (1 = same text)
+    cosines: dict  # raw cosine per encoder
     same_text: bool
-    shared_agencies: list[str]          # generic labels of agency types named by both units
-    agencies_only_source: list[str]     # labels (as in the source plan) of agencies only the source names
-    agencies_only_target: list[str]     # labels (as in the target plan) of agencies only the target names
+    shared_agencies: list[str]  # generic labels of agency types named by both units
+    agencies_only_source: list[str]  # labels (as in the source plan) of agencies only the source names
+    agencies_only_target: list[str]  # labels (as in the target plan) of agencies only the target names
     shared_laws: list[str]
     laws_only_source: list[str]
     laws_only_target: list[str]
@@ -104,11 +122,19 @@ class PlanCoverage:
 def hit_to_dict(hit: Hit) -> dict:
     """A hit as one flat JSON-ready dict (doc fields at top level, plus score parts and plans)."""
     d = hit.doc.to_dict()
-    d.update({"rank": hit.rank, "group": hit.group, "score": float(hit.score),
-              "scores": {k: float(v) for k, v in hit.scores.items()}, "ranks": dict(hit.ranks),
-              "relevance": None if hit.relevance is None else float(hit.relevance),
-              "matched_terms": list(hit.matched_terms), "highlights": [list(x) for x in hit.highlights],
-              "plans": [asdict(p) for p in hit.plans]})
+    d.update(
+        {
+            "rank": hit.rank,
+            "group": hit.group,
+            "score": float(hit.score),
+            "scores": {k: float(v) for k, v in hit.scores.items()},
+            "ranks": dict(hit.ranks),
+            "relevance": None if hit.relevance is None else float(hit.relevance),
+            "matched_terms": list(hit.matched_terms),
+            "highlights": [list(x) for x in hit.highlights],
+            "plans": [asdict(p) for p in hit.plans],
+        }
+    )
     return d
 
 
@@ -117,10 +143,19 @@ def similar_to_dict(result: SimilarResult) -> dict:
     out = []
     for h in result:
         d = h.doc.to_dict()
-        d.update({"score": float(h.score), "cosines": h.cosines, "same_text": h.same_text,
-                  "shared_agencies": h.shared_agencies, "other_agencies": h.agencies_only_target,
-                  "agencies_only_source": h.agencies_only_source, "agencies_only_target": h.agencies_only_target,
-                  "shared_laws": h.shared_laws, "laws_only_source": h.laws_only_source,
-                  "laws_only_target": h.laws_only_target})
+        d.update(
+            {
+                "score": float(h.score),
+                "cosines": h.cosines,
+                "same_text": h.same_text,
+                "shared_agencies": h.shared_agencies,
+                "other_agencies": h.agencies_only_target,
+                "agencies_only_source": h.agencies_only_source,
+                "agencies_only_target": h.agencies_only_target,
+                "shared_laws": h.shared_laws,
+                "laws_only_source": h.laws_only_source,
+                "laws_only_target": h.laws_only_target,
+            }
+        )
         out.append(d)
     return {"source": src, "threshold": getattr(result, "threshold", None), "counterparts": out}

@@ -4,14 +4,19 @@ A domain title as written ("儿童与法律保护", "儿童与法律", "妇女�
 "{population}-{topic}" ("children-law", "women-law"); each such concept is narrower than the
 population-independent topic ("law").
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 
-POPULATIONS = {"儿童": ("children", "儿童", "Children"), "妇女": ("women", "妇女", "Women"),
-               "女性": ("women", "妇女", "Women"), "青少年": ("youth", "青少年", "Youth"),
-               "老年人": ("elderly", "老年人", "Older people")}
+POPULATIONS = {
+    "儿童": ("children", "儿童", "Children"),
+    "妇女": ("women", "妇女", "Women"),
+    "女性": ("women", "妇女", "Women"),
+    "青少年": ("youth", "青少年", "Youth"),
+    "老年人": ("elderly", "老年人", "Older people"),
+}
 
 # topic key -> (Chinese label, English label, keywords in priority order)
 TOPICS = {

@@ -1,4 +1,5 @@
 """Durability helpers: fsync files and folders before a rename publishes them."""
+
 from __future__ import annotations
 
 import os

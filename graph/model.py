@@ -4,6 +4,7 @@ Plain dataclasses, JSON-serialisable via ``to_dict``. Every textual unit carries
 ``Source``: file name, 1-based physical start line, and [start, end) character span
 into the decoded file text.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -15,26 +16,26 @@ UNIT_KINDS = (GOAL, MEASURE, KEY_PROJECT)
 @dataclass
 class Source:
     file: str
-    line: int          # 1-based physical line where the unit starts
-    start: int         # character offset into the decoded text (inclusive)
-    end: int           # character offset (exclusive)
+    line: int  # 1-based physical line where the unit starts
+    start: int  # character offset into the decoded text (inclusive)
+    end: int  # character offset (exclusive)
     end_line: int = 0  # last physical line of the unit
 
 
 @dataclass
 class AgencyMention:
-    key: str            # lexicon key of the agency type, e.g. "health"
-    label: str          # canonical Chinese name at the plan's level, e.g. "杭州市卫生健康委员会"
-    surface: str        # the text as written, e.g. "市卫健委" or "卫生健康"
-    role: str = "mentioned"   # lead | partner | mentioned
-    start: int = -1     # offset of the surface form within the unit text
+    key: str  # lexicon key of the agency type, e.g. "health"
+    label: str  # canonical Chinese name at the plan's level, e.g. "杭州市卫生健康委员会"
+    surface: str  # the text as written, e.g. "市卫健委" or "卫生健康"
+    role: str = "mentioned"  # lead | partner | mentioned
+    start: int = -1  # offset of the surface form within the unit text
 
 
 @dataclass
 class LawMention:
-    title: str          # canonical title, e.g. "中华人民共和国民法典"
-    surface: str        # as written, e.g. "《民法典》"
-    doc_type: str       # law | regulation | plan | outline | opinion | standard | other
+    title: str  # canonical title, e.g. "中华人民共和国民法典"
+    surface: str  # as written, e.g. "《民法典》"
+    doc_type: str  # law | regulation | plan | outline | opinion | standard | other
     bracketed: bool = True
     start: int = -1
 
@@ -42,24 +43,24 @@ class LawMention:
 @dataclass
 class Indicator:
     name: str
-    comparator: str | None = None   # le | lt | ge | gt | eq | approx  (None when qualitative)
+    comparator: str | None = None  # le | lt | ge | gt | eq | approx  (None when qualitative)
     value: float | None = None
-    unit: str | None = None         # "%", "‰", "1/10万", "张", "名", ...
-    year: int | None = None         # target year
+    unit: str | None = None  # "%", "‰", "1/10万", "张", "名", ...
+    year: int | None = None  # target year
     baseline_value: float | None = None
     baseline_year: int | None = None
-    text: str = ""                     # the phrase the indicator was read from
+    text: str = ""  # the phrase the indicator was read from
     qualitative: str | None = None  # e.g. "逐年增加", "应援尽援" where no number is given
     unit_as_written: str | None = None  # set when the unit was corrected (‰ written as %)
 
 
 @dataclass
 class Unit:
-    kind: str           # goal | measure | key_project
-    number: int         # its number as written within its list (1-based)
-    text: str           # full text, continuation lines joined
+    kind: str  # goal | measure | key_project
+    number: int  # its number as written within its list (1-based)
+    text: str  # full text, continuation lines joined
     source: Source
-    title: str = ""     # leading sentence / heading, e.g. "加强儿童健康管理"
+    title: str = ""  # leading sentence / heading, e.g. "加强儿童健康管理"
     agencies: list[AgencyMention] = field(default_factory=list)
     laws: list[LawMention] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
@@ -69,10 +70,10 @@ class Unit:
 @dataclass
 class Domain:
     number: int
-    title: str          # as written, e.g. "儿童与法律保护"
-    concept: str        # shared concept key, e.g. "children-law"
+    title: str  # as written, e.g. "儿童与法律保护"
+    concept: str  # shared concept key, e.g. "children-law"
     source: Source
-    heading: str = ""   # the whole heading line as written (with slogan)
+    heading: str = ""  # the whole heading line as written (with slogan)
     goals: list[Unit] = field(default_factory=list)
     measures: list[Unit] = field(default_factory=list)
 
@@ -107,7 +108,7 @@ class Section:
     number: int
     title: str
     source: Source
-    role: str = "other"   # domains | key_projects | principles | implementation | monitoring | other
+    role: str = "other"  # domains | key_projects | principles | implementation | monitoring | other
 
 
 @dataclass
@@ -117,20 +118,20 @@ class Plan:
     file: str
     source: Source
     region: str = ""
-    level: str = ""           # province | city | county | district
-    plan_type: str = ""       # children | women | other
+    level: str = ""  # province | city | county | district
+    plan_type: str = ""  # children | women | other
     period_start: int | None = None
     period_end: int | None = None
     draft: bool = False
     issuer: str | None = None
-    date: str | None = None          # ISO yyyy-mm-dd
+    date: str | None = None  # ISO yyyy-mm-dd
     doc_number: str | None = None
-    title_evidence: str = ""            # where an inferred title came from
+    title_evidence: str = ""  # where an inferred title came from
     sections: list[Section] = field(default_factory=list)
     domains: list[Domain] = field(default_factory=list)
     key_projects: list[Unit] = field(default_factory=list)
     tables: list[IndicatorTable] = field(default_factory=list)
-    preamble: str = ""                  # text before the first section (前言 and the like)
+    preamble: str = ""  # text before the first section (前言 and the like)
     preamble_laws: list[LawMention] = field(default_factory=list)
 
     def units(self):
@@ -164,5 +165,10 @@ class ParsedFile:
     sha256: str = ""
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "encoding": self.encoding, "notices": self.notices,
-                "sha256": self.sha256, "plans": [p.to_dict() for p in self.plans]}
+        return {
+            "file": self.file,
+            "encoding": self.encoding,
+            "notices": self.notices,
+            "sha256": self.sha256,
+            "plans": [p.to_dict() for p in self.plans],
+        }

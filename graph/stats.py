@@ -1,11 +1,14 @@
 """Statistics of a built graph, all by SPARQL so they hold for any store behind the interface."""
+
 from __future__ import annotations
 
 from .rdf.ns import sparql_prefixes
 
 PREFIXES = sparql_prefixes("pkg", "dcterms", "skos")
 
-TOTALS = PREFIXES + """
+TOTALS = (
+    PREFIXES
+    + """
 SELECT
   (COUNT(DISTINCT ?plan) AS ?plans) (COUNT(DISTINCT ?domain) AS ?domains)
   (COUNT(DISTINCT ?goal) AS ?goals) (COUNT(DISTINCT ?measure) AS ?measures)
@@ -16,8 +19,11 @@ WHERE {
              OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
   OPTIONAL { ?plan pkg:hasKeyProject ?kp }
 }"""
+)
 
-ENTITIES = PREFIXES + """
+ENTITIES = (
+    PREFIXES
+    + """
 SELECT
   (COUNT(DISTINCT ?agency) AS ?agencies) (COUNT(DISTINCT ?atype) AS ?agency_types)
   (COUNT(DISTINCT ?law) AS ?laws) (COUNT(DISTINCT ?ind) AS ?indicators)
@@ -27,8 +33,11 @@ WHERE {
   UNION { ?x pkg:hasIndicator ?ind }
   UNION { ?t pkg:hasRow ?ind }
 }"""
+)
 
-PER_PLAN = PREFIXES + """
+PER_PLAN = (
+    PREFIXES
+    + """
 SELECT ?title
   (COUNT(DISTINCT ?domain) AS ?domains) (COUNT(DISTINCT ?goal) AS ?goals)
   (COUNT(DISTINCT ?measure) AS ?measures) (COUNT(DISTINCT ?kp) AS ?key_projects)
@@ -38,11 +47,15 @@ WHERE {
              OPTIONAL { ?domain pkg:hasGoal ?goal } OPTIONAL { ?domain pkg:hasMeasure ?measure } }
   OPTIONAL { ?plan pkg:hasKeyProject ?kp }
 } GROUP BY ?title ORDER BY ?title"""
+)
 
-TOP_AGENCIES = PREFIXES + """
+TOP_AGENCIES = (
+    PREFIXES
+    + """
 SELECT ?agency (SAMPLE(?label) AS ?name) (COUNT(DISTINCT ?u) AS ?units)
 WHERE { ?u pkg:involvesAgency ?agency . ?agency skos:prefLabel ?label }
 GROUP BY ?agency ORDER BY DESC(?units) ?agency LIMIT 10"""
+)
 
 
 def _row(store, query: str) -> dict:

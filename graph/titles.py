@@ -6,6 +6,7 @@ True
 (``graph.parse.plans.tidy_plan_title`` chooses how a plan title is displayed and
 ``graph.extract.laws.tidy_law_title`` how a cited title is; this key only decides identity.)
 """
+
 from __future__ import annotations
 
 import re

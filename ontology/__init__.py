@@ -1,1 +1,2 @@
-"""The PlanKG ontology, SHACL shapes and domain concept scheme, shipped as package data (read with importlib.resources)."""
+"""The PlanKG ontology, SHACL shapes and domain concept scheme, shipped as package data
+(read with importlib.resources)."""

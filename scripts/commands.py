@@ -3,6 +3,7 @@
 Each command imports what it needs inside its function, so that ``plankg parse`` or ``plankg list`` start
 without loading the search models, faiss or Flask.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,14 +47,17 @@ def cmd_parse(args) -> int:
             for p in r.plans:
                 c = p.counts()
                 flag = " (title inferred)" if p.title_inferred else ""
-                print(f"{r.file}\t{p.title}{flag}\t{c['domains']} domains, {c['goals']} goals, "
-                      f"{c['measures']} measures, {c['key_projects']} key projects")
+                print(
+                    f"{r.file}\t{p.title}{flag}\t{c['domains']} domains, {c['goals']} goals, "
+                    f"{c['measures']} measures, {c['key_projects']} key projects"
+                )
     return 2 if failed else 0
 
 
 # -- build / export / stats / query ------------------------------------------------------------------
 def _waiting(holder: dict) -> None:
     from builds.lock import describe
+
     print(f"plankg: waiting for the data folder's lock ({describe(holder)})…", file=sys.stderr)
 
 
@@ -69,15 +73,24 @@ def cmd_build(args) -> int:
     cfg = Config.from_env(data_dir=args.data, corpus=args.corpus, remote_store=args.store)
     files = [Path(f) for f in args.files] if args.files else None
     try:
-        report = build(cfg, files=files, with_index=not args.no_index, progress=not args.quiet,
-                       encoders=args.encoders, lock_wait=_lock_wait(args), on_wait=_waiting)
+        report = build(
+            cfg,
+            files=files,
+            with_index=not args.no_index,
+            progress=not args.quiet,
+            encoders=args.encoders,
+            lock_wait=_lock_wait(args),
+            on_wait=_waiting,
+        )
     except (ParseError, BuildError, Busy) as e:
         return fail(str(e))
     if args.json:
         _print_json(report)
     else:
-        print(f"built {report['plans']} plans from {report['files']} files into {cfg.data_dir / 'current'} "
-              f"({report['triples']} triples, {report['seconds']['total']:.1f}s)")
+        print(
+            f"built {report['plans']} plans from {report['files']} files into {cfg.data_dir / 'current'} "
+            f"({report['triples']} triples, {report['seconds']['total']:.1f}s)"
+        )
     return 0
 
 
@@ -92,8 +105,14 @@ def cmd_add(args) -> int:
         sources = read_sources([Path(f) for f in args.files])
         for src in sources:
             corpus.check_upload_name(src.name)
-        result = corpus.add(cfg, sources, encoders=args.encoders, lock_wait=_lock_wait(args),
-                            on_wait=_waiting, progress=not args.quiet and not args.json)
+        result = corpus.add(
+            cfg,
+            sources,
+            encoders=args.encoders,
+            lock_wait=_lock_wait(args),
+            on_wait=_waiting,
+            progress=not args.quiet and not args.json,
+        )
     except (ParseError, BuildError, CorpusError) as e:
         return fail(str(e))
     for notice in result.get("notices", []):
@@ -106,8 +125,10 @@ def cmd_add(args) -> int:
         t = result["totals"]
         verb = "replaced " + ", ".join(result["replaced"]) + " by" if result["replaced"] else "added"
         plans = "、".join("《" + p["title"] + "》" for p in result["plans"])
-        print(f"{verb} {', '.join(result['added'])} ({plans}) → {result['generation']}: "
-              f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)")
+        print(
+            f"{verb} {', '.join(result['added'])} ({plans}) → {result['generation']}: "
+            f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)"
+        )
     return 0
 
 
@@ -118,8 +139,9 @@ def cmd_remove(args) -> int:
 
     cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
     try:
-        result = corpus.remove(cfg, args.target, lock_wait=_lock_wait(args), on_wait=_waiting,
-                               progress=not args.quiet and not args.json)
+        result = corpus.remove(
+            cfg, args.target, lock_wait=_lock_wait(args), on_wait=_waiting, progress=not args.quiet and not args.json
+        )
     except (ParseError, BuildError, CorpusError) as e:
         return fail(str(e))
     if args.json:
@@ -127,8 +149,10 @@ def cmd_remove(args) -> int:
     else:
         t = result["totals"]
         plans = "、".join("《" + p + "》" for p in result["removed_plans"])
-        print(f"removed {', '.join(result['removed'])} ({plans}) → {result['generation']}: "
-              f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)")
+        print(
+            f"removed {', '.join(result['removed'])} ({plans}) → {result['generation']}: "
+            f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)"
+        )
     return 0
 
 
@@ -143,9 +167,11 @@ def cmd_list(args) -> int:
     if info["generation"] is None:
         return fail(f"no graph built yet in {cfg.data_dir}: run `plankg build` first")
     state = "consistent" if not info["problems"] else "PROBLEMS: " + "; ".join(info["problems"])
-    print(f"generation {info['generation']} (built {info['built_at']}, {info['plans']} plans, "
-          f"{info['triples']} triples, corpus sha256 {str(info['corpus_sha256'])[:12]}…, "
-          f"{'with' if info['index'] else 'no'} search index): {state}")
+    print(
+        f"generation {info['generation']} (built {info['built_at']}, {info['plans']} plans, "
+        f"{info['triples']} triples, corpus sha256 {str(info['corpus_sha256'])[:12]}…, "
+        f"{'with' if info['index'] else 'no'} search index): {state}"
+    )
     if info.get("previous"):
         print(f"previous generation (roll-back point): {info['previous']}")
     for f in info["files"]:
@@ -168,7 +194,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-_held: list = []       # generations held open (shared lock) while this command reads them
+_held: list = []  # generations held open (shared lock) while this command reads them
 
 
 def _open_existing(cfg):
@@ -177,6 +203,7 @@ def _open_existing(cfg):
     from builds.generations import current_generation, hold_generation
     from builds.layout import DataFolder
     from graph.store import open_store
+
     if cfg.remote_store:
         return open_store(cfg.remote_store, auth=cfg.remote_auth)
     gen = current_generation(DataFolder(cfg.data_dir))
@@ -222,6 +249,7 @@ def _engine(args):
     from builds.generations import current_generation, hold_generation
     from builds.layout import DataFolder
     from embeddings.engine import SearchEngine
+
     cfg = Config.from_env(data_dir=args.data)
     gen = current_generation(DataFolder(cfg.data_dir))  # resolved once: every index file from one generation
     if gen is None or not gen.index_meta.exists():
@@ -232,10 +260,23 @@ def _engine(args):
 
 def cmd_search(args) -> int:
     from embeddings.results import hit_to_dict
+
     engine = _engine(args)
-    filters = {k: v for k, v in (("plan", args.plan), ("plan_type", args.type), ("region", args.region),
-                                 ("level", args.level), ("domain_concept", args.domain), ("kind", args.kind),
-                                 ("agency", args.agency), ("law", args.law), ("period", args.period)) if v}
+    filters = {
+        k: v
+        for k, v in (
+            ("plan", args.plan),
+            ("plan_type", args.type),
+            ("region", args.region),
+            ("level", args.level),
+            ("domain_concept", args.domain),
+            ("kind", args.kind),
+            ("agency", args.agency),
+            ("law", args.law),
+            ("period", args.period),
+        )
+        if v
+    }
     hits = engine.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "mode": args.mode, "results": [hit_to_dict(h) for h in hits]})
@@ -244,13 +285,16 @@ def cmd_search(args) -> int:
         d = hit_to_dict(h)
         plans = "；".join(p["plan_title"] for p in d["plans"])
         print(f"{rank:2d}. [{d['kind']} {d['number']}] {d['text'][:90]}")
-        print(f"    {plans} · {d['domain_title'] or '重点实事项目'} · {d['file']}:{d['line']} · "
-              f"score {d['score']:.4f} {json.dumps(d['scores'], ensure_ascii=False)}")
+        print(
+            f"    {plans} · {d['domain_title'] or '重点实事项目'} · {d['file']}:{d['line']} · "
+            f"score {d['score']:.4f} {json.dumps(d['scores'], ensure_ascii=False)}"
+        )
     return 0
 
 
 def cmd_similar(args) -> int:
     from embeddings.results import similar_to_dict
+
     engine = _engine(args)
     try:
         result = engine.similar(args.unit, threshold=args.threshold)
@@ -264,20 +308,24 @@ def cmd_similar(args) -> int:
     print(f"{src['plan_title']} [{src['kind']} {src['number']}] {src['text'][:100]}")
     for c in d["counterparts"]:
         print(f"  {c['score']:.3f} {c['plan_title']} [{c['kind']} {c['number']}] {c['text'][:90]}")
-        print(f"        shared agencies: {'、'.join(c['shared_agencies']) or '—'}; "
-              f"only here: {'、'.join(c['other_agencies']) or '—'}")
+        print(
+            f"        shared agencies: {'、'.join(c['shared_agencies']) or '—'}; "
+            f"only here: {'、'.join(c['other_agencies']) or '—'}"
+        )
     return 0
 
 
 def cmd_settings(args) -> int:
     from config import SETTINGS, markdown_table
+
     if args.markdown:
         print(markdown_table())
         return 0
     values = Config.from_env().public()
     if args.json:
-        _print_json([{"name": s.name, "value": values[s.name], "default": s.shown_default, "help": s.help}
-                     for s in SETTINGS])
+        _print_json(
+            [{"name": s.name, "value": values[s.name], "default": s.shown_default, "help": s.help} for s in SETTINGS]
+        )
         return 0
     for s in SETTINGS:
         print(f"{s.name}={'' if values[s.name] is None else values[s.name]}\t# {s.help} (default {s.shown_default})")
@@ -286,5 +334,6 @@ def cmd_settings(args) -> int:
 
 def cmd_serve(args) -> int:
     from server import serve
+
     cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
     return serve(cfg, host=args.host, port=args.port, workers=args.workers, threads=args.threads)

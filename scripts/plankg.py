@@ -4,6 +4,7 @@ settings, serve.
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``. The commands themselves are in
 ``scripts.commands``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,14 +30,20 @@ from .commands import (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="plankg", description=__doc__.split("\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="plankg", description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="data folder (default: ./var or $PLANKG_DATA)")
     common.add_argument("--store", help="remote SPARQL endpoint URL instead of the embedded store ($PLANKG_STORE)")
     waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument("--wait", type=float, default=None, metavar="S", help="wait at most S seconds for a "
-                         "concurrent build/add/remove (default $PLANKG_LOCK_WAIT or 600)")
+    waiting.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wait at most S seconds for a concurrent build/add/remove (default $PLANKG_LOCK_WAIT or 600)",
+    )
     waiting.add_argument("--no-wait", action="store_true", help="fail at once if another change is in progress")
 
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,16 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the build report as JSON")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("add", parents=[common, waiting],
-                       help="add plan files, or replace the stored files holding plans of the same titles")
+    s = sub.add_parser(
+        "add",
+        parents=[common, waiting],
+        help="add plan files, or replace the stored files holding plans of the same titles",
+    )
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--encoders", default=None, help="encoders (default: those of the current index)")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=cmd_add)
 
-    s = sub.add_parser("remove", parents=[common, waiting],
-                       help="remove a stored file (by file name, plan title or plan IRI)")
+    s = sub.add_parser(
+        "remove", parents=[common, waiting], help="remove a stored file (by file name, plan title or plan IRI)"
+    )
     s.add_argument("target", metavar="PLAN_OR_FILE")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -92,10 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query")
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
-    for flag, help_ in (("plan", "plan IRI or title"), ("type", "children | women"), ("region", "e.g. 杭州市"),
-                        ("level", "province | city | county | district"),
-                        ("domain", "domain concept, e.g. children-safety"), ("kind", "goal | measure | key_project"),
-                        ("agency", "agency name or key"), ("law", "canonical law title"), ("period", "e.g. 2021-2030")):
+    for flag, help_ in (
+        ("plan", "plan IRI or title"),
+        ("type", "children | women"),
+        ("region", "e.g. 杭州市"),
+        ("level", "province | city | county | district"),
+        ("domain", "domain concept, e.g. children-safety"),
+        ("kind", "goal | measure | key_project"),
+        ("agency", "agency name or key"),
+        ("law", "canonical law title"),
+        ("period", "e.g. 2021-2030"),
+    ):
         s.add_argument(f"--{flag}", help=help_)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
@@ -124,7 +142,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except SettingError as e:           # a PLANKG_* variable that does not parse
+    except SettingError as e:  # a PLANKG_* variable that does not parse
         return fail(str(e))
     except BrokenPipeError:
         return 0

@@ -3,6 +3,7 @@
 Run after `npm ci` (scripts/setup.sh does both). Nothing is loaded from a CDN at run time:
 the templates reference only /static/vendor/<file>.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -16,8 +17,8 @@ VENDOR = ROOT / "web" / "static" / "vendor"
 # destination name -> path under node_modules (UMD builds: they define globals, no bundler needed)
 ASSETS = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
-    "layout-base.js": "layout-base/layout-base.js",     # needed by cose-base
-    "cose-base.js": "cose-base/cose-base.js",           # needed by cytoscape-fcose
+    "layout-base.js": "layout-base/layout-base.js",  # needed by cose-base
+    "cose-base.js": "cose-base/cose-base.js",  # needed by cytoscape-fcose
     "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
 }

@@ -1,12 +1,20 @@
 """Chinese display labels for the codes used in the graph."""
+
 from __future__ import annotations
 
 KIND = {"goal": "目标", "measure": "措施", "key_project": "重点项目"}
 LEVEL = {"province": "省级", "city": "市级", "county": "县级", "district": "区级"}
 PLAN_TYPE = {"children": "儿童", "women": "妇女", "other": "其他"}
 ROLE = {"lead": "牵头", "partner": "配合", "mentioned": "提及"}
-DOC_TYPE = {"law": "法律", "regulation": "法规", "plan": "规划", "outline": "纲要", "opinion": "意见",
-            "standard": "标准", "other": "其他"}
+DOC_TYPE = {
+    "law": "法律",
+    "regulation": "法规",
+    "plan": "规划",
+    "outline": "纲要",
+    "opinion": "意见",
+    "standard": "标准",
+    "other": "其他",
+}
 COMPARATOR = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "=", "approx": "≈"}
 SCORE = {"bm25": "关键词 BM25", "fused": "融合得分"}
 

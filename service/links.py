@@ -1,4 +1,5 @@
 """The page of every PlanKG IRI on this site (``/plans/…``, ``/units/…``, ``/agencies/…``, ``/laws/…``)."""
+
 from __future__ import annotations
 
 from graph.rdf.iri import domain_of_path, kind_of, local, short

@@ -1,5 +1,6 @@
 """The SPARQL queries behind the API and the pages. Everything is read from the store with SPARQL,
 so the same code serves an embedded store and a remote endpoint (``PLANKG_STORE``)."""
+
 from __future__ import annotations
 
 from graph.rdf.iri import is_safe_iri
@@ -24,8 +25,9 @@ UNIT_CONTEXT = PLAN_OF_UNIT + " " + KIND_OF_UNIT
 
 def source(var: str, p: str) -> str:
     """?<p>_file and ?<p>_line: where ?<var> starts in its source file."""
-    return (f"?{var} prov:wasDerivedFrom ?{p}_span . "
-            f"?{p}_span a pkg:SourceSpan ; pkg:file ?{p}_file ; pkg:line ?{p}_line .")
+    return (
+        f"?{var} prov:wasDerivedFrom ?{p}_span . ?{p}_span a pkg:SourceSpan ; pkg:file ?{p}_file ; pkg:line ?{p}_line ."
+    )
 
 
 def iri(value: str) -> str:
@@ -39,7 +41,9 @@ def select(store, body: str) -> list[dict]:
 
 
 def plans(store) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?plan ?title ?region ?level ?type ?start ?end ?draft ?issued ?docnum ?inferred ?p_file ?p_line WHERE {{
   ?plan a pkg:Plan ; dcterms:title ?title .
   OPTIONAL {{ ?plan pkg:region ?region }} OPTIONAL {{ ?plan pkg:adminLevel ?level }}
@@ -48,53 +52,68 @@ SELECT ?plan ?title ?region ?level ?type ?start ?end ?draft ?issued ?docnum ?inf
   OPTIONAL {{ ?plan dcterms:issued ?issued }} OPTIONAL {{ ?plan eli:id_local ?docnum }}
   OPTIONAL {{ ?plan pkg:titleInferred ?inferred }}
   OPTIONAL {{ {source("plan", "p")} }}
-}} ORDER BY ?p_file ?p_line""")
+}} ORDER BY ?p_file ?p_line""",
+    )
 
 
 def plan_counts(store) -> list[dict]:
-    return select(store, """
+    return select(
+        store,
+        """
 SELECT ?plan ?kind (COUNT(DISTINCT ?u) AS ?n) WHERE {
   { ?plan pkg:hasDomain ?u . BIND("domains" AS ?kind) }
   UNION { ?plan pkg:hasDomain/pkg:hasGoal ?u . BIND("goals" AS ?kind) }
   UNION { ?plan pkg:hasDomain/pkg:hasMeasure ?u . BIND("measures" AS ?kind) }
   UNION { ?plan pkg:hasKeyProject ?u . BIND("key_projects" AS ?kind) }
   UNION { ?plan pkg:hasIndicatorTable/pkg:hasRow ?u . BIND("indicator_rows" AS ?kind) }
-} GROUP BY ?plan ?kind""")
+} GROUP BY ?plan ?kind""",
+    )
 
 
 def plan_domains(store, plan: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?d ?number ?title ?heading ?concept ?concept_label ?d_file ?d_line WHERE {{
   {iri(plan)} pkg:hasDomain ?d . ?d pkg:number ?number ; dcterms:title ?title .
   OPTIONAL {{ ?d pkg:heading ?heading }}
   OPTIONAL {{ ?d pkg:domainConcept ?concept .
              OPTIONAL {{ ?concept skos:prefLabel ?concept_label FILTER(lang(?concept_label) = "zh") }} }}
   OPTIONAL {{ {source("d", "d")} }}
-}}""")
+}}""",
+    )
 
 
 def plan_units(store, plan: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?u ?kind ?d ?number ?text ?title ?u_file ?u_line WHERE {{
   BIND({iri(plan)} AS ?plan)
   {UNIT_OF_PLAN}
   ?u pkg:number ?number ; pkg:text ?text .
   OPTIONAL {{ ?u dcterms:title ?title }}
   OPTIONAL {{ {source("u", "u")} }}
-}}""")
+}}""",
+    )
 
 
 def plan_unit_agencies(store, plan: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?u ?a ?label ?role WHERE {{
   BIND({iri(plan)} AS ?plan)
   {UNIT_OF_PLAN}
   ?u pkg:hasResponsibility ?r . ?r pkg:agency ?a ; pkg:role ?role . ?a skos:prefLabel ?label .
-}}""")
+}}""",
+    )
 
 
 def plan_tables(store, plan: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?t ?caption ?row ?number ?name ?unit ?baseline_text ?target_text ?comparator ?value ?year
        ?baseline ?baseline_year ?qualitative ?r_file ?r_line WHERE {{
   {iri(plan)} pkg:hasIndicatorTable ?t . ?t pkg:hasRow ?row . ?row pkg:number ?number .
@@ -105,31 +124,40 @@ SELECT ?t ?caption ?row ?number ?name ?unit ?baseline_text ?target_text ?compara
   OPTIONAL {{ ?row pkg:targetYear ?year }} OPTIONAL {{ ?row pkg:baselineValue ?baseline }}
   OPTIONAL {{ ?row pkg:baselineYear ?baseline_year }} OPTIONAL {{ ?row pkg:qualitativeTarget ?qualitative }}
   OPTIONAL {{ {source("row", "r")} }}
-}}""")
+}}""",
+    )
 
 
 def plan_laws(store, plan: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?l ?title ?type (COUNT(DISTINCT ?s) AS ?citations) WHERE {{
   BIND({iri(plan)} AS ?plan)
   {{ ?plan a pkg:Plan ; pkg:cites ?l . BIND(?plan AS ?s) }} UNION {{ {UNIT_OF_PLAN} ?u pkg:cites ?l . BIND(?u AS ?s) }}
   ?l dcterms:title ?title . OPTIONAL {{ ?l pkg:docType ?type }}
-}} GROUP BY ?l ?title ?type ORDER BY DESC(?citations) ?title""")
+}} GROUP BY ?l ?title ?type ORDER BY DESC(?citations) ?title""",
+    )
 
 
 def domain_concepts(store) -> list[dict]:
-    return select(store, """
+    return select(
+        store,
+        """
 SELECT ?concept ?label ?plan ?plan_title ?d ?title ?number
        (COUNT(DISTINCT ?g) AS ?goals) (COUNT(DISTINCT ?m) AS ?measures) WHERE {
   ?plan pkg:hasDomain ?d . ?plan dcterms:title ?plan_title . ?d dcterms:title ?title ; pkg:number ?number .
   OPTIONAL { ?d pkg:domainConcept ?concept .
              OPTIONAL { ?concept skos:prefLabel ?label FILTER(lang(?label) = "zh") } }
   OPTIONAL { ?d pkg:hasGoal ?g } OPTIONAL { ?d pkg:hasMeasure ?m }
-} GROUP BY ?concept ?label ?plan ?plan_title ?d ?title ?number""")
+} GROUP BY ?concept ?label ?plan ?plan_title ?d ?title ?number""",
+    )
 
 
 def unit(store, u: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?kind ?number ?text ?title ?plan ?plan_title ?d ?domain_title ?concept ?u_file ?u_line ?end_line
        ?char_start ?char_end WHERE {{
   BIND({iri(u)} AS ?u)
@@ -139,26 +167,35 @@ SELECT ?kind ?number ?text ?title ?plan ?plan_title ?d ?domain_title ?concept ?u
   OPTIONAL {{ ?u dcterms:title ?title }}
     OPTIONAL {{ {source("u", "u")} OPTIONAL {{ ?u_span pkg:endLine ?end_line }}
              OPTIONAL {{ ?u_span pkg:charStart ?char_start ; pkg:charEnd ?char_end }} }}
-}}""")
+}}""",
+    )
 
 
 def unit_agencies(store, u: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?a ?label ?role ?region (GROUP_CONCAT(DISTINCT ?surface; separator="、") AS ?surfaces) WHERE {{
   {iri(u)} pkg:hasResponsibility ?r . ?r pkg:agency ?a ; pkg:role ?role . ?a skos:prefLabel ?label .
   OPTIONAL {{ ?a pkg:region ?region }} OPTIONAL {{ ?r pkg:surface ?surface }}
-}} GROUP BY ?a ?label ?role ?region""")
+}} GROUP BY ?a ?label ?role ?region""",
+    )
 
 
 def unit_laws(store, u: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?l ?title ?type WHERE {{
   {iri(u)} pkg:cites ?l . ?l dcterms:title ?title . OPTIONAL {{ ?l pkg:docType ?type }}
-}} ORDER BY ?title""")
+}} ORDER BY ?title""",
+    )
 
 
 def unit_indicators(store, u: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?i ?name ?comparator ?value ?unit ?year ?baseline ?baseline_year ?qualitative ?text WHERE {{
   {iri(u)} pkg:hasIndicator ?i .
   OPTIONAL {{ ?i pkg:indicatorName ?name }} OPTIONAL {{ ?i pkg:comparator ?comparator }}
@@ -166,26 +203,35 @@ SELECT ?i ?name ?comparator ?value ?unit ?year ?baseline ?baseline_year ?qualita
   OPTIONAL {{ ?i pkg:targetYear ?year }} OPTIONAL {{ ?i pkg:baselineValue ?baseline }}
   OPTIONAL {{ ?i pkg:baselineYear ?baseline_year }} OPTIONAL {{ ?i pkg:qualitativeTarget ?qualitative }}
   OPTIONAL {{ ?i pkg:text ?text }}
-}}""")
+}}""",
+    )
 
 
 def unit_at(store, file: str, line: int) -> list[dict]:
     """The unit whose source span starts at file:line (search document ids are file stem + line)."""
     safe = file.replace("\\", "\\\\").replace('"', '\\"')
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?u WHERE {{
   ?u a pkg:PlanUnit ; prov:wasDerivedFrom ?s . ?s pkg:file "{safe}" ; pkg:line {int(line)} .
-}} LIMIT 1""")
+}} LIMIT 1""",
+    )
 
 
 def unit_sources(store) -> list[dict]:
     """Every unit with its source file and line (to map search documents to unit IRIs)."""
-    return select(store, f"""
-SELECT ?u ?u_file ?u_line WHERE {{ ?u a pkg:PlanUnit . {source("u", "u")} }}""")
+    return select(
+        store,
+        f"""
+SELECT ?u ?u_file ?u_line WHERE {{ ?u a pkg:PlanUnit . {source("u", "u")} }}""",
+    )
 
 
 def agencies(store) -> list[dict]:
-    return select(store, """
+    return select(
+        store,
+        """
 SELECT ?a ?label ?region ?type ?type_label ?units ?lead ?partner ?plans WHERE {
   ?a a pkg:Agency ; skos:prefLabel ?label .
   OPTIONAL { ?a pkg:region ?region }
@@ -200,79 +246,103 @@ SELECT ?a ?label ?region ?type ?type_label ?units ?lead ?partner ?plans WHERE {
       OPTIONAL { ?u pkg:involvesAgency ?a .
                  { ?plan pkg:hasDomain/(pkg:hasGoal|pkg:hasMeasure) ?u } UNION { ?plan pkg:hasKeyProject ?u } }
     } GROUP BY ?a }
-}""")
+}""",
+    )
 
 
 def agency(store, a: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?label ?region ?type ?type_label (GROUP_CONCAT(DISTINCT ?alt; separator="、") AS ?alt_labels) WHERE {{
   {iri(a)} a pkg:Agency ; skos:prefLabel ?label .
   OPTIONAL {{ {iri(a)} pkg:region ?region }}
   OPTIONAL {{ {iri(a)} org:classification ?t . ?t skos:notation ?type .
              OPTIONAL {{ ?t skos:prefLabel ?type_label FILTER(lang(?type_label) = "zh") }} }}
   OPTIONAL {{ {iri(a)} skos:altLabel ?alt }}
-}} GROUP BY ?label ?region ?type ?type_label""")
+}} GROUP BY ?label ?region ?type ?type_label""",
+    )
 
 
 def agency_units(store, a: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?u ?kind ?number ?text ?title ?role ?plan ?plan_title ?d ?domain_title ?u_file ?u_line WHERE {{
   ?u pkg:hasResponsibility ?r . ?r pkg:agency {iri(a)} ; pkg:role ?role .
   {UNIT_CONTEXT}
   ?u pkg:number ?number ; pkg:text ?text . ?plan dcterms:title ?plan_title .
   OPTIONAL {{ ?u dcterms:title ?title }}
   OPTIONAL {{ {source("u", "u")} }}
-}}""")
+}}""",
+    )
 
 
 def responsibilities(store) -> list[dict]:
     """Every (unit, agency, role) with the unit's plan and domain: input of the agency graph."""
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?u ?kind ?plan ?plan_title ?d ?domain_title ?concept ?a ?label ?region ?role WHERE {{
   ?u pkg:hasResponsibility ?r . ?r pkg:agency ?a ; pkg:role ?role . ?a skos:prefLabel ?label .
   OPTIONAL {{ ?a pkg:region ?region }}
   {UNIT_CONTEXT}
   ?plan dcterms:title ?plan_title .
-  }}""")
+  }}""",
+    )
 
 
 def laws(store) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?l ?title ?type (COUNT(DISTINCT ?plan) AS ?plans) (COUNT(DISTINCT ?s) AS ?citations) WHERE {{
   ?l a pkg:LegalDocument ; dcterms:title ?title . OPTIONAL {{ ?l pkg:docType ?type }}
   OPTIONAL {{
     {{ ?plan a pkg:Plan ; pkg:cites ?l . BIND(?plan AS ?s) }}
     UNION {{ ?u pkg:cites ?l . {PLAN_OF_UNIT} BIND(?u AS ?s) }}
   }}
-}} GROUP BY ?l ?title ?type ORDER BY DESC(?plans) DESC(?citations) ?title""")
+}} GROUP BY ?l ?title ?type ORDER BY DESC(?plans) DESC(?citations) ?title""",
+    )
 
 
 def law(store, lw: str) -> list[dict]:
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?title ?type (GROUP_CONCAT(DISTINCT ?alt; separator="、") AS ?alt_labels) WHERE {{
   {iri(lw)} a pkg:LegalDocument ; dcterms:title ?title .
   OPTIONAL {{ {iri(lw)} pkg:docType ?type }}
   OPTIONAL {{ {iri(lw)} skos:altLabel ?alt }}
-}} GROUP BY ?title ?type""")
+}} GROUP BY ?title ?type""",
+    )
 
 
 def law_citations(store, lw: str) -> list[dict]:
     """Plans citing the document in their preamble (no ?u) and units citing it."""
-    plans = select(store, f"""
-SELECT ?plan ?plan_title WHERE {{ ?plan pkg:cites {iri(lw)} ; a pkg:Plan ; dcterms:title ?plan_title . }}""")
-    units = select(store, f"""
+    plans = select(
+        store,
+        f"""
+SELECT ?plan ?plan_title WHERE {{ ?plan pkg:cites {iri(lw)} ; a pkg:Plan ; dcterms:title ?plan_title . }}""",
+    )
+    units = select(
+        store,
+        f"""
 SELECT ?plan ?plan_title ?u ?kind ?number ?text ?d ?domain_title ?u_file ?u_line WHERE {{
   ?u pkg:cites {iri(lw)} ; pkg:number ?number ; pkg:text ?text .
   {UNIT_CONTEXT}
   ?plan dcterms:title ?plan_title .
   OPTIONAL {{ {source("u", "u")} }}
-}}""")
+}}""",
+    )
     return plans + units
 
 
 def indicators(store) -> list[dict]:
     """Every indicator (table rows and targets stated in unit text) with its plan and source."""
-    return select(store, f"""
+    return select(
+        store,
+        f"""
 SELECT ?i ?source ?name ?comparator ?value ?unit ?year ?baseline ?baseline_year ?qualitative ?target_text
        ?plan ?plan_title ?region ?u ?i_file ?i_line ?u_file ?u_line WHERE {{
   {{ ?plan pkg:hasIndicatorTable ?t . ?t pkg:hasRow ?i . BIND("table" AS ?source) }}
@@ -285,4 +355,5 @@ SELECT ?i ?source ?name ?comparator ?value ?unit ?year ?baseline ?baseline_year 
   OPTIONAL {{ ?i pkg:qualitativeTarget ?qualitative }} OPTIONAL {{ ?i pkg:targetText ?target_text }}
   OPTIONAL {{ {source("i", "i")} }}
   OPTIONAL {{ ?u pkg:hasIndicator ?i . {source("u", "u")} }}
-}}""")
+}}""",
+    )

@@ -8,6 +8,7 @@ started (``begin_request`` / ``end_request``): when ``current`` is flipped (``pl
 the old one, which is closed once its last request is done. While a process serves a generation it
 holds a shared lock on ``gen/.readers``, so that a concurrent add does not delete it underneath.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,7 @@ from .sparql.runner import ProcessQueryRunner, ThreadQueryRunner
 log = logging.getLogger("plankg.web")
 
 
-IN_MEMORY_AUTO_MAX = 4_000_000     # triples: ~1.6 GB per query worker
+IN_MEMORY_AUTO_MAX = 4_000_000  # triples: ~1.6 GB per query worker
 
 
 class NotReady(RuntimeError):
@@ -100,11 +101,14 @@ class ServedGeneration:
                     self._runner = ThreadQueryRunner(store.oxigraph, self.owner.query_workers, self.owner.query_timeout)
                 else:
                     path = self.store_path
-                    assert path is not None     # store() above opened it
-                    self._runner = ProcessQueryRunner(path, self.owner.query_workers,
-                                                      self.owner.query_timeout,
-                                                      memory_mb=self.owner.query_memory_mb,
-                                                      in_memory=self.owner.use_in_memory(self.manifest()))
+                    assert path is not None  # store() above opened it
+                    self._runner = ProcessQueryRunner(
+                        path,
+                        self.owner.query_workers,
+                        self.owner.query_timeout,
+                        memory_mb=self.owner.query_memory_mb,
+                        in_memory=self.owner.use_in_memory(self.manifest()),
+                    )
             return self._runner
 
     def start_query_workers(self, wait: bool = False) -> None:
@@ -200,7 +204,7 @@ class Resources:
         # the engine keeps small caches (query vectors, filter masks) that are not thread-safe;
         # the admin API also holds it while it encodes new texts with the same models
         self.search_lock = threading.RLock()
-        self.encoders: dict[str, Any] = {}     # loaded models, shared by the engines of all generations
+        self.encoders: dict[str, Any] = {}  # loaded models, shared by the engines of all generations
         self._local = threading.local()
         self._current = ServedGeneration(self, self._current_target())
         self._checked = time.monotonic()
@@ -240,14 +244,14 @@ class Resources:
         if target == self._current.path:
             return
         if not self._switch_lock.acquire(blocking=force):
-            return                      # another thread is switching; this request stays on the old one
+            return  # another thread is switching; this request stays on the old one
         try:
             if target == self._current.path:
                 return
             new = ServedGeneration(self, target)
             new.hold()
             if self._current._engine is not None or self._current.path is None:
-                try:            # warm it up while requests still go to the old generation
+                try:  # warm it up while requests still go to the old generation
                     new.engine()
                 except Exception as e:  # noqa: BLE001 - served without search; engine() says why
                     log.warning("search engine of %s not loaded: %s", new.name, e)

@@ -1,4 +1,5 @@
 """Debian's Chromium driven by Playwright: where it is, how it is started, the `browser` fixture (a plugin)."""
+
 from __future__ import annotations
 
 import os
@@ -7,11 +8,18 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("PLANKG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
-needs_chromium = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
-                                    reason=f"no Chromium at {CHROMIUM}")
+needs_chromium = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ Tiers (markers registered in pyproject.toml, applied in ``pytest_collection_modi
   ``pytest.mark.slow`` in its module or listed in ``SLOW_TESTS`` here;
 * ``fast``: every other test (unit and in-process tests); ``make test-fast`` runs ``pytest -m fast``.
 """
+
 from __future__ import annotations
 
 import gc
@@ -46,7 +47,7 @@ def reference_counts(readme: Path) -> dict[str, dict[str, int]]:
 
 SERVER_FIXTURES = {"live_server", "start_server", "built_data_dir", "server_logs"}
 BROWSER_FIXTURES = {"browser"}
-REAL_MODEL_HELPERS = {"corpus_engine", "real_encoders"}     # tests/search_util.py
+REAL_MODEL_HELPERS = {"corpus_engine", "real_encoders"}  # tests/search_util.py
 TIERS = ("server", "browser", "slow")
 
 # in-process tests that take seconds (call time measured on the 2-core machine, idle); "module.py" is the
@@ -67,7 +68,7 @@ def _calls_real_models(item) -> bool:
     """Whether the test function or one of its fixtures calls a real-model helper of tests/search_util.py."""
     funcs = [getattr(item, "function", None)]
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info else ()):
+    for defs in info.name2fixturedefs.values() if info else ():
         funcs += [d.func for d in defs]
     return any(REAL_MODEL_HELPERS & set(getattr(getattr(f, "__code__", None), "co_names", ())) for f in funcs)
 
@@ -88,11 +89,15 @@ def pytest_collection_modifyitems(config, items):
         if not any(item.get_closest_marker(t) for t in TIERS):
             item.add_marker(pytest.mark.fast)
     modules = {item.path.name: item.module for item in items if getattr(item, "module", None) is not None}
-    stale = [k for k in SLOW_TESTS if "::" in k and k.split("::")[0] in modules
-             and not hasattr(modules[k.split("::")[0]], k.split("::")[1])]
+    stale = [
+        k
+        for k in SLOW_TESTS
+        if "::" in k and k.split("::")[0] in modules and not hasattr(modules[k.split("::")[0]], k.split("::")[1])
+    ]
     if stale:
-        warnings.warn(pytest.PytestWarning(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {stale}"),
-                      stacklevel=2)
+        warnings.warn(
+            pytest.PytestWarning(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {stale}"), stacklevel=2
+        )
 
 
 class FreezeAfterSessionFixtures:
@@ -129,6 +134,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def parsed_corpus():
     from graph.parse import parse_corpus
+
     return parse_corpus(CORPUS)
 
 

@@ -11,11 +11,11 @@ test client through the same interface as the real server of ``conftest_server``
   ``live`` when the test asks for it (``@pytest.mark.usefixtures(live)``, which also puts it in the
   ``server`` tier), else ``app``.
 """
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlencode
 
 import pytest
@@ -35,18 +35,19 @@ class AppClient:
         self.token = UPDATE_TOKEN
         self.url = "http://localhost"
 
-    def request(self, method: str, path: str, body: bytes | str | None = None, headers: Optional[dict] = None,
-                timeout: float = 60) -> Reply:
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None, timeout: float = 60
+    ) -> Reply:
         data = body.encode("utf-8") if isinstance(body, str) else body
         resp = self.client.open(path, method=method, data=data, headers=headers or {})
         return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.get_data())
 
-    def get(self, path: str, params: Optional[dict] = None, headers: Optional[dict] = None, **kw) -> Reply:
+    def get(self, path: str, params: dict | None = None, headers: dict | None = None, **kw) -> Reply:
         if params:
             path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
         return self.request("GET", path, headers=headers, **kw)
 
-    def post(self, path: str, body, content_type: str, headers: Optional[dict] = None, **kw) -> Reply:
+    def post(self, path: str, body, content_type: str, headers: dict | None = None, **kw) -> Reply:
         return self.request("POST", path, body, {"Content-Type": content_type, **(headers or {})}, **kw)
 
 
@@ -66,8 +67,15 @@ def app(hash_data_dir):
     from config import Config
     from web.app import create_app
 
-    application = create_app(Config(data_dir=hash_data_dir, corpus=CORPUS, update_token=UPDATE_TOKEN,
-                                    query_timeout=LIVE_TIMEOUT_S, max_rows=LIVE_MAX_ROWS))
+    application = create_app(
+        Config(
+            data_dir=hash_data_dir,
+            corpus=CORPUS,
+            update_token=UPDATE_TOKEN,
+            query_timeout=LIVE_TIMEOUT_S,
+            max_rows=LIVE_MAX_ROWS,
+        )
+    )
     yield application
     application.extensions["plankg"].close()
 
@@ -86,7 +94,7 @@ def app_server():
 
     started = []
 
-    def start(data_dir: Path, *, token: Optional[str] = None, env: Optional[dict] = None) -> AppClient:
+    def start(data_dir: Path, *, token: str | None = None, env: dict | None = None) -> AppClient:
         environ = {k: v for k, v in os.environ.items() if k not in ("PLANKG_STORE", "PLANKG_UPDATE_TOKEN")}
         environ.update(env or {})
         if token:

@@ -7,6 +7,7 @@
   timeout and a small row limit so the limits can be tested);
 * ``start_server(data_dir, **env)``: start another one (stopped at the end of the session).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -19,7 +20,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlencode
 
 import pytest
@@ -60,15 +60,16 @@ class Server:
     port: int
     proc: subprocess.Popen
     log: Path
-    token: Optional[str] = None
+    token: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def request(self, method: str, path: str, body: bytes | str | None = None, headers: Optional[dict] = None,
-                timeout: float = 60) -> Reply:
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None, timeout: float = 60
+    ) -> Reply:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             data = body.encode("utf-8") if isinstance(body, str) else body
@@ -78,12 +79,12 @@ class Server:
         finally:
             conn.close()
 
-    def get(self, path: str, params: Optional[dict] = None, headers: Optional[dict] = None, **kw) -> Reply:
+    def get(self, path: str, params: dict | None = None, headers: dict | None = None, **kw) -> Reply:
         if params:
             path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
         return self.request("GET", path, headers=headers, **kw)
 
-    def post(self, path: str, body, content_type: str, headers: Optional[dict] = None, **kw) -> Reply:
+    def post(self, path: str, body, content_type: str, headers: dict | None = None, **kw) -> Reply:
         return self.request("POST", path, body, {"Content-Type": content_type, **(headers or {})}, **kw)
 
     def log_text(self) -> str:
@@ -102,8 +103,9 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
-def launch(data_dir: Path, log_dir: Path, *, token: Optional[str] = None, env: Optional[dict] = None,
-           wait_s: float = 180) -> Server:
+def launch(
+    data_dir: Path, log_dir: Path, *, token: str | None = None, env: dict | None = None, wait_s: float = 180
+) -> Server:
     """Start ``plankg serve`` (gunicorn) on a free port and wait until it answers."""
     port = free_port()
     log = log_dir / f"server-{port}.log"
@@ -112,9 +114,28 @@ def launch(data_dir: Path, log_dir: Path, *, token: Optional[str] = None, env: O
     if token:
         full_env["PLANKG_UPDATE_TOKEN"] = token
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "scripts.plankg", "serve", "--data", str(data_dir),
-                                 "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--threads", "8"],
-                                cwd=str(ROOT), env=full_env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scripts.plankg",
+                "serve",
+                "--data",
+                str(data_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+            ],
+            cwd=str(ROOT),
+            env=full_env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     server = Server("127.0.0.1", port, proc, log, token, env or {})
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
@@ -162,5 +183,8 @@ def start_server(server_logs):
 
 @pytest.fixture(scope="session")
 def live_server(built_data_dir, start_server) -> Server:
-    return start_server(built_data_dir, token=UPDATE_TOKEN,
-                        env={"PLANKG_QUERY_TIMEOUT": str(LIVE_TIMEOUT_S), "PLANKG_MAX_ROWS": str(LIVE_MAX_ROWS)})
+    return start_server(
+        built_data_dir,
+        token=UPDATE_TOKEN,
+        env={"PLANKG_QUERY_TIMEOUT": str(LIVE_TIMEOUT_S), "PLANKG_MAX_ROWS": str(LIVE_MAX_ROWS)},
+    )

@@ -1,6 +1,7 @@
 """Helpers shared by the corpus-change tests (add / remove / restart): the plankg command line as a
 subprocess, data folders built with the model-free encoder, snapshots of what a data folder serves,
 and plan files derived from the bundled corpus."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from tests.conftest import CORPUS, ROOT
 
-LUCHENG = CORPUS / "003_c9a26a7ca201c7c9.txt"          # 鹿城区儿童发展“十四五”规划, one plan
-QUZHOU = CORPUS / "002_fcf053abc1b695aa.txt"           # 衢州市妇女… and 衢州市儿童…, two plans
+LUCHENG = CORPUS / "003_c9a26a7ca201c7c9.txt"  # 鹿城区儿童发展“十四五”规划, one plan
+QUZHOU = CORPUS / "002_fcf053abc1b695aa.txt"  # 衢州市妇女… and 衢州市儿童…, two plans
 LUCHENG_TITLE = "鹿城区儿童发展“十四五”规划"
 HASH_ENV = {"PLANKG_ENCODERS": "hash"}
 
@@ -24,8 +25,14 @@ def plankg(*args, env: dict | None = None, check: bool = True, timeout: float = 
     full = dict(os.environ, PYTHONPATH=str(ROOT), **HASH_ENV)
     full.pop("PLANKG_FAULT", None)
     full.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "scripts.plankg", *map(str, args)], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.plankg", *map(str, args)],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"plankg {args} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
     return proc
@@ -48,8 +55,16 @@ def copy_data(src: Path, dst: Path) -> Path:
     return dst
 
 
-def variant(folder: Path, name: str, district: str, *, encoding: str = "utf-8", bom: bool = False,
-            crlf: bool = False, title_only: bool = False) -> Path:
+def variant(
+    folder: Path,
+    name: str,
+    district: str,
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    crlf: bool = False,
+    title_only: bool = False,
+) -> Path:
     """The 鹿城 plan as another district's plan (a new plan title; with ``title_only`` only the
     title line changes, so every unit text stays word-for-word the same)."""
     text = LUCHENG.read_text(encoding="utf-8")
@@ -89,9 +104,13 @@ def snapshot(data: Path) -> dict:
         t.pop("build_s", None)
         t.pop("tokenized", None)
     nt = plankg("export", "--data", data, "--format", "ntriples").stdout
-    return {"current": current(data), "ntriples": sorted(nt.splitlines()), "index_meta": meta,
-            "docs": (data / "current" / "index" / "docs.jsonl").read_bytes(),
-            "gens": sorted(p.name for p in data.glob("gen-*"))}
+    return {
+        "current": current(data),
+        "ntriples": sorted(nt.splitlines()),
+        "index_meta": meta,
+        "docs": (data / "current" / "index" / "docs.jsonl").read_bytes(),
+        "gens": sorted(p.name for p in data.glob("gen-*")),
+    }
 
 
 def assert_consistent(data: Path) -> dict:
@@ -102,6 +121,7 @@ def assert_consistent(data: Path) -> dict:
     listing = json.loads(plankg("list", "--data", data, "--json").stdout)
     assert listing["problems"] == [] and listing["generation"] == current(data)
     import hashlib
+
     for f in report["sources"]:
         stored = data / "current" / "sources" / f["file"]
         assert hashlib.sha256(stored.read_bytes()).hexdigest() == f["sha256"]
@@ -130,8 +150,12 @@ def multipart(files: list[tuple[str, bytes]], field: str = "file") -> tuple[byte
     boundary = "----plankg" + uuid.uuid4().hex
     parts = []
     for name, data in files:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
-                     f"Content-Type: text/plain\r\n\r\n".encode("utf-8") + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            f"Content-Type: text/plain\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 

@@ -5,11 +5,11 @@ are loaded and the corpus is indexed only once per test session even when severa
 Embeddings are cached in ``cache_dir`` (tests pass pytest's cache folder) so a second test run
 does not re-encode the ~830 units.
 """
+
 from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional
 
 from embeddings.documents import docs_from_folder
 from embeddings.encoders import load_encoder
@@ -19,7 +19,7 @@ from embeddings.index import ensure_index
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "plans"
 
 _LOCK = threading.Lock()
-_ENCODERS: Optional[list] = None
+_ENCODERS: list | None = None
 _ENGINES: dict = {}
 
 
@@ -32,7 +32,7 @@ def real_encoders() -> list:
         return _ENCODERS
 
 
-def corpus_engine(index_dir, cache_dir=None, encoders: Optional[list] = None, key: str = "real"):
+def corpus_engine(index_dir, cache_dir=None, encoders: list | None = None, key: str = "real"):
     """A SearchEngine over the bundled corpus; the first call for ``key`` builds the index."""
     with _LOCK:
         eng = _ENGINES.get(key)

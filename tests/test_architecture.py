@@ -1,6 +1,7 @@
 """The import contract of docs/architecture.md, checked on the source (every import counts, function-local
 ones included): layers import only downward, no module takes part in an import circle, no HTTP below
 ``web``, and product modules stay small."""
+
 from __future__ import annotations
 
 import ast
@@ -30,9 +31,9 @@ LAYERS = [
 ]
 PACKAGES = ("config", "graph", "embeddings", "builds", "service", "web", "scripts", "ontology")
 HTTP_LIBRARIES = ("flask", "werkzeug", "jinja2", "gunicorn", "markupsafe")
-MAX_LINES = 500            # the hard limit
-SMALL = 400                # the aim: longer modules must be listed here with the reason they stay whole
-LONG_ONES: dict[str, str] = {}     # "path": "the one job it does, and why it stays whole"
+MAX_LINES = 500  # the hard limit
+SMALL = 400  # the aim: longer modules must be listed here with the reason they stay whole
+LONG_ONES: dict[str, str] = {}  # "path": "the one job it does, and why it stays whole"
 
 
 def product_modules() -> dict[str, Path]:
@@ -129,8 +130,9 @@ def test_no_import_circles():
 
 
 def test_layers_import_only_downward():
-    upward = [f"{m} -> {t}" for m, targets in sorted(EDGES.items()) for t in sorted(targets)
-              if layer_of(t) > layer_of(m)]
+    upward = [
+        f"{m} -> {t}" for m, targets in sorted(EDGES.items()) for t in sorted(targets) if layer_of(t) > layer_of(m)
+    ]
     assert upward == []
 
 
@@ -140,8 +142,13 @@ def test_no_http_below_web(package):
     for m, p in MODULES.items():
         if m == package or m.startswith(package + "."):
             for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
                 offenders += [f"{m}: {n}" for n in names if n.split(".")[0] in HTTP_LIBRARIES]
     assert offenders == []
 

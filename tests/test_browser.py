@@ -4,6 +4,7 @@ Checks: results for a Chinese query, the agency graph renders and a click on a n
 page, the indicator chart and the SPARQL page work, no console errors, and no request leaves the
 loopback host. Screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote, urlparse
@@ -11,7 +12,6 @@ from urllib.parse import quote, urlparse
 import pytest
 
 from tests.browser_util import needs_chromium
-
 
 pytestmark = needs_chromium
 
@@ -28,8 +28,11 @@ class Watch:
 
     def check(self):
         assert not self.errors, self.errors
-        outside = [u for u in self.requests
-                   if not u.startswith("data:") and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+        outside = [
+            u
+            for u in self.requests
+            if not u.startswith("data:") and urlparse(u).hostname not in ("127.0.0.1", "localhost")
+        ]
         assert not outside, f"requests left localhost: {outside}"
 
 

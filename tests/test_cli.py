@@ -1,4 +1,5 @@
 """The plankg command line, run as a user runs it: a subprocess, real files, a real store."""
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,19 @@ from rdflib import Graph
 
 from tests.conftest import CORPUS, ROOT
 
-pytestmark = pytest.mark.server        # every test runs `plankg` as subprocesses (tier: server)
+pytestmark = pytest.mark.server  # every test runs `plankg` as subprocesses (tier: server)
 
 
 def plankg(*args, check=True):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "scripts.plankg", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.plankg", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"plankg {args} exited {proc.returncode}: {proc.stderr}")
     return proc
@@ -53,8 +60,13 @@ def test_parse_json_matches_the_reference_counts():
 
 def test_build_stats_and_export_round_trip(built):
     stats = json.loads(plankg("stats", "--data", built, "--json").stdout)
-    assert (stats["plans"], stats["domains"], stats["goals"], stats["measures"], stats["key_projects"]) == \
-        (7, 51, 307, 500, 22)
+    assert (stats["plans"], stats["domains"], stats["goals"], stats["measures"], stats["key_projects"]) == (
+        7,
+        51,
+        307,
+        500,
+        22,
+    )
     assert stats["agencies"] > 20 and stats["laws"] > 20 and stats["indicators"] > 100
     report = json.loads((built / "current" / "build.json").read_text(encoding="utf-8"))
     assert report["triples"] == stats["triples"]
@@ -72,16 +84,23 @@ def test_building_twice_gives_the_same_graph(built, tmp_path):
 
 
 def test_query_command(built):
-    out = plankg("query", "--data", built,
-                 "PREFIX pkg: <https://w3id.org/plankg/ontology#> SELECT (COUNT(?m) AS ?n) WHERE { ?m a pkg:Measure }").stdout
+    out = plankg(
+        "query",
+        "--data",
+        built,
+        "PREFIX pkg: <https://w3id.org/plankg/ontology#> SELECT (COUNT(?m) AS ?n) WHERE { ?m a pkg:Measure }",
+    ).stdout
     assert out.splitlines()[-1].strip() == "500"
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "empty"),
-    (b"\x00\x01\x02binary\x00" * 100, "binary"),
-    ("只有一句话，没有任何规划结构。\n".encode("utf-8"), "no plan structure"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary\x00" * 100, "binary"),
+        ("只有一句话，没有任何规划结构。\n".encode(), "no plan structure"),
+    ],
+)
 def test_bad_input_fails_cleanly_and_keeps_the_store(built, tmp_path, content, reason):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

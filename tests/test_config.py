@@ -1,5 +1,6 @@
 """One configuration: every PLANKG_* setting is declared once (config.settings.SETTINGS), parsed by its
 declaration, documented by the table generated from it, and no product code reads an undeclared one."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ def test_every_setting_the_product_names_is_declared():
     declared = {s.name for s in SETTINGS}
     named = {m for f in product_files() for m in NAME.findall(f.read_text(encoding="utf-8"))}
     assert named - declared == set()
-    assert len(named & declared) >= 20       # the scan does see the product's settings
+    assert len(named & declared) >= 20  # the scan does see the product's settings
 
 
 def test_every_setting_the_docs_name_is_declared():
@@ -46,14 +47,22 @@ def test_every_setting_the_docs_name_is_declared():
 
 def test_no_product_code_reads_the_environment_for_a_setting_directly():
     direct = re.compile(r"environ(?:\.get)?\(?\[?\s*[\"']PLANKG_")
-    offenders = [str(f.relative_to(ROOT)) for f in product_files()
-                 if f.parent.name != "config" and direct.search(f.read_text(encoding="utf-8"))]
+    offenders = [
+        str(f.relative_to(ROOT))
+        for f in product_files()
+        if f.parent.name != "config" and direct.search(f.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
 def test_values_are_parsed_by_their_declaration(tmp_path):
-    env = {"PLANKG_QUERY_TIMEOUT": "2.5", "PLANKG_MAX_ROWS": "7", "PLANKG_SPARQL_IN_MEMORY": "OFF",
-           "PLANKG_DATA": str(tmp_path), "PLANKG_UPDATE_TOKEN": "s3cret"}
+    env = {
+        "PLANKG_QUERY_TIMEOUT": "2.5",
+        "PLANKG_MAX_ROWS": "7",
+        "PLANKG_SPARQL_IN_MEMORY": "OFF",
+        "PLANKG_DATA": str(tmp_path),
+        "PLANKG_UPDATE_TOKEN": "s3cret",
+    }
     cfg = Config.from_env(env)
     assert (cfg.query_timeout, cfg.max_rows, cfg.sparql_in_memory, cfg.data_dir) == (2.5, 7, "off", tmp_path)
     assert cfg.public()["PLANKG_UPDATE_TOKEN"] == "***" and "s3cret" not in str(cfg.public())
@@ -68,8 +77,9 @@ def test_overrides_win_over_the_environment_unless_none(tmp_path):
         Config.from_env(env, no_such_setting=1)
 
 
-@pytest.mark.parametrize("name, raw", [("PLANKG_QUERY_TIMEOUT", "soon"), ("PLANKG_HNSW", "maybe"),
-                                       ("PLANKG_MAX_ROWS", "many")])
+@pytest.mark.parametrize(
+    "name, raw", [("PLANKG_QUERY_TIMEOUT", "soon"), ("PLANKG_HNSW", "maybe"), ("PLANKG_MAX_ROWS", "many")]
+)
 def test_a_bad_value_names_the_variable(name, raw):
     with pytest.raises(SettingError, match=name):
         Config.from_env({name: raw})

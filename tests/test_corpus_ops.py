@@ -4,6 +4,7 @@ Search quality is not under test here, so the data folders use the model-free en
 (``PLANKG_ENCODERS=hash``), except ``test_add_with_the_default_encoders_loads_no_model``, which goes
 through the real default encoders once, on a copy of the session's build (cheap: embedding cache).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,27 @@ import time
 
 import pytest
 
-from builds.lock import DataLock
 from builds.layout import Generation
+from builds.lock import DataLock
 from builds.parts import read_parsed
 from tests.conftest import CORPUS, ROOT
-from tests.corpus_util import (HASH_ENV, LUCHENG, LUCHENG_TITLE, QUZHOU, assert_consistent, build_hash_data,
-                               build_report, copy_data, current, index_meta, plankg, snapshot, variant)
+from tests.corpus_util import (
+    HASH_ENV,
+    LUCHENG,
+    LUCHENG_TITLE,
+    QUZHOU,
+    assert_consistent,
+    build_hash_data,
+    build_report,
+    copy_data,
+    current,
+    index_meta,
+    plankg,
+    snapshot,
+    variant,
+)
 
-pytestmark = pytest.mark.server        # `plankg` subprocesses on real data folders (tier: server)
+pytestmark = pytest.mark.server  # `plankg` subprocesses on real data folders (tier: server)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +60,7 @@ def test_list_shows_the_stored_files_and_plans(data):
     assert sum(len(f["plans"]) for f in info["files"]) == 7
     text = plankg("list", "--data", data).stdout
     assert "consistent" in text and LUCHENG_TITLE in text and "plan/" in text
-    for f in CORPUS.glob("*.txt"):          # the generation holds byte-identical copies
+    for f in CORPUS.glob("*.txt"):  # the generation holds byte-identical copies
         assert (data / "current" / "sources" / f.name).read_bytes() == f.read_bytes()
 
 
@@ -57,15 +71,23 @@ def test_add_a_plan_then_the_same_bytes_again(data, files):
     assert "added ouhai.txt" in proc.stdout and "瓯海区儿童发展" in proc.stdout
     report = assert_consistent(data)
     assert (report["files"], report["plans"]) == (6, 8)
-    assert report["index"]["docs"] == before["index"]["docs"] + 95          # 44 goals, 46 measures, 5 key projects
+    assert report["index"]["docs"] == before["index"]["docs"] + 95  # 44 goals, 46 measures, 5 key projects
     assert (data / "current" / "sources" / "ouhai.txt").read_bytes() == new.read_bytes()
     assert os.readlink(data / "previous") == before["generation"]
-    hits = json.loads(plankg("search", "--data", data, "--json", "--mode", "bm25", "--plan", "瓯海区儿童发展“十四五”规划",
-                             "溺水").stdout)["results"]
+    hits = json.loads(
+        plankg(
+            "search", "--data", data, "--json", "--mode", "bm25", "--plan", "瓯海区儿童发展“十四五”规划", "溺水"
+        ).stdout
+    )["results"]
     assert hits and all(h["file"] == "ouhai.txt" for h in hits)
-    agencies = plankg("query", "--data", data, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-                      "SELECT (COUNT(*) AS ?n) WHERE { ?a skos:prefLabel ?l FILTER(STRSTARTS(?l, '瓯海区')) }").stdout
-    assert int(agencies.split()[-1]) > 5                                   # the agency views have its agencies
+    agencies = plankg(
+        "query",
+        "--data",
+        data,
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a skos:prefLabel ?l FILTER(STRSTARTS(?l, '瓯海区')) }",
+    ).stdout
+    assert int(agencies.split()[-1]) > 5  # the agency views have its agencies
     gen = current(data)
     again = plankg("add", "--data", data, "--quiet", new)
     assert again.returncode == 0 and "unchanged" in again.stdout and "identical" in again.stdout
@@ -100,7 +122,10 @@ def test_remove_by_title_iri_and_file_name(data):
     report = assert_consistent(data)
     assert report["plans"] == 4 and report["files"] == 2
     before = snapshot(data)
-    for target, reason in (("衢州市妇女发展“十四五”规划", "shares the file"), ("no-such-plan", "no stored file or plan")):
+    for target, reason in (
+        ("衢州市妇女发展“十四五”规划", "shares the file"),
+        ("no-such-plan", "no stored file or plan"),
+    ):
         proc = plankg("remove", "--data", data, "--quiet", target, check=False)
         assert proc.returncode == 2 and reason in proc.stderr
     assert snapshot(data) == before
@@ -121,25 +146,27 @@ def test_remove_by_short_plan_id_then_add_back_gives_the_same_graph(data):
 def _bad_files(folder):
     text = LUCHENG.read_text(encoding="utf-8")
     big = folder / "big.txt"
-    with open(big, "wb") as fh:                      # 50 MB of real text
+    with open(big, "wb") as fh:  # 50 MB of real text
         chunk = text.encode("utf-8")
         while fh.tell() < 50 * 1024 * 1024:
             fh.write(chunk)
     zero = folder / "zero-items.txt"
-    zero.write_text("瓯江区儿童发展“十四五”规划\n\n一、总体要求\n坚持儿童优先。\n二、发展领域、主要目标和措施\n"
-                    "（一）儿童与家庭\n主要目标：\n主要措施：\n（二）儿童与健康\n主要目标：\n三、组织实施\n加强领导。\n",
-                    encoding="utf-8")
+    zero.write_text(
+        "瓯江区儿童发展“十四五”规划\n\n一、总体要求\n坚持儿童优先。\n二、发展领域、主要目标和措施\n"
+        "（一）儿童与家庭\n主要目标：\n主要措施：\n（二）儿童与健康\n主要目标：\n三、组织实施\n加强领导。\n",
+        encoding="utf-8",
+    )
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_bytes(b"  \r\n\n ")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 400)
-    (folder / "invalid.txt").write_bytes("第一行\n".encode("utf-8") + b"\xff\xfe\xfa\xfb \x81\x20\n")
+    (folder / "invalid.txt").write_bytes("第一行\n".encode() + b"\xff\xfe\xfa\xfb \x81\x20\n")
     (folder / "prose.txt").write_text("只有一句话，没有任何规划结构。\n", encoding="utf-8")
     (folder / "twice.txt").write_text(text.replace("鹿城", "瓯海") * 2, encoding="utf-8")
     (folder / "a-dup.txt").write_text(text.replace("鹿城", "龙湾"), encoding="utf-8")
     (folder / "b-dup.txt").write_text(text.replace("鹿城", "龙湾"), encoding="utf-8")
     (folder / "plan.pdf").write_text(text.replace("鹿城", "洞头"), encoding="utf-8")
     quzhou = QUZHOU.read_text(encoding="utf-8")
-    cut = quzhou.index("\n衢州市儿童发展“十四五”规划\n")          # the second plan's title line
+    cut = quzhou.index("\n衢州市儿童发展“十四五”规划\n")  # the second plan's title line
     (folder / "quzhou-women-only.txt").write_text(quzhou[:cut], encoding="utf-8")
 
 
@@ -179,7 +206,7 @@ def test_bad_input_is_refused_and_changes_nothing(bad_setup, names, phrases):
     for phrase in phrases:
         assert phrase in lines[0], lines[0]
     if names == ["big.txt"]:
-        assert elapsed < 10          # refused by its size, not read into the parser
+        assert elapsed < 10  # refused by its size, not read into the parser
     assert snapshot(data) == before
     assert not list(data.glob(".upload-*")) and not list(data.glob(".current-*"))
 
@@ -193,7 +220,7 @@ def test_gb18030_bom_and_crlf_are_accepted(data, files):
     assert report["plans"] == 9
     enc = {s["file"]: s["encoding"] for s in report["sources"]}
     assert enc["ouhai-gbk.txt"] == "gb18030" and enc["longwan-bom-crlf.txt"] == "utf-8-sig"
-    for f in (gbk, bom):          # stored byte for byte as given
+    for f in (gbk, bom):  # stored byte for byte as given
         assert (data / "current" / "sources" / f.name).read_bytes() == f.read_bytes()
     # line numbers of the CRLF + BOM file are those of the original
     corpus = read_parsed(Generation(data / "current"))
@@ -207,8 +234,8 @@ def test_a_failure_at_any_stage_keeps_the_previous_generation(data, files, stage
     before = snapshot(data)
     proc = plankg("add", "--data", data, "--quiet", new, env={"PLANKG_FAULT": f"error:{stage}"}, check=False)
     assert proc.returncode != 0 and "injected failure" in proc.stderr
-    assert snapshot(data) == before        # nothing published, the half-built generation removed
-    if stage == "flip":                    # and nothing left in the way of the next add
+    assert snapshot(data) == before  # nothing published, the half-built generation removed
+    if stage == "flip":  # and nothing left in the way of the next add
         plankg("add", "--data", data, "--quiet", new)
         assert assert_consistent(data)["plans"] == 8
 
@@ -224,14 +251,22 @@ def test_a_second_writer_waits_or_fails_clearly(data, files):
         assert proc.returncode == 2 and time.monotonic() - t0 >= 1 and "test holds the lock" in proc.stderr
         assert "waiting" in proc.stderr
     env = dict(os.environ, PYTHONPATH=str(ROOT), **HASH_ENV)
-    procs = [subprocess.Popen([sys.executable, "-m", "scripts.plankg", "add", "--data", str(data), "--quiet", str(f)],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for f in (a, b)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "scripts.plankg", "add", "--data", str(data), "--quiet", str(f)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in (a, b)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     report = assert_consistent(data)
     assert report["plans"] == 9 and {"ouhai.txt", "longwan.txt"} <= {s["file"] for s in report["sources"]}
-    assert len(list(data.glob("gen-*"))) == 2          # current and previous; nothing stale
+    assert len(list(data.glob("gen-*"))) == 2  # current and previous; nothing stale
 
 
 def test_add_into_an_empty_data_folder(tmp_path, files):
@@ -249,7 +284,7 @@ def test_add_with_the_default_encoders_loads_no_model(built_data_dir, tmp_path):
     data = copy_data(built_data_dir, tmp_path / "data")
     specs = [e["spec"] for e in index_meta(data)["encoders"]]
     new = variant(tmp_path, "longwan.txt", "龙湾", title_only=True)
-    env = {"PLANKG_ENCODERS": ""}                    # the defaults, as a user has them
+    env = {"PLANKG_ENCODERS": ""}  # the defaults, as a user has them
     t0 = time.monotonic()
     result = json.loads(plankg("add", "--data", data, "--quiet", "--json", new, env=env).stdout)
     elapsed = time.monotonic() - t0

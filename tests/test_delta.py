@@ -6,6 +6,7 @@ must really be a delta: the kept files' parts are hard links to the previous gen
 of them is parsed again, and the store is a checkpoint of the previous one with the difference
 applied. The model-free ``hash`` encoder keeps this fast; the default encoders are covered by
 ``test_corpus_ops``."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,8 @@ from builds import corpus
 from builds.layout import DataFolder
 from builds.parts import part_key
 from builds.pipeline import build
-from graph.parse import SourceFile, read_sources
 from config import Config
+from graph.parse import SourceFile, read_sources
 from graph.store import open_store
 from tests.conftest import CORPUS
 from tests.corpus_util import LUCHENG, LUCHENG_TITLE, QUZHOU, copy_data, variant
@@ -32,7 +33,11 @@ def settings(folder: Path, store: str | None = None) -> Config:
 
 
 def graph_lines(s: Config) -> list[str]:
-    store = open_store(s.remote_store) if s.remote_store else open_store(str(DataFolder(s.data_dir).current / "store"), read_only=True)
+    store = (
+        open_store(s.remote_store)
+        if s.remote_store
+        else open_store(str(DataFolder(s.data_dir).current / "store"), read_only=True)
+    )
     try:
         return sorted(ln for ln in store.export(format="ntriples").decode("utf-8").splitlines() if ln.strip())
     finally:
@@ -43,12 +48,27 @@ def served(s: Config) -> dict:
     """What a generation serves, without timings and generation names."""
     report = json.loads((DataFolder(s.data_dir).current / "build.json").read_text(encoding="utf-8"))
     meta = json.loads((DataFolder(s.data_dir).current / "index" / "meta.json").read_text(encoding="utf-8"))
-    keep = ("files", "plans", "corpus_sha256", "counts", "totals", "agencies", "agency_types", "laws",
-            "indicators", "table_rows", "triples", "graph_triples", "sources")
-    return {"report": {k: report[k] for k in keep},
-            "index": {k: meta[k] for k in ("corpus_hash", "doc_count", "group_count", "index_type")},
-            "docs": (DataFolder(s.data_dir).current / "index" / "docs.jsonl").read_bytes(),
-            "graph": graph_lines(s)}
+    keep = (
+        "files",
+        "plans",
+        "corpus_sha256",
+        "counts",
+        "totals",
+        "agencies",
+        "agency_types",
+        "laws",
+        "indicators",
+        "table_rows",
+        "triples",
+        "graph_triples",
+        "sources",
+    )
+    return {
+        "report": {k: report[k] for k in keep},
+        "index": {k: meta[k] for k in ("corpus_hash", "doc_count", "group_count", "index_type")},
+        "docs": (DataFolder(s.data_dir).current / "index" / "docs.jsonl").read_bytes(),
+        "graph": graph_lines(s),
+    }
 
 
 def full_build(tmp: Path, sources: list[SourceFile]) -> dict:
@@ -93,8 +113,14 @@ def test_add_is_a_delta_equal_to_a_full_build(data, tmp_path):
     for f in CORPUS.glob("*.txt"):
         key = part_key(f.name, report_sha(report, f.name))
         for name in ("own.nt", "part.json", "docs.jsonl", "parsed.json"):
-            assert os.stat(DataFolder(data.data_dir).current / "parts" / key / name).st_ino == os.stat(prev / "parts" / key / name).st_ino
-        assert os.stat(DataFolder(data.data_dir).current / "sources" / f.name).st_ino == os.stat(prev / "sources" / f.name).st_ino
+            assert (
+                os.stat(DataFolder(data.data_dir).current / "parts" / key / name).st_ino
+                == os.stat(prev / "parts" / key / name).st_ino
+            )
+        assert (
+            os.stat(DataFolder(data.data_dir).current / "sources" / f.name).st_ino
+            == os.stat(prev / "sources" / f.name).st_ino
+        )
     assert served(data) == full_build(tmp_path, corpus_sources() + [src(new)])
 
 
@@ -105,8 +131,9 @@ def report_sha(report: dict, name: str) -> str:
 def test_replace_and_remove_are_deltas_equal_to_full_builds(data, tmp_path):
     text = LUCHENG.read_text(encoding="utf-8")
     v2 = tmp_path / "lucheng-v2.txt"
-    v2.write_text(text.replace("加强儿童安全", "全面加强儿童安全", 1).replace("卫健委", "卫生健康局", 3),
-                  encoding="utf-8")
+    v2.write_text(
+        text.replace("加强儿童安全", "全面加强儿童安全", 1).replace("卫健委", "卫生健康局", 3), encoding="utf-8"
+    )
     result = corpus.add(data, [src(v2)], encoders=ENC)
     assert result["status"] == "replaced" and result["replaced"] == [LUCHENG.name]
     report = json.loads((DataFolder(data.data_dir).current / "build.json").read_text(encoding="utf-8"))
@@ -114,7 +141,7 @@ def test_replace_and_remove_are_deltas_equal_to_full_builds(data, tmp_path):
     others = [s for s in corpus_sources() if s.name != LUCHENG.name]
     assert served(data) == full_build(tmp_path, others + [src(v2)])
 
-    corpus.remove(data, QUZHOU.name)          # a file with two plans: agencies and laws shared with others
+    corpus.remove(data, QUZHOU.name)  # a file with two plans: agencies and laws shared with others
     report = json.loads((DataFolder(data.data_dir).current / "build.json").read_text(encoding="utf-8"))
     assert report["delta"]["removed"] == [QUZHOU.name] and report["plans"] == 5
     rest = [s for s in others if s.name != QUZHOU.name]
@@ -143,17 +170,19 @@ def test_a_generation_from_other_code_gets_a_full_build(data, tmp_path):
 
 
 def test_a_shacl_violation_in_the_added_plan_changes_nothing(data, tmp_path, monkeypatch):
-    from builds.errors import BuildError
     from builds import pipeline
+    from builds.errors import BuildError
     from graph.rdf import build as rdf_build
+
     before = (os.readlink(DataFolder(data.data_dir).current), graph_lines(data))
     real = rdf_build.file_part
 
-    def broken(pf, *a, **kw):                 # the new plan's units lose their text: a violation
+    def broken(pf, *a, **kw):  # the new plan's units lose their text: a violation
         part = real(pf, *a, **kw)
         part.triples = [t for t in part.triples if str(t[1]) != "https://w3id.org/plankg/ontology#text"]
         return part
-    monkeypatch.setattr(pipeline, "file_part", broken)      # the pipeline's own reference to the stage
+
+    monkeypatch.setattr(pipeline, "file_part", broken)  # the pipeline's own reference to the stage
     with pytest.raises(BuildError, match="SHACL"):
         corpus.add(data, [src(variant(tmp_path, "ouhai.txt", "瓯海"))], encoders=ENC)
     assert (os.readlink(DataFolder(data.data_dir).current), graph_lines(data)) == before

@@ -7,6 +7,7 @@ script ran (``window.__pwned`` stays undefined, no dialog), also with the Conten
 switched off in the browser (so the escaping alone is tested, not the CSP), the payloads are shown as
 literal text, and the CSP header is sent. The JSON endpoints return the payloads as plain string data.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,13 @@ import pytest
 from tests.browser_util import needs_chromium
 from tests.conftest_app import live_or_app
 
-
 P_SCRIPT = "<script>window.__pwned=1</script>"
 P_IMG = '<img src=x onerror="window.__pwned=2;alert(2)">'
-P_ATTR = "\"'><svg/onload=window.__pwned=3>"            # no spaces: titles lose theirs
+P_ATTR = "\"'><svg/onload=window.__pwned=3>"  # no spaces: titles lose theirs
 P_AGENCY = "<script>window.__pwned=4;alert(4)</script>"
 P_MEASURE = "'\"><img src=x onerror=alert(5)>"
 QUERY = "儿童<script>window.__pwned=9</script>\"'><img src=x onerror=alert(9)>健康"
-P_404 = "\"'><img src=x onerror=alert(7)>"                # no "/": it has to stay one path segment
+P_404 = "\"'><img src=x onerror=alert(7)>"  # no "/": it has to stay one path segment
 PAYLOADS = (P_SCRIPT, P_IMG, P_ATTR, P_AGENCY, P_MEASURE)
 RAW_MARKERS = ("<script>window.__pwned", "<img src=x onerror", "<svg/onload")
 
@@ -62,6 +62,7 @@ def xss_data(tmp_path_factory):
     """A data dir built from the payload plan (model-free 'hash' encoder)."""
     from builds.pipeline import build
     from config import Config
+
     root = tmp_path_factory.mktemp("xss")
     corpus = root / "corpus"
     corpus.mkdir()
@@ -136,7 +137,7 @@ def pages(s) -> list[tuple[str, list[str]]]:
         ("/gaps?" + urlencode({"q": QUERY}), []),
         ("/indicators/compare?" + urlencode({"name": QUERY}), []),
         ("/indicators", []),
-        ("/plans/" + quote(P_404, safe=""), ["<img src=x onerror=alert(7)>"]),   # the 404 page names the id
+        ("/plans/" + quote(P_404, safe=""), ["<img src=x onerror=alert(7)>"]),  # the 404 page names the id
     ]
 
 
@@ -149,8 +150,11 @@ def test_pages_escape_plan_and_query_text(xss):
         for marker in RAW_MARKERS:
             assert marker not in r.text, (path, marker)
         csp = r.headers.get("content-security-policy", "")
-        assert "script-src 'self'" in csp and "object-src 'none'" in csp and "unsafe-inline" not in csp.split(
-            "script-src", 1)[1].split(";", 1)[0], (path, csp)
+        assert (
+            "script-src 'self'" in csp
+            and "object-src 'none'" in csp
+            and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+        ), (path, csp)
         assert r.headers.get("x-content-type-options") == "nosniff"
     plan_page = xss.get(xss.plan["url"]).text
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in plan_page
@@ -171,8 +175,10 @@ def test_json_endpoints_return_the_payloads_as_data(xss):
     assert any(P_IMG in r["text"] or P_SCRIPT in r["text"] for r in found["results"])
     labels = [n["data"]["label"] for n in xss.get("/api/agency-graph?view=domains").json()["elements"]["nodes"]]
     assert any(P_SCRIPT in x for x in labels) and any(P_ATTR in x for x in labels), labels
-    titles = ("PREFIX dcterms: <http://purl.org/dc/terms/> "
-              "SELECT ?t WHERE { ?d dcterms:title ?t FILTER(CONTAINS(?t, 'svg')) }")
+    titles = (
+        "PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "SELECT ?t WHERE { ?d dcterms:title ?t FILTER(CONTAINS(?t, 'svg')) }"
+    )
     rows = xss.get("/sparql?" + urlencode({"query": titles})).json()
     assert any(P_ATTR in b["t"]["value"] for b in rows["results"]["bindings"])
     # the JSON twin of a page is JSON even though the strings look like HTML

@@ -1,8 +1,8 @@
 """Agency extraction: lexicon, shared-suffix lists, abbreviations, roles, traps, 责任单位."""
+
 import pytest
 
-from graph.extract import (agency_types, extract_unit, find_agencies, parse_responsible,
-                           responsible_mentions)
+from graph.extract import agency_types, extract_unit, find_agencies, parse_responsible, responsible_mentions
 from graph.extract.agency_lexicon import alias_table, canonical_label
 from graph.model import GOAL, KEY_PROJECT, MEASURE, Source, Unit
 
@@ -13,17 +13,53 @@ def keys(text, region="", level=""):
 
 # ------------------------------------------------------------------ lexicon
 
+
 def test_lexicon_covers_the_agencies_plans_name():
     have = {t["key"] for t in agency_types()}
-    assert {"health", "education", "civil_affairs", "public_security", "justice", "court",
-            "procuratorate", "hr_social_security", "finance", "development_reform",
-            "womens_federation", "youth_league", "disabled_federation", "ggw",
-            "science_association", "civilization_office", "propaganda", "cyberspace",
-            "culture_tourism", "sports", "market_regulation", "housing", "natural_resources",
-            "ecology_environment", "transport", "emergency", "medical_insurance", "statistics",
-            "trade_union", "agriculture", "water", "radio_tv", "economy_it", "urban_management",
-            "wcwc", "political_legal", "organization", "united_front", "veterans", "red_cross",
-            "science_technology", "traffic_police"} <= have
+    assert {
+        "health",
+        "education",
+        "civil_affairs",
+        "public_security",
+        "justice",
+        "court",
+        "procuratorate",
+        "hr_social_security",
+        "finance",
+        "development_reform",
+        "womens_federation",
+        "youth_league",
+        "disabled_federation",
+        "ggw",
+        "science_association",
+        "civilization_office",
+        "propaganda",
+        "cyberspace",
+        "culture_tourism",
+        "sports",
+        "market_regulation",
+        "housing",
+        "natural_resources",
+        "ecology_environment",
+        "transport",
+        "emergency",
+        "medical_insurance",
+        "statistics",
+        "trade_union",
+        "agriculture",
+        "water",
+        "radio_tv",
+        "economy_it",
+        "urban_management",
+        "wcwc",
+        "political_legal",
+        "organization",
+        "united_front",
+        "veterans",
+        "red_cross",
+        "science_technology",
+        "traffic_police",
+    } <= have
 
 
 def test_agency_types_expose_labels_and_aliases():
@@ -40,13 +76,16 @@ def test_every_alias_belongs_to_one_type():
     assert table["公检法司"][0] == ("public_security", "procuratorate", "court", "justice")
 
 
-@pytest.mark.parametrize("region, level, label", [
-    ("杭州市", "city", "杭州市卫生健康委员会"),
-    ("鹿城区", "district", "鹿城区卫生健康局"),
-    ("盘山县", "county", "盘山县卫生健康局"),
-    ("浙江省", "province", "浙江省卫生健康委员会"),
-    ("", "", "卫生健康部门"),
-])
+@pytest.mark.parametrize(
+    "region, level, label",
+    [
+        ("杭州市", "city", "杭州市卫生健康委员会"),
+        ("鹿城区", "district", "鹿城区卫生健康局"),
+        ("盘山县", "county", "盘山县卫生健康局"),
+        ("浙江省", "province", "浙江省卫生健康委员会"),
+        ("", "", "卫生健康部门"),
+    ],
+)
 def test_canonical_label_by_level(region, level, label):
     assert canonical_label("health", region, level) == label
 
@@ -58,6 +97,7 @@ def test_canonical_label_templates_and_level_inferred_from_region():
 
 
 # ------------------------------------------------------------------ names and prefixes
+
 
 def test_level_prefixed_names_resolve_to_one_type():
     for text in ("市卫健委", "区卫健局", "卫生健康部门", "县卫生健康局", "省卫生健康委员会", "卫生计生委"):
@@ -84,7 +124,8 @@ def test_party_committee_prefixes():
         ("youth_league", "共青团温州市委员会"),
         ("civilization_office", "温州市委精神文明建设委员会办公室"),
         ("propaganda", "温州市委宣传部"),
-        ("cyberspace", "温州市委网络安全和信息化委员会办公室")]
+        ("cyberspace", "温州市委网络安全和信息化委员会办公室"),
+    ]
 
 
 def test_department_forms():
@@ -109,6 +150,7 @@ def test_line_break_inside_a_name():
 
 # ------------------------------------------------------------------ shared-suffix lists
 
+
 def test_shared_suffix_list_from_corpus():
     text = "加强卫生健康、民政、残联、财政等部门之间的协作，以视力、听力、肢体、智力残疾及孤独症为重点"
     assert keys(text) == ["health", "civil_affairs", "disabled_federation", "finance"]
@@ -116,16 +158,24 @@ def test_shared_suffix_list_from_corpus():
 
 def test_shared_suffix_list_with_duo_bumen():
     text = "构建完善包含教育、公安、应急、卫健、司法、市场监管等多部门合作的儿童伤害防控工作机制"
-    assert keys(text) == ["education", "public_security", "emergency", "health", "justice",
-                          "market_regulation"]
+    assert keys(text) == ["education", "public_security", "emergency", "health", "justice", "market_regulation"]
 
 
 def test_list_skips_unknown_items_and_spans_two_suffixes():
-    text = ("建立健全纵贯市、县、乡、村，横联民政、教育、公安、卫生健康、人力社保、对口支援和区域合作、"
-            "共青团、妇联、残联等部门的儿童信息管理平台")
-    assert keys(text) == ["civil_affairs", "education", "public_security", "health",
-                          "hr_social_security", "youth_league", "womens_federation",
-                          "disabled_federation"]
+    text = (
+        "建立健全纵贯市、县、乡、村，横联民政、教育、公安、卫生健康、人力社保、对口支援和区域合作、"
+        "共青团、妇联、残联等部门的儿童信息管理平台"
+    )
+    assert keys(text) == [
+        "civil_affairs",
+        "education",
+        "public_security",
+        "health",
+        "hr_social_security",
+        "youth_league",
+        "womens_federation",
+        "disabled_federation",
+    ]
     text = "横联民政、教育、公安、人力社保、卫生健康等部门和团委、妇联、残联等群团组织的儿童信息管理平台"
     assert len(keys(text)) == 8
 
@@ -138,8 +188,7 @@ def test_list_separators_he_ji_yu():
 
 def test_list_ending_in_deng_with_a_named_body():
     text = "完善项目管理平台的作用，实现残联、教育、卫健、医保、妇联等信息互联互通。"
-    assert keys(text) == ["disabled_federation", "education", "health", "medical_insurance",
-                          "womens_federation"]
+    assert keys(text) == ["disabled_federation", "education", "health", "medical_insurance", "womens_federation"]
 
 
 def test_list_of_fields_is_not_a_list_of_agencies():
@@ -150,55 +199,71 @@ def test_list_of_fields_is_not_a_list_of_agencies():
 def test_synthetic_list_in_another_city():
     text = "由区住建、自然资源和规划、生态环境、城管等部门负责儿童友好空间建设"
     found = find_agencies(text, "西湖区", "district")
-    assert [m.key for m in found] == ["housing", "natural_resources", "ecology_environment",
-                                      "urban_management"]
+    assert [m.key for m in found] == ["housing", "natural_resources", "ecology_environment", "urban_management"]
     assert {m.role for m in found} == {"lead"}
     assert found[0].label == "西湖区住房和城乡建设局"
 
 
 # ------------------------------------------------------------------ abbreviations
 
+
 def test_gong_jian_fa_si_is_four_bodies():
     assert keys("健全未成年人司法工作体系。公检法司部门应当确定专门机构") == [
-        "public_security", "procuratorate", "court", "justice"]
+        "public_security",
+        "procuratorate",
+        "court",
+        "justice",
+    ]
 
 
 def test_gong_jian_fa_is_three_bodies():
-    assert keys("支持公检法普遍设立办理涉及未成年人案件专门工作机构") == [
-        "public_security", "procuratorate", "court"]
+    assert keys("支持公检法普遍设立办理涉及未成年人案件专门工作机构") == ["public_security", "procuratorate", "court"]
 
 
 def test_abbreviation_inside_a_list():
     text = "进一步深化公检法司、教育、民政、卫健、妇联、团委等儿童关爱保护多部门联合工作机制内涵"
-    assert keys(text) == ["public_security", "procuratorate", "court", "justice", "education",
-                          "civil_affairs", "health", "womens_federation", "youth_league"]
+    assert keys(text) == [
+        "public_security",
+        "procuratorate",
+        "court",
+        "justice",
+        "education",
+        "civil_affairs",
+        "health",
+        "womens_federation",
+        "youth_league",
+    ]
 
 
 # ------------------------------------------------------------------ traps
 
-@pytest.mark.parametrize("text", [
-    "强化院内产前、产时及产后密切合作等多学科协作和联动",     # 科协
-    "建立符合儿童早期发展特点的产科、儿科和儿童保健科等多学科协作机制",
-    "推进儿童发展统计监测制度化建设",                          # 统计
-    "将家庭教育工作经费纳入财政预算",                          # 财政
-    "财政资金优先保障教育投入",
-    "各级财政应加大对儿童发展重点领域投入力度",
-    "加强儿童教育，完善司法保护制度，促进司法公正",            # bare 教育 / 司法
-    "加强司法机关与政府部门、人民团体、社会组织的合作",         # 司法机关 is not the justice bureau
-    "加大反家庭暴力法律法规实施力度",
-    "加强文化市场监管和执法",                                  # 市场监管 as an activity
-    "探索建立未成年人保护跨部门综合执法制度",                  # 综合执法 as an activity
-    "完善儿童参加城乡居民医保相关制度",                        # 医保 as insurance
-    "将儿童心理危机干预纳入应急预案",                          # 应急
-    "提高妇女参与生态环境保护的能力",
-    "帮助农村妇女参与农业农村现代化建设",
-    "支持女性科技人才投身科技创业，发展农村电子商务",
-    "从致富女能手、经商务工女性中选拔村干部",
-    "人大代表中的女性比例逐步提高。全区政协委员的女性比例逐步提高",
-    "鼓励老年人大学开设课程",
-    "召开职工会议，企业集团委托第三方评估",
-    "做好组织部署和宣传部署",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "强化院内产前、产时及产后密切合作等多学科协作和联动",  # 科协
+        "建立符合儿童早期发展特点的产科、儿科和儿童保健科等多学科协作机制",
+        "推进儿童发展统计监测制度化建设",  # 统计
+        "将家庭教育工作经费纳入财政预算",  # 财政
+        "财政资金优先保障教育投入",
+        "各级财政应加大对儿童发展重点领域投入力度",
+        "加强儿童教育，完善司法保护制度，促进司法公正",  # bare 教育 / 司法
+        "加强司法机关与政府部门、人民团体、社会组织的合作",  # 司法机关 is not the justice bureau
+        "加大反家庭暴力法律法规实施力度",
+        "加强文化市场监管和执法",  # 市场监管 as an activity
+        "探索建立未成年人保护跨部门综合执法制度",  # 综合执法 as an activity
+        "完善儿童参加城乡居民医保相关制度",  # 医保 as insurance
+        "将儿童心理危机干预纳入应急预案",  # 应急
+        "提高妇女参与生态环境保护的能力",
+        "帮助农村妇女参与农业农村现代化建设",
+        "支持女性科技人才投身科技创业，发展农村电子商务",
+        "从致富女能手、经商务工女性中选拔村干部",
+        "人大代表中的女性比例逐步提高。全区政协委员的女性比例逐步提高",
+        "鼓励老年人大学开设课程",
+        "召开职工会议，企业集团委托第三方评估",
+        "做好组织部署和宣传部署",
+    ],
+)
 def test_traps_are_not_agencies(text):
     assert keys(text) == []
 
@@ -219,6 +284,7 @@ def test_finance_bureau_and_prefixed_finance_are_agencies():
 
 # ------------------------------------------------------------------ roles
 
+
 def test_roles_lead_partner_mentioned():
     text = "监测组由区统计局牵头，相关部门负责规划实施统计监测的人员参加。区妇儿工委组织开展评估。"
     found = {m.key: m.role for m in find_agencies(text)}
@@ -236,6 +302,7 @@ def test_head_of_an_organisation_is_not_a_lead_role():
 
 # ------------------------------------------------------------------ 责任单位
 
+
 def test_parse_responsible_full_width_brackets():
     text = "新生儿听力筛查率达95%以上。（责任单位：市卫健委等）"
     cleaned, names = parse_responsible(text)
@@ -251,7 +318,10 @@ def test_parse_responsible_keeps_names_as_written():
 
 def test_parse_responsible_half_width_and_other_labels():
     assert parse_responsible("开展培训(牵头单位:区妇联;配合单位:区人社局、区总工会)")[1] == [
-        "区妇联", "区人社局", "区总工会"]
+        "区妇联",
+        "区人社局",
+        "区总工会",
+    ]
     assert parse_responsible("建设儿童公园。（责任部门：县住建局）")[1] == ["县住建局"]
     assert parse_responsible("没有责任单位的文字。") == ("没有责任单位的文字。", [])
 
@@ -262,7 +332,8 @@ def test_responsible_mentions_lead_then_partners():
         ("health", "衢州市卫生健康委员会", "lead"),
         ("education", "衢州市教育局", "partner"),
         ("civil_affairs", "衢州市民政局", "partner"),
-        ("womens_federation", "衢州市妇女联合会", "partner")]
+        ("womens_federation", "衢州市妇女联合会", "partner"),
+    ]
     assert [m.surface for m in found][2] == "市民政"
 
 
@@ -271,25 +342,33 @@ def test_responsible_mentions_district_and_unknown_units():
     assert [(m.key, m.label, m.role) for m in found] == [
         ("health", "鹿城区卫生健康局", "lead"),
         ("disabled_federation", "鹿城区残疾人联合会", "partner"),
-        ("other", "区融媒体中心", "partner")]
+        ("other", "区融媒体中心", "partner"),
+    ]
 
 
 # ------------------------------------------------------------------ extract_unit
+
 
 def _unit(kind, text):
     return Unit(kind=kind, number=1, text=text, source=Source("x.txt", 1, 0, len(text)))
 
 
 def test_extract_unit_moves_responsible_units_of_a_key_project():
-    text = ("（七）0—6周岁残疾儿童医教结合项目。完善“新发疑似残疾儿童”项目管理平台的作用，实现残联、教育、"
-            "卫健、医保、妇联等信息互联互通。（责任单位：市残联、市教育局、市财政局、市卫健委等）")
+    text = (
+        "（七）0—6周岁残疾儿童医教结合项目。完善“新发疑似残疾儿童”项目管理平台的作用，实现残联、教育、"
+        "卫健、医保、妇联等信息互联互通。（责任单位：市残联、市教育局、市财政局、市卫健委等）"
+    )
     unit = extract_unit(_unit(KEY_PROJECT, text), "衢州市", "city", 2025)
     assert "责任单位" not in unit.text
     assert unit.responsible == ["市残联", "市教育局", "市财政局", "市卫健委"]
     assert [(m.key, m.role) for m in unit.agencies] == [
-        ("medical_insurance", "mentioned"), ("womens_federation", "mentioned"),
-        ("disabled_federation", "lead"), ("education", "partner"), ("finance", "partner"),
-        ("health", "partner")]
+        ("medical_insurance", "mentioned"),
+        ("womens_federation", "mentioned"),
+        ("disabled_federation", "lead"),
+        ("education", "partner"),
+        ("finance", "partner"),
+        ("health", "partner"),
+    ]
     again = extract_unit(unit, "衢州市", "city", 2025)  # idempotent
     assert again.responsible == unit.responsible and len(again.agencies) == 6
 
@@ -307,5 +386,8 @@ def test_extract_unit_fills_measures_without_indicators():
 def test_find_agencies_reads_roles_from_a_responsible_bracket():
     text = "加强心理健康教育。（责任单位：市卫健委、市教育局、市民政等、市妇联）"
     assert [(m.key, m.role) for m in find_agencies(text)] == [
-        ("health", "lead"), ("education", "partner"), ("civil_affairs", "partner"),
-        ("womens_federation", "partner")]
+        ("health", "lead"),
+        ("education", "partner"),
+        ("civil_affairs", "partner"),
+        ("womens_federation", "partner"),
+    ]

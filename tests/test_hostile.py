@@ -10,6 +10,7 @@ The checks of the app's own logic (parameters, encodings, SERVICE, tokens, row c
 (``client``: Flask's test client over a model-free build); the tests marked ``live`` need the real
 service (gunicorn over HTTP): stopped and killed query workers, concurrency, raw sockets, load.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -25,7 +26,7 @@ import pytest
 from tests.conftest_app import live_or_app
 from tests.conftest_server import LIVE_MAX_ROWS, LIVE_TIMEOUT_S, UPDATE_TOKEN
 
-SLACK_S = 5                                   # on top of the query timeout, for a loaded 2-core machine
+SLACK_S = 5  # on top of the query timeout, for a loaded 2-core machine
 BOUND_S = LIVE_TIMEOUT_S + SLACK_S
 ASK = "ASK { ?s ?p ?o }"
 
@@ -36,7 +37,7 @@ def s(request):
     return live_or_app(request, "live_server", "client")
 
 
-live = pytest.mark.usefixtures("live_server")      # real gunicorn over HTTP (tier: server)
+live = pytest.mark.usefixtures("live_server")  # real gunicorn over HTTP (tier: server)
 
 
 def q(s, query, accept=None, **kw):
@@ -90,13 +91,16 @@ def canary():
 CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-@pytest.mark.parametrize("query,accept", [
-    (CARTESIAN, None),
-    (CARTESIAN, "text/csv"),
-    ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+xml"),
-    ("CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }", "application/n-triples"),
-    ("SELECT DISTINCT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f }", None),
-])
+@pytest.mark.parametrize(
+    "query,accept",
+    [
+        (CARTESIAN, None),
+        (CARTESIAN, "text/csv"),
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+xml"),
+        ("CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }", "application/n-triples"),
+        ("SELECT DISTINCT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f }", None),
+    ],
+)
 def test_streaming_blowup_is_truncated_and_flagged(s, query, accept):
     r, took = timed(q, s, query, accept)
     assert took < BOUND_S, took
@@ -107,12 +111,15 @@ def test_streaming_blowup_is_truncated_and_flagged(s, query, accept):
 
 
 @live
-@pytest.mark.parametrize("query", [
-    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",                 # one blocking aggregate
-    "SELECT ?c (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?c",
-    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",              # sort: time and memory
-    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) < 0) } LIMIT 1",  # never true
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",  # one blocking aggregate
+        "SELECT ?c (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } GROUP BY ?c",
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",  # sort: time and memory
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) < 0) } LIMIT 1",  # never true
+    ],
+)
 def test_blocking_runaway_query_is_stopped_in_bounded_time(s, query):
     r, took = timed(q, s, query)
     assert took < BOUND_S, took
@@ -140,7 +147,7 @@ def test_server_stays_responsive_while_runaway_queries_run(s):
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with ThreadPoolExecutor(12) as pool:
         futures = [pool.submit(timed, q, s, runaway) for _ in range(12)]
-        time.sleep(1.0)                      # let them reach the workers
+        time.sleep(1.0)  # let them reach the workers
         for path in ("/api/health", "/api/search?q=" + quote("溺水") + "&k=3", "/plans", "/api/plans"):
             r, took = timed(s.get, path)
             assert r.status == 200, path
@@ -155,6 +162,7 @@ def test_server_stays_responsive_while_runaway_queries_run(s):
 
 # ----------------------------------------------------------------------------- SERVICE and LOAD
 
+
 def service_variants(port: int) -> list[str]:
     e = f"<http://127.0.0.1:{port}/sparql>"
     g = "{ ?s ?p ?o }"
@@ -163,14 +171,14 @@ def service_variants(port: int) -> list[str]:
         f"SELECT * WHERE {{ SERVICE {e} {g} }}",
         f"select * where {{ service {e} {g} }}",
         f"SELECT * WHERE {{ SeRvIcE SILENT {e} {g} }}",
-        f"SELECT*WHERE{{SERVICE{e}{g}}}",                                           # no whitespace at all
-        f"SELECT * WHERE {{ SERVICESILENT{e} {g} }}",                               # keywords glued together
-        px + f"SELECT * WHERE {{ SERVICE:sparql {g} }}",                            # keyword glued to a name
+        f"SELECT*WHERE{{SERVICE{e}{g}}}",  # no whitespace at all
+        f"SELECT * WHERE {{ SERVICESILENT{e} {g} }}",  # keywords glued together
+        px + f"SELECT * WHERE {{ SERVICE:sparql {g} }}",  # keyword glued to a name
         px + f"SELECT * WHERE {{ SERVICEe:sparql {g} }}",
         f"SELECT * WHERE {{ ?s ?p true SERVICE {e} {g} }}".replace("true SERVICE", "trueSERVICE"),
-        f"SELECT * WHERE {{ #comment\nSERVICE#another\n{e}\t{g} }}",                # comments and whitespace
+        f"SELECT * WHERE {{ #comment\nSERVICE#another\n{e}\t{g} }}",  # comments and whitespace
         f"SELECT * WHERE {{ # comment ended by CR\rSERVICE {e} {g} }}",
-        f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE {e} {g} }} }} }}",           # sub-query
+        f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE {e} {g} }} }} }}",  # sub-query
         f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE {e} {g} }} }}",
         f"SELECT * WHERE {{ ?x ?y ?z MINUS {{ SERVICE {e} {g} }} }}",
         f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE {e} {g} }} }}",
@@ -179,7 +187,7 @@ def service_variants(port: int) -> list[str]:
         f"ASK {{ SERVICE {e} {g} }}",
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE {e} {g} }}",
         f"DESCRIBE ?s WHERE {{ SERVICE {e} {g} }}",
-        f"SELECT * WHERE {{ VALUES ?u {{ {e} }} SERVICE ?u {g} }}",                  # the endpoint in a variable
+        f"SELECT * WHERE {{ VALUES ?u {{ {e} }} SERVICE ?u {g} }}",  # the endpoint in a variable
         f"BASE <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE <sparql> {g} }}",
         # where a context-free tokenizer goes wrong: escapes in names, odd IRI characters, "<" as less-than
         px + f"SELECT * WHERE {{ OPTIONAL {{ ?x ex:a\\#b ?y }} SERVICE {e} {g} }}",
@@ -193,10 +201,13 @@ def service_variants(port: int) -> list[str]:
 def test_service_check_lets_ordinary_queries_through():
     """Conservative, but not so much that queries merely mentioning services are refused."""
     from service.sparql.text import uses_service
-    for text in ['PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT ?s { ?s a sd:Service }',
-                 'SELECT ?service { ?service <http://e/serviceType> "SERVICE" } # SERVICE <http://x>',
-                 "SELECT * { ?s ex:SERVICE ?o ; ex:noservice ?x FILTER(?o < 2 && ?x > 1) }",
-                 'SELECT * { ?s ?p """multi\nline SERVICE""" }']:
+
+    for text in [
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT ?s { ?s a sd:Service }",
+        'SELECT ?service { ?service <http://e/serviceType> "SERVICE" } # SERVICE <http://x>',
+        "SELECT * { ?s ex:SERVICE ?o ; ex:noservice ?x FILTER(?o < 2 && ?x > 1) }",
+        'SELECT * { ?s ?p """multi\nline SERVICE""" }',
+    ]:
         assert not uses_service(text), text
     for port in (9, 65535):
         for text in service_variants(port):
@@ -205,9 +216,11 @@ def test_service_check_lets_ordinary_queries_through():
 
 def test_service_is_refused_in_every_disguise(s, canary):
     for query in service_variants(canary.port):
-        for send in (lambda: q(s, query),
-                     lambda: s.post("/sparql", query, "application/sparql-query"),
-                     lambda: s.post("/sparql", urlencode({"query": query}), "application/x-www-form-urlencoded")):
+        for send in (
+            lambda: q(s, query),
+            lambda: s.post("/sparql", query, "application/sparql-query"),
+            lambda: s.post("/sparql", urlencode({"query": query}), "application/x-www-form-urlencoded"),
+        ):
             r = send()
             assert r.status == 400 and "SERVICE" in r.text, (query, r.status, r.text[:200])
     time.sleep(0.3)
@@ -217,10 +230,12 @@ def test_service_is_refused_in_every_disguise(s, canary):
 def test_service_and_load_refused_in_updates(s, canary):
     auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
     e = f"<http://127.0.0.1:{canary.port}/sparql>"
-    for update, word in [(f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE {e} {{ ?s ?p ?o }} }}", "SERVICE"),
-                         (f"DELETE {{ ?s ?p ?o }} WHERE {{ OPTIONAL {{ service silent {e} {{ ?s ?p ?o }} }} }}",
-                          "SERVICE"),
-                         (f"LOAD {e}", "LOAD"), (f"load silent {e} INTO GRAPH <http://example.org/g>", "LOAD")]:
+    for update, word in [
+        (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE {e} {{ ?s ?p ?o }} }}", "SERVICE"),
+        (f"DELETE {{ ?s ?p ?o }} WHERE {{ OPTIONAL {{ service silent {e} {{ ?s ?p ?o }} }} }}", "SERVICE"),
+        (f"LOAD {e}", "LOAD"),
+        (f"load silent {e} INTO GRAPH <http://example.org/g>", "LOAD"),
+    ]:
         r = s.post("/sparql", update, "application/sparql-update", auth)
         assert r.status == 400 and word in r.text, (update, r.status, r.text[:200])
     time.sleep(0.3)
@@ -233,7 +248,9 @@ def test_query_workers_cannot_open_network_sockets(hash_data_dir, canary):
     AF_INET/AF_INET6 sockets."""
     import platform
     import sys
+
     from service.sparql.runner import _Worker
+
     if sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64"):
         pytest.skip("the socket filter is installed on Linux x86_64/aarch64 only")
     w = _Worker(os.path.realpath(hash_data_dir / "current" / "store"))
@@ -241,11 +258,17 @@ def test_query_workers_cannot_open_network_sockets(hash_data_dir, canary):
         if not w.no_network:
             pytest.skip("seccomp is not available here")
         for host in ("127.0.0.1", "localhost"):
-            info, _ = w.call({"query": f"SELECT * WHERE {{ SERVICE <http://{host}:{canary.port}/s> {{ ?s ?p ?o }} }}",
-                              "format": "json", "max_rows": 10}, time.monotonic() + 10)
+            info, _ = w.call(
+                {
+                    "query": f"SELECT * WHERE {{ SERVICE <http://{host}:{canary.port}/s> {{ ?s ?p ?o }} }}",
+                    "format": "json",
+                    "max_rows": 10,
+                },
+                time.monotonic() + 10,
+            )
             assert not info["ok"] and "denied" in info["error"].lower(), info
         info, body = w.call({"query": ASK, "format": "json", "max_rows": 10}, time.monotonic() + 10)
-        assert info["ok"] and b"true" in body            # the worker itself still works
+        assert info["ok"] and b"true" in body  # the worker itself still works
     finally:
         w.kill()
     time.sleep(0.3)
@@ -276,12 +299,13 @@ def test_updates_are_refused_without_the_token(s):
 
 # ----------------------------------------------------------------------------- request size
 
+
 def raw_request(s, data: bytes, timeout: float = 20) -> int:
     with socket.create_connection((s.host, s.port), timeout=timeout) as sock:
         try:
             sock.sendall(data)
         except OSError:
-            pass                                    # the server may answer and close before reading it all
+            pass  # the server may answer and close before reading it all
         head = sock.recv(4096).split(b"\r\n", 1)[0]
     return int(head.split()[1])
 
@@ -289,26 +313,49 @@ def raw_request(s, data: bytes, timeout: float = 20) -> int:
 @live
 def test_request_size_limits(s):
     big = b"a" * (2 << 20)
-    assert s.post("/sparql", urlencode({"query": "ASK {} #" + "a" * (2 << 20)}),
-                  "application/x-www-form-urlencoded").status == 413
+    assert (
+        s.post(
+            "/sparql", urlencode({"query": "ASK {} #" + "a" * (2 << 20)}), "application/x-www-form-urlencoded"
+        ).status
+        == 413
+    )
     assert s.post("/sparql", b"ASK {} #" + big, "application/sparql-query").status == 413
-    assert s.post("/sparql", b"INSERT DATA {} #" + big, "application/sparql-update",
-                  {"Authorization": f"Bearer {UPDATE_TOKEN}"}).status == 413
+    assert (
+        s.post(
+            "/sparql",
+            b"INSERT DATA {} #" + big,
+            "application/sparql-update",
+            {"Authorization": f"Bearer {UPDATE_TOKEN}"},
+        ).status
+        == 413
+    )
     # chunked bodies (no Content-Length) are held to the same limit
     chunks = b"".join(b"%x\r\n%s\r\n" % (1 << 16, b"a" * (1 << 16)) for _ in range(40)) + b"0\r\n\r\n"
     for mime in (b"application/sparql-query", b"application/x-www-form-urlencoded"):
-        status = raw_request(s, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: " + mime +
-                             b"\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+        status = raw_request(
+            s,
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            + mime
+            + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + chunks,
+        )
         assert status == 413, mime
     small = b"ASK { ?s ?p ?o }"
-    assert raw_request(s, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                          b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(small), small)) == 200
+    assert (
+        raw_request(
+            s,
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(small), small),
+        )
+        == 200
+    )
     # a very long URL or header is refused by gunicorn with a 4xx
     assert 400 <= raw_request(s, b"GET /api/search?q=" + b"a" * 10000 + b" HTTP/1.1\r\nHost: x\r\n\r\n") < 500
     assert 400 <= raw_request(s, b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n") < 500
 
 
 # ----------------------------------------------------------------------------- search parameters
+
 
 def test_search_query_length_limit(s):
     r = s.get("/api/search", {"q": "溺" * 201})
@@ -323,29 +370,33 @@ def test_search_query_length_limit(s):
 def test_numeric_parameters_are_bounded(s):
     def search(**kw):
         return s.get("/api/search", {"q": "溺水", **kw})
+
     assert search(k=100000).json()["k"] == 100 and len(search(k=100000).json()["results"]) <= 100
     assert search(k=0).json()["k"] == 1 and len(search(k=-5).json()["results"]) == 1
     assert search(k="9" * 1000).json()["k"] == 100
     for bad in ("abc", "1e9", "1.5", "0x10", "ten"):
         r = search(k=bad)
         assert r.status == 400 and "k must be an integer" in r.json()["error"], bad
-    assert search(k="").json()["k"] == 10               # an empty form field: the default
+    assert search(k="").json()["k"] == 10  # an empty form field: the default
     plans = s.get("/api/plans", {"per_page": 100000}).json()
     assert plans["per_page"] == 500 and len(plans["items"]) <= 500
     assert s.get("/api/plans", {"per_page": 0}).json()["per_page"] == 1
     assert s.get("/api/plans", {"per_page": "many"}).status == 400
-    assert s.get("/api/plans", {"page": 10 ** 6}).json()["page"] == s.get("/api/plans").json()["pages"]
+    assert s.get("/api/plans", {"page": 10**6}).json()["page"] == s.get("/api/plans").json()["pages"]
     assert s.get("/api/agencies", {"page": "x"}).status == 400
 
 
-@pytest.mark.parametrize("params,message", [
-    ({"mode": "nonsense"}, "mode must be one of"),
-    ({"kind": "bogus"}, "kind must be one of"),
-    ({"plan_type": "<script>"}, "plan_type must be one of"),
-    ({"level": "planet"}, "level must be one of"),
-    ({"region": "r" * 201}, "at most 200"),
-    ({"agency": "a" * 500}, "at most 200"),
-])
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"mode": "nonsense"}, "mode must be one of"),
+        ({"kind": "bogus"}, "kind must be one of"),
+        ({"plan_type": "<script>"}, "plan_type must be one of"),
+        ({"level": "planet"}, "level must be one of"),
+        ({"region": "r" * 201}, "at most 200"),
+        ({"agency": "a" * 500}, "at most 200"),
+    ],
+)
 def test_unknown_search_values_are_400(s, params, message):
     r = s.get("/api/search", {"q": "溺水", **params})
     assert r.status == 400 and message in r.json()["error"], (r.status, r.text[:200])
@@ -353,11 +404,19 @@ def test_unknown_search_values_are_400(s, params, message):
     assert page.status == 400 and message in page.text
 
 
-@pytest.mark.parametrize("path", [
-    "/api/agency-graph?view=galaxy", "/api/agency-graph?role=boss", "/api/agency-graph?role=lead,king",
-    "/agency-graph?view=x", "/api/similar/x?threshold=nan", "/api/similar/x?threshold=2",
-    "/api/similar/x?threshold=abc", "/api/indicators/compare",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/agency-graph?view=galaxy",
+        "/api/agency-graph?role=boss",
+        "/api/agency-graph?role=lead,king",
+        "/agency-graph?view=x",
+        "/api/similar/x?threshold=nan",
+        "/api/similar/x?threshold=2",
+        "/api/similar/x?threshold=abc",
+        "/api/indicators/compare",
+    ],
+)
 def test_other_bad_parameters_are_400(s, path):
     assert s.get(path).status == 400, path
 
@@ -365,12 +424,32 @@ def test_other_bad_parameters_are_400(s, path):
 # ----------------------------------------------------------------------------- encoding
 
 BAD_ENCODING = [
-    "/api/search?q=%FF", "/api/search?q=%C3%28", "/api/search?q=%E6%BA", "/api/search?q=%ED%A0%80",
-    "/api/search?q=%C0%AF", "/api/search?q=%ZZ", "/api/search?q=%", "/api/search?q=abc%2",
-    "/api/search?q=x&kind=%FF", "/search?q=%FF", "/search?q=%G0", "/gaps?q=%FE", "/api/gaps?q=%E6",
-    "/api/plans/%FF", "/plans/%FF", "/plans/%ZZ", "/units/plan/%FF", "/api/similar/%FF", "/agencies/%C3%28",
-    "/plans/%FF.json", "/sparql?query=%FF", "/sparql?query=ASK%7B%7D%ZZ", "/api/agency-graph?plan=%FF",
-    "/id/plan/%FF", "/%FF", "/indicators/compare?name=%E6%BA",
+    "/api/search?q=%FF",
+    "/api/search?q=%C3%28",
+    "/api/search?q=%E6%BA",
+    "/api/search?q=%ED%A0%80",
+    "/api/search?q=%C0%AF",
+    "/api/search?q=%ZZ",
+    "/api/search?q=%",
+    "/api/search?q=abc%2",
+    "/api/search?q=x&kind=%FF",
+    "/search?q=%FF",
+    "/search?q=%G0",
+    "/gaps?q=%FE",
+    "/api/gaps?q=%E6",
+    "/api/plans/%FF",
+    "/plans/%FF",
+    "/plans/%ZZ",
+    "/units/plan/%FF",
+    "/api/similar/%FF",
+    "/agencies/%C3%28",
+    "/plans/%FF.json",
+    "/sparql?query=%FF",
+    "/sparql?query=ASK%7B%7D%ZZ",
+    "/api/agency-graph?plan=%FF",
+    "/id/plan/%FF",
+    "/%FF",
+    "/indicators/compare?name=%E6%BA",
 ]
 
 
@@ -389,19 +468,50 @@ def test_invalid_utf8_in_bodies_is_400(s):
 
 def test_well_formed_text_is_not_affected(s):
     assert s.get("/api/search?q=" + quote("预防儿童溺水") + "&k=1").status == 200
-    assert s.get("/api/search?q=a+b%2Bc%26d%25e&k=1").status == 200         # + space, escaped + & %
+    assert s.get("/api/search?q=a+b%2Bc%26d%25e&k=1").status == 200  # + space, escaped + & %
     assert s.get("/search?q=" + quote("<b>溺水</b>")).status == 200
 
 
 @live
 def test_fuzzed_parameters_never_give_a_server_error(s):
-    values = ["%00", "%0D%0A", "%01", "%22%3E%3Cscript%3E", "%5C", "'", "%60", "x" * 250, "-1", "1e999",
-              "%E2%80%AE", "%F4%8F%BF%BF", "..%2F..%2Fetc%2Fpasswd", "a%23b", "%7B%7D"]
-    paths = ["/api/search?q=x&k={v}", "/api/search?q={v}&plan={v}&domain={v}&period={v}", "/api/similar/{v}",
-             "/api/similar/{v}:L3", "/api/plans/{v}", "/plans/{v}", "/api/units/{v}", "/units/plan/{v}",
-             "/api/agencies/{v}", "/agencies/{v}/x", "/api/laws/{v}", "/laws/{v}", "/id/{v}", "/id/plan/{v}",
-             "/api/indicators/compare?name={v}", "/api/agency-graph?plan={v}&domain={v}", "/api/plans?page={v}",
-             "/{v}.json", "/sparql?query={v}"]
+    values = [
+        "%00",
+        "%0D%0A",
+        "%01",
+        "%22%3E%3Cscript%3E",
+        "%5C",
+        "'",
+        "%60",
+        "x" * 250,
+        "-1",
+        "1e999",
+        "%E2%80%AE",
+        "%F4%8F%BF%BF",
+        "..%2F..%2Fetc%2Fpasswd",
+        "a%23b",
+        "%7B%7D",
+    ]
+    paths = [
+        "/api/search?q=x&k={v}",
+        "/api/search?q={v}&plan={v}&domain={v}&period={v}",
+        "/api/similar/{v}",
+        "/api/similar/{v}:L3",
+        "/api/plans/{v}",
+        "/plans/{v}",
+        "/api/units/{v}",
+        "/units/plan/{v}",
+        "/api/agencies/{v}",
+        "/agencies/{v}/x",
+        "/api/laws/{v}",
+        "/laws/{v}",
+        "/id/{v}",
+        "/id/plan/{v}",
+        "/api/indicators/compare?name={v}",
+        "/api/agency-graph?plan={v}&domain={v}",
+        "/api/plans?page={v}",
+        "/{v}.json",
+        "/sparql?query={v}",
+    ]
     conn = http.client.HTTPConnection(s.host, s.port, timeout=60)
     failures = []
     try:
@@ -424,10 +534,12 @@ def test_fuzzed_parameters_never_give_a_server_error(s):
 
 # ----------------------------------------------------------------------------- load smoke
 
+
 @live
 def test_load_smoke(s):
     """bench/load.py for 5 s with 8 clients: no errors at all, memory of the server's processes read."""
     from bench.load import run_load
+
     r = run_load(s.url, clients=8, seconds=5, warmup=1, log=lambda m: None)
     assert r["requests"] >= 20, r
     assert r["errors"] == 0 and r["server_errors_5xx"] == 0, (r["status"], r["error_examples"])

@@ -1,4 +1,5 @@
 """The bundled corpus parses to exactly the reference counts, with the metadata a reader finds in it."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,12 @@ from tests.conftest import CORPUS, SHARED, reference_counts
 
 # plan key in the README table → (file, index of the plan in that file)
 PLAN_KEYS = {
-    "杭州 children": ("000_66127fe5ef2e4799.txt", 0), "盘山 children": ("001_c3c85c2cfa5687ef.txt", 0),
-    "衢州 women": ("002_fcf053abc1b695aa.txt", 0), "衢州 children": ("002_fcf053abc1b695aa.txt", 1),
-    "鹿城 children": ("003_c9a26a7ca201c7c9.txt", 0), "曾都 women": ("004_aa5ca547c2e032c6.txt", 0),
+    "杭州 children": ("000_66127fe5ef2e4799.txt", 0),
+    "盘山 children": ("001_c3c85c2cfa5687ef.txt", 0),
+    "衢州 women": ("002_fcf053abc1b695aa.txt", 0),
+    "衢州 children": ("002_fcf053abc1b695aa.txt", 1),
+    "鹿城 children": ("003_c9a26a7ca201c7c9.txt", 0),
+    "曾都 women": ("004_aa5ca547c2e032c6.txt", 0),
     "曾都 children": ("004_aa5ca547c2e032c6.txt", 1),
 }
 
@@ -42,11 +46,15 @@ def test_seven_plans_in_five_files(parsed_corpus):
 PER_DOMAIN = {
     "000_66127fe5ef2e4799.txt": [[(6, 8), (9, 13), (5, 5), (8, 12), (5, 6), (7, 8), (7, 9)]],
     "001_c3c85c2cfa5687ef.txt": [[(15, 15), (10, 12), (9, 13), (10, 13), (8, 9), (9, 11), (10, 14)]],
-    "002_fcf053abc1b695aa.txt": [[(0, 10), (0, 11), (0, 7), (0, 10), (0, 7), (0, 7), (0, 12), (0, 9)],
-                                 [(0, 7), (0, 12), (0, 8), (0, 12), (0, 8), (0, 13), (0, 9)]],
+    "002_fcf053abc1b695aa.txt": [
+        [(0, 10), (0, 11), (0, 7), (0, 10), (0, 7), (0, 7), (0, 12), (0, 9)],
+        [(0, 7), (0, 12), (0, 8), (0, 12), (0, 8), (0, 13), (0, 9)],
+    ],
     "003_c9a26a7ca201c7c9.txt": [[(5, 5), (8, 5), (5, 6), (6, 8), (6, 6), (7, 8), (7, 8)]],
-    "004_aa5ca547c2e032c6.txt": [[(11, 11), (8, 9), (10, 10), (11, 8), (9, 11), (8, 9), (11, 14), (10, 11)],
-                                 [(13, 14), (8, 11), (9, 13), (10, 12), (8, 8), (9, 10), (10, 13)]],
+    "004_aa5ca547c2e032c6.txt": [
+        [(11, 11), (8, 9), (10, 10), (11, 8), (9, 11), (8, 9), (11, 14), (10, 11)],
+        [(13, 14), (8, 11), (9, 13), (10, 12), (8, 8), (9, 10), (10, 13)],
+    ],
 }
 
 
@@ -65,8 +73,11 @@ def test_items_are_numbered_in_sequence(all_plans):
 
 
 def test_plan_metadata(parsed_corpus):
-    meta = [(p.title, p.title_inferred, p.region, p.level, p.plan_type, p.period_start, p.period_end, p.draft)
-            for pf in parsed_corpus for p in pf.plans]
+    meta = [
+        (p.title, p.title_inferred, p.region, p.level, p.plan_type, p.period_start, p.period_end, p.draft)
+        for pf in parsed_corpus
+        for p in pf.plans
+    ]
     assert meta == [
         ("杭州市儿童发展“十四五”规划", True, "杭州市", "city", "children", 2021, 2025, False),
         ("盘山县儿童发展规划（2021—2030年）", True, "盘山县", "county", "children", 2021, 2030, False),
@@ -151,7 +162,7 @@ def test_sources_point_at_the_text(parsed_corpus):
                 assert 0 <= src.start < src.end <= len(text)
                 assert text.count("\n", 0, src.start) + 1 == src.line
                 head = unit.text[:6]
-                assert text[src.start:src.start + 6] == head, (pf.file, src.line)
+                assert text[src.start : src.start + 6] == head, (pf.file, src.line)
                 assert head in lines[src.line - 1]
 
 

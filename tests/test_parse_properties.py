@@ -1,4 +1,5 @@
 """Property-based: arbitrary input never raises anything but ParseError; reformatting keeps the counts."""
+
 from __future__ import annotations
 
 import random
@@ -13,9 +14,33 @@ PLAN_TEXT = (CORPUS / "003_c9a26a7ca201c7c9.txt").read_text(encoding="utf-8")
 COUNTS = parse_text(PLAN_TEXT, "x.txt").plans[0].counts()
 
 # text made of the pieces plans are made of, so the parser's deeper paths are reached
-PIECES = st.sampled_from(["一、", "二、发展领域", "（一）", "(二)", "1.", "2．", "（1）", "主要目标：", "策略措施：",
-                          "儿童与健康", "某市儿童发展规划（2021—2030年）", "\n", "\n\n", "\t", "[bookmark: _Toc1]",
-                          "。", "，", "5.3岁以下", "重点实事项目", "（责任单位：市卫健委）", "《民法典》", "- ", "‰"])
+PIECES = st.sampled_from(
+    [
+        "一、",
+        "二、发展领域",
+        "（一）",
+        "(二)",
+        "1.",
+        "2．",
+        "（1）",
+        "主要目标：",
+        "策略措施：",
+        "儿童与健康",
+        "某市儿童发展规划（2021—2030年）",
+        "\n",
+        "\n\n",
+        "\t",
+        "[bookmark: _Toc1]",
+        "。",
+        "，",
+        "5.3岁以下",
+        "重点实事项目",
+        "（责任单位：市卫健委）",
+        "《民法典》",
+        "- ",
+        "‰",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,7 +83,7 @@ def test_reformatting_keeps_counts(seed):
     lines = []
     for line in text.split("\n"):
         if rng.random() < 0.2:
-            lines.append("")                       # extra blank lines
+            lines.append("")  # extra blank lines
         mark = "[bookmark: _Toc%d]" % rng.randrange(10**6) if rng.random() < 0.1 else ""
         body = line.rsplit("]", 1)[-1] if line.startswith("[bookmark:") else line
         if len(body) > 60 and rng.random() < 0.3:  # a break mid-sentence (not inside markup, not before a digit)

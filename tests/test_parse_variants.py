@@ -1,4 +1,5 @@
 """Plans written in other styles than the bundled ones, and bad input."""
+
 from __future__ import annotations
 
 import re
@@ -74,10 +75,11 @@ def _stray_markup(text: str) -> str:
     return "\n".join(("[bookmark: _Toc%d]" % i + l if i % 3 == 0 and l else "  " + l) for i, l in enumerate(lines))
 
 
-@pytest.mark.parametrize("variant", [_restyle, _break_lines, _stray_markup,
-                                     lambda t: t.replace("\n", "\n\n"),
-                                     lambda t: _break_lines(_restyle(t))],
-                         ids=["restyled", "broken-lines", "stray-markup", "double-spaced", "restyled+broken"])
+@pytest.mark.parametrize(
+    "variant",
+    [_restyle, _break_lines, _stray_markup, lambda t: t.replace("\n", "\n\n"), lambda t: _break_lines(_restyle(t))],
+    ids=["restyled", "broken-lines", "stray-markup", "double-spaced", "restyled+broken"],
+)
 def test_reformatted_real_plan_keeps_its_counts(variant):
     plan = parse_text(variant(LUCHENG), "variant.txt").plans[0]
     assert plan.counts() == LUCHENG_COUNTS
@@ -85,9 +87,11 @@ def test_reformatted_real_plan_keeps_its_counts(variant):
 
 def test_crlf_bom_and_gb18030_give_the_same_plan():
     base = parse_text(LUCHENG, "x.txt").plans[0]
-    for data, encoding in [(LUCHENG.replace("\n", "\r\n").encode("utf-8"), "utf-8"),
-                           (b"\xef\xbb\xbf" + LUCHENG.encode("utf-8"), "utf-8-sig"),
-                           (LUCHENG.encode("gb18030"), "gb18030")]:
+    for data, encoding in [
+        (LUCHENG.replace("\n", "\r\n").encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + LUCHENG.encode("utf-8"), "utf-8-sig"),
+        (LUCHENG.encode("gb18030"), "gb18030"),
+    ]:
         parsed = parse_bytes(data, "x.txt")
         assert parsed.encoding == encoding
         assert parsed.plans[0].counts() == base.counts()
@@ -96,14 +100,20 @@ def test_crlf_bom_and_gb18030_give_the_same_plan():
     assert any("GB18030" in n for n in parse_bytes(LUCHENG.encode("gb18030"), "x.txt").notices)
 
 
-@pytest.mark.parametrize("data,reason", [
-    (b"", "empty"), (b"  \n\n \n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
-    ("这是一段没有任何规划结构的文字。\n第二行。\n".encode("utf-8"), "no plan structure"),
-    ("某某市儿童发展规划（2021—2030年）\n一、总体要求\n二、发展领域\n（一）儿童与健康\n（二）儿童与安全\n".encode("utf-8"),
-     "no goals or measures"),
-    (b"\xff\xfe\xfa\xfb" * 50, "not valid UTF-8 nor GB18030"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty"),
+        (b"  \n\n \n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+        ("这是一段没有任何规划结构的文字。\n第二行。\n".encode(), "no plan structure"),
+        (
+            "某某市儿童发展规划（2021—2030年）\n一、总体要求\n二、发展领域\n（一）儿童与健康\n（二）儿童与安全\n".encode(),
+            "no goals or measures",
+        ),
+        (b"\xff\xfe\xfa\xfb" * 50, "not valid UTF-8 nor GB18030"),
+    ],
+)
 def test_bad_input_is_named_and_explained(data, reason):
     with pytest.raises(ParseError) as err:
         parse_bytes(data, "bad.txt")

@@ -1,10 +1,11 @@
 """Plan model -> RDF: stable IRIs, determinism, content, and SHACL conformance / violations."""
+
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -15,8 +16,8 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 from graph.model import ParsedFile
 from graph.rdf import iri, plans_to_graph, to_ntriples_sorted, validate
 from graph.rdf.ns import ELI, ID, PKG
-from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file, sample_plan
 from graph.rdf.validate import ShaclViolationError
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file, sample_plan
 
 
 def build(*items, types=SAMPLE_AGENCY_TYPES):
@@ -36,6 +37,7 @@ def g(two_files):
 
 
 # ------------------------------------------------------------------ IRIs and determinism
+
 
 def test_same_input_same_triples(two_files):
     a, b = two_files
@@ -91,6 +93,7 @@ def test_duplicate_titles_get_distinct_deterministic_iris():
 
 
 # ------------------------------------------------------------------ content
+
 
 def test_agencies_per_region_and_type(g):
     hz, qz = iri.agency("杭州市", "health"), iri.agency("衢州市", "health")
@@ -241,6 +244,7 @@ def test_agency_label_choice_is_order_independent():
 
 # ------------------------------------------------------------------ SHACL
 
+
 def test_good_graph_conforms(g):
     conforms, text, violations = validate(g)
     assert conforms, text
@@ -281,15 +285,18 @@ def test_span_with_start_not_before_end_is_a_violation():
     assert n >= 1 and "smaller than pkg:charEnd" in text
 
 
-@pytest.mark.parametrize("breakage, message", [
-    (lambda p: setattr(p, "plan_type", "men"), "pkg:planType among"),
-    (lambda p: setattr(p, "plan_type", ""), "pkg:planType among"),
-    (lambda p: setattr(p, "domains", []), "at least one development domain"),
-    (lambda p: setattr(p.domains[0].measures[0].agencies[0], "role", "boss"), "pkg:role among"),
-    (lambda p: setattr(p.domains[0].measures[0], "number", 0), "positive integer"),
-    (lambda p: setattr(p.domains[0], "title", ""), "non-empty dcterms:title"),
-    (lambda p: setattr(p.domains[0].goals[0].indicators[0], "name", ""), "pkg:indicatorName"),
-])
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        (lambda p: setattr(p, "plan_type", "men"), "pkg:planType among"),
+        (lambda p: setattr(p, "plan_type", ""), "pkg:planType among"),
+        (lambda p: setattr(p, "domains", []), "at least one development domain"),
+        (lambda p: setattr(p.domains[0].measures[0].agencies[0], "role", "boss"), "pkg:role among"),
+        (lambda p: setattr(p.domains[0].measures[0], "number", 0), "positive integer"),
+        (lambda p: setattr(p.domains[0], "title", ""), "non-empty dcterms:title"),
+        (lambda p: setattr(p.domains[0].goals[0].indicators[0], "name", ""), "pkg:indicatorName"),
+    ],
+)
 def test_other_breakages_are_violations(breakage, message):
     plan = sample_plan()
     breakage(plan)
@@ -303,19 +310,19 @@ def test_structural_violations_on_edited_graphs():
     D2 = URIRef(f"{P}/domain/2")
     G = URIRef(f"{P}/domain/1/goal/1")
     broken = Graph() + g
-    broken.add((D2, PKG.hasGoal, G))                   # a goal in two domains
+    broken.add((D2, PKG.hasGoal, G))  # a goal in two domains
     n, text = _violations(broken)
     assert "belongs to exactly one domain" in text
     broken = Graph() + g
     L = iri.law("中华人民共和国民法典")
-    broken.set((L, PKG.docType, PKG.Plan))             # not a concept of the scheme
+    broken.set((L, PKG.docType, PKG.Plan))  # not a concept of the scheme
     broken.add((L, DCTERMS.title, Literal("民法典", lang="zh")))  # and two titles
     n, text = _violations(broken)
     assert n == 2 and "pkg:docType from pkg:DocumentTypeScheme" in text and "canonical dcterms:title" in text
     broken = Graph() + g
     I = URIRef(f"{G}/indicator/1")
-    broken.set((I, PKG.targetValue, Literal("2.5")))   # string, not decimal
-    broken.set((I, PKG.targetYear, Literal(2030)))     # integer, not gYear
+    broken.set((I, PKG.targetValue, Literal("2.5")))  # string, not decimal
+    broken.set((I, PKG.targetYear, Literal(2030)))  # integer, not gYear
     n, text = _violations(broken)
     assert n == 2
 
@@ -334,17 +341,20 @@ def test_build_with_validate_raises_on_violation():
 
 # ------------------------------------------------------------------ the bundled corpus (parser present)
 
+
 def _corpus():
     try:
         from graph.parse import parse_corpus
     except ImportError:
         pytest.skip("graph.parse not available")
     from tests.rdf_samples import extract_corpus
+
     return extract_corpus(parse_corpus(Path(__file__).resolve().parent.parent / "data" / "plans"))
 
 
 def test_corpus_graph_conforms_and_counts_match_the_model():
     from tests.rdf_samples import corpus_agency_types
+
     parsed = _corpus()
     types = corpus_agency_types()
     g = plans_to_graph(parsed, types)
@@ -352,8 +362,12 @@ def test_corpus_graph_conforms_and_counts_match_the_model():
     assert conforms, text[:3000]
     plans = [p for pf in parsed for p in pf.plans]
     assert len(set(g.subjects(RDF.type, PKG.Plan))) == len(plans)
-    for kind, cls in (("domains", PKG.DevelopmentDomain), ("goals", PKG.Goal), ("measures", PKG.Measure),
-                      ("key_projects", PKG.KeyProject)):
+    for kind, cls in (
+        ("domains", PKG.DevelopmentDomain),
+        ("goals", PKG.Goal),
+        ("measures", PKG.Measure),
+        ("key_projects", PKG.KeyProject),
+    ):
         assert len(set(g.subjects(RDF.type, cls))) == sum(p.counts()[kind] for p in plans), kind
     mentions = {(p.region, m.key, m.role) for p in plans for _, u in p.units() for m in u.agencies}
     agencies = {(r, k) for r, k, _ in mentions}

@@ -1,4 +1,5 @@
 """The PlanKG ontology, shapes and domain scheme: parse in rdflib and pyoxigraph, labelled, consistent."""
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -50,19 +51,73 @@ def test_every_class_and_property_has_zh_en_labels_and_comment(onto):
 
 
 def test_required_classes_and_properties_exist(onto):
-    classes = ["Plan", "DevelopmentDomain", "PlanUnit", "Goal", "Measure", "KeyProject", "Indicator",
-               "IndicatorTable", "TableRow", "Agency", "AgencyType", "Responsibility", "LegalDocument",
-               "DocumentType", "DomainConcept", "SourceSpan", "SourceFile", "Section"]
+    classes = [
+        "Plan",
+        "DevelopmentDomain",
+        "PlanUnit",
+        "Goal",
+        "Measure",
+        "KeyProject",
+        "Indicator",
+        "IndicatorTable",
+        "TableRow",
+        "Agency",
+        "AgencyType",
+        "Responsibility",
+        "LegalDocument",
+        "DocumentType",
+        "DomainConcept",
+        "SourceSpan",
+        "SourceFile",
+        "Section",
+    ]
     for c in classes:
         assert (PKG[c], RDF.type, OWL.Class) in onto, c
-    objprops = ["hasDomain", "hasGoal", "hasMeasure", "hasKeyProject", "hasIndicator", "hasIndicatorTable",
-                "hasRow", "domainConcept", "hasResponsibility", "agency", "involvesAgency", "leadAgency",
-                "partnerAgency", "cites", "docType", "sourceFile", "hasSection"]
+    objprops = [
+        "hasDomain",
+        "hasGoal",
+        "hasMeasure",
+        "hasKeyProject",
+        "hasIndicator",
+        "hasIndicatorTable",
+        "hasRow",
+        "domainConcept",
+        "hasResponsibility",
+        "agency",
+        "involvesAgency",
+        "leadAgency",
+        "partnerAgency",
+        "cites",
+        "docType",
+        "sourceFile",
+        "hasSection",
+    ]
     for p in objprops:
         assert (PKG[p], RDF.type, OWL.ObjectProperty) in onto, p
-    dataprops = ["number", "text", "titleInferred", "region", "adminLevel", "planType", "periodStart", "periodEnd",
-                 "draft", "role", "indicatorName", "comparator", "targetValue", "unitOfMeasure", "targetYear",
-                 "baselineValue", "baselineYear", "file", "line", "charStart", "charEnd", "sha256"]
+    dataprops = [
+        "number",
+        "text",
+        "titleInferred",
+        "region",
+        "adminLevel",
+        "planType",
+        "periodStart",
+        "periodEnd",
+        "draft",
+        "role",
+        "indicatorName",
+        "comparator",
+        "targetValue",
+        "unitOfMeasure",
+        "targetYear",
+        "baselineValue",
+        "baselineYear",
+        "file",
+        "line",
+        "charStart",
+        "charEnd",
+        "sha256",
+    ]
     for p in dataprops:
         assert (PKG[p], RDF.type, OWL.DatatypeProperty) in onto, p
 
@@ -96,6 +151,7 @@ def test_domains_ttl_is_generated_from_concepts_py():
     on_disk = Graph().parse(DOMAINS_TTL, format="turtle")
     assert isomorphic(on_disk, domain_scheme_graph()), "run: python -m graph.rdf.vocab"
     from graph.rdf import iri
+
     for topic in C.TOPICS:
         assert (iri.concept(topic), SKOS.topConceptOf, iri.DOMAIN_SCHEME) in on_disk
         for pop, _, _ in populations():
@@ -112,6 +168,7 @@ def test_domains_ttl_is_generated_from_concepts_py():
 
 def test_shapes_are_valid_shacl():
     import pyshacl
+
     shapes = Graph().parse(SHAPES_TTL, format="turtle")
     conforms, _, text = pyshacl.validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
     assert conforms, text
@@ -120,6 +177,7 @@ def test_shapes_are_valid_shacl():
 def test_every_pkg_term_used_by_the_builder_is_declared(onto):
     from graph.rdf import plans_to_graph
     from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
+
     g = plans_to_graph([sample_parsed_file()], SAMPLE_AGENCY_TYPES)
     used = {p for _, p, _ in g} | set(g.objects(None, RDF.type))
     undeclared = sorted(str(t) for t in used if str(t).startswith(str(PKG)) and (t, None, None) not in onto)

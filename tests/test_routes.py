@@ -3,6 +3,7 @@
 For every declared resource: ``/api<path>`` and ``<path>.json`` answer the same JSON, the page is HTML, the
 OpenAPI document lists it with every declared parameter, and each declared bound behaves as documented.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -21,10 +22,13 @@ def ids(client) -> dict:
     plan = client.get("/api/plans").json()["items"][0]
     detail = client.get(f"/api/plans/{plan['id']}").json()
     unit = detail["domains"][0]["measures"][0]
-    return {"plan": plan["id"], "unit": unit["url"].removeprefix("/units/"),
-            "agency": client.get("/api/agencies").json()["items"][0]["id"],
-            "law": client.get("/api/laws").json()["items"][0]["id"],
-            "indicator": client.get("/api/indicators").json()["items"][0]["name"]}
+    return {
+        "plan": plan["id"],
+        "unit": unit["url"].removeprefix("/units/"),
+        "agency": client.get("/api/agencies").json()["items"][0]["id"],
+        "law": client.get("/api/laws").json()["items"][0]["id"],
+        "indicator": client.get("/api/indicators").json()["items"][0]["name"],
+    }
 
 
 # route name -> (path variables, query parameters); the values in <...> are filled from ``ids``
@@ -74,9 +78,23 @@ def test_every_route_has_a_case():
 
 def test_every_resource_is_declared():
     rules = {r.rule for r in ROUTES}
-    assert rules == {"/", "/search", "/similar/<path:unit>", "/gaps", "/plans", "/plans/<id>", "/domains",
-                     "/units/<path:unit>", "/agencies", "/agencies/<path:id>", "/laws", "/laws/<id>",
-                     "/indicators", "/indicators/compare", "/agency-graph"}
+    assert rules == {
+        "/",
+        "/search",
+        "/similar/<path:unit>",
+        "/gaps",
+        "/plans",
+        "/plans/<id>",
+        "/domains",
+        "/units/<path:unit>",
+        "/agencies",
+        "/agencies/<path:id>",
+        "/laws",
+        "/laws/<id>",
+        "/indicators",
+        "/indicators/compare",
+        "/agency-graph",
+    }
 
 
 @pytest.mark.parametrize("name", [r.name for r in ROUTES if r.api and r.template])
@@ -126,8 +144,18 @@ def test_openapi_lists_the_route_with_every_declared_parameter(openapi, name):
 
 
 def test_openapi_keeps_the_hand_written_endpoints(openapi):
-    for path in ("/api/", "/api/openapi.json", "/api/health", "/api/agency-graph.graphml", "/api/agency-graph.gexf",
-                 "/sparql", "/sparql.json", "/id/{path}", "/api/admin/plans", "/api/admin/plans/{id}"):
+    for path in (
+        "/api/",
+        "/api/openapi.json",
+        "/api/health",
+        "/api/agency-graph.graphml",
+        "/api/agency-graph.gexf",
+        "/sparql",
+        "/sparql.json",
+        "/id/{path}",
+        "/api/admin/plans",
+        "/api/admin/plans/{id}",
+    ):
         assert path in openapi["paths"], path
 
 
@@ -142,8 +170,9 @@ BOUNDS = [(r.name, p.name) for r in ROUTES if r.api for p in bounded(r)]
 def test_declared_bounds_behave_as_documented(client, ids, openapi, name, param):
     route = BY_NAME[name]
     p = next(x for x in route.params if x.name == param)
-    doc = next(d for d in openapi["paths"]["/api" + openapi_path(route.rule)]["get"]["parameters"]
-               if d["name"] == param)
+    doc = next(
+        d for d in openapi["paths"]["/api" + openapi_path(route.rule)]["get"]["parameters"] if d["name"] == param
+    )
     path, query = "/api" + page_path(route, ids), params(route, ids)
     for bound, beyond in ((p.minimum, -1), (p.maximum, 1)):
         if bound is None:
@@ -165,8 +194,9 @@ TEXTS = [(r.name, p.name) for r in ROUTES if r.api for p in r.params if p.type =
 def test_text_length_and_closed_values_behave_as_documented(client, ids, openapi, name, param):
     route = BY_NAME[name]
     p = next(x for x in route.params if x.name == param)
-    doc = next(d for d in openapi["paths"]["/api" + openapi_path(route.rule)]["get"]["parameters"]
-               if d["name"] == param)
+    doc = next(
+        d for d in openapi["paths"]["/api" + openapi_path(route.rule)]["get"]["parameters"] if d["name"] == param
+    )
     path, query = "/api" + page_path(route, ids), params(route, ids)
     too_long = client.get(path, {**query, param: "x" * (p.max_length + 1)})
     assert too_long.status == 400 and f"at most {p.max_length}" in too_long.json()["error"]
@@ -190,6 +220,7 @@ def test_integer_parameters_refuse_non_integers(client):
 
 
 # ----------------------------------------------------------------------------- the unified behaviours
+
 
 @pytest.mark.parametrize("name", [r.name for r in ROUTES if r.page_size])
 def test_one_page_size_per_list(client, name):

@@ -1,4 +1,5 @@
 """The scale corpus generator (bench/gen_corpus.py): every generated file parses, with the counts it wrote."""
+
 from __future__ import annotations
 
 import json
@@ -19,5 +20,5 @@ def test_generated_texts_vary_and_repeat(tmp_path):
     assert check(tmp_path) == []
     texts = [u.text for f in sorted(tmp_path.glob("*.txt")) for p in parse_file(f).plans for _, u in p.units()]
     distinct = len(set(texts))
-    assert distinct < len(texts)                 # word-for-word copies across plans
-    assert distinct > 0.3 * len(texts)           # but many were reworded or re-regioned
+    assert distinct < len(texts)  # word-for-word copies across plans
+    assert distinct > 0.3 * len(texts)  # but many were reworded or re-regioned

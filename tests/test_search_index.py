@@ -2,6 +2,7 @@
 
 Uses the model-free ``hash`` encoder so these run in seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,20 @@ import numpy as np
 import pytest
 
 from embeddings.build import build_index as pipeline_build_index
-from embeddings.documents import (SearchDoc, corpus_hash, docs_from_folder, group_documents, normalise_text,
-                                  read_docs, text_key, write_docs)
+from embeddings.documents import (
+    SearchDoc,
+    corpus_hash,
+    docs_from_folder,
+    group_documents,
+    normalise_text,
+    read_docs,
+    text_key,
+    write_docs,
+)
 from embeddings.embedding_cache import EmbeddingCache, encode_with_cache
 from embeddings.encoders import HashingEncoder, load_encoder
-from embeddings.index import (DenseIndex, HNSWSettings, ensure_index, make_faiss_index, read_meta,
-                              recall_at_k, use_hnsw)
 from embeddings.engine import SearchEngine
+from embeddings.index import DenseIndex, HNSWSettings, ensure_index, make_faiss_index, read_meta, recall_at_k, use_hnsw
 
 
 class CountingEncoder(HashingEncoder):
@@ -59,7 +67,7 @@ def test_normalised_text_ignores_spacing_punctuation_and_width():
 def test_duplicate_groups(docs):
     groups = group_documents(docs)
     dup = [g for g in groups if len(g.doc_ids) > 1]
-    assert dup                                  # the corpus repeats some goals word for word
+    assert dup  # the corpus repeats some goals word for word
     by_id = {d.id: d for d in docs}
     for g in dup:
         texts = {normalise_text(by_id[i].text) for i in g.doc_ids}
@@ -79,8 +87,7 @@ def test_build_persist_and_rebuild_only_on_change(tmp_path, docs):
     enc = CountingEncoder()
     meta, rebuilt = ensure_index(tmp_path / "ix", docs=docs, encoders=[enc], progress=False)
     assert rebuilt and enc.encoded == meta["group_count"]
-    for name in ("meta.json", "docs.jsonl", "groups.json", "dense-hash-64.faiss", "bm25-bigram.npz",
-                 "bm25-jieba.json"):
+    for name in ("meta.json", "docs.jsonl", "groups.json", "dense-hash-64.faiss", "bm25-bigram.npz", "bm25-jieba.json"):
         assert (tmp_path / "ix" / name).exists(), name
     assert meta["doc_count"] == 829 and meta["index_type"] == "flat"
     assert meta["encoders"][0]["name"] == "hash-64" and meta["encoders"][0]["dim"] == 64
@@ -113,18 +120,19 @@ def test_embedding_cache_file(tmp_path):
 
 def test_pipeline_entry_point(tmp_path, parsed_corpus):
     from graph.extract import extract_file
+
     parsed = [extract_file(pf) for pf in parsed_corpus]
     info = pipeline_build_index(parsed, tmp_path / "index", encoders="hash:32", cache_dir=tmp_path / "cache")
     assert info["docs"] == 829 and info["encoders"][0]["name"] == "hash-32"
     assert (tmp_path / "cache" / "embcache-hash_32.npz").exists()
-    eng = SearchEngine.load(tmp_path / "index")          # encoders loaded from meta.json specs
+    eng = SearchEngine.load(tmp_path / "index")  # encoders loaded from meta.json specs
     assert eng.encoder_names == ["hash-32"]
     assert eng.search("溺水", k=3)
     assert any(d.agency_keys for d in eng.docs) and any(d.laws for d in eng.docs)
 
 
 def test_hnsw_selection_recall_and_filtered_search(tmp_path, docs):
-    assert not use_hnsw(1000) and use_hnsw(100_001) and use_hnsw(10, True) and not use_hnsw(10 ** 6, False)
+    assert not use_hnsw(1000) and use_hnsw(100_001) and use_hnsw(10, True) and not use_hnsw(10**6, False)
     enc = HashingEncoder(64)
     vecs = enc.encode_passages([d.text for d in docs])
     queries = vecs[::7]
@@ -135,7 +143,7 @@ def test_hnsw_selection_recall_and_filtered_search(tmp_path, docs):
     assert set(I[0]) <= set(allowed) and len(I[0]) == 10
     flat = DenseIndex(make_faiss_index(vecs, False))
     D2, I2 = flat.search(queries[:1], 10, allowed=allowed)
-    assert list(I[0]) == list(I2[0])              # small allowed set: scored exactly
+    assert list(I[0]) == list(I2[0])  # small allowed set: scored exactly
 
 
 def test_hnsw_index_end_to_end(tmp_path, docs):
@@ -161,6 +169,7 @@ def test_tokens_are_cached_across_rebuilds_in_the_index_folder(tmp_path):
     """Without a cache folder the token caches live in the index folder and survive its rebuilds."""
     from embeddings.index import build_index
     from tests.conftest import CORPUS
+
     docs = docs_from_folder(CORPUS)[:200]
     first = build_index(docs, tmp_path, encoders=[load_encoder("hash")], progress=False)
     again = build_index(docs, tmp_path, encoders=[load_encoder("hash")], progress=False)
@@ -168,4 +177,4 @@ def test_tokens_are_cached_across_rebuilds_in_the_index_folder(tmp_path):
     assert all(t["tokenized"] == 0 for t in again["tokenizers"])
     assert first["build_key"] == again["build_key"]
     names = sorted(p.name.split("-")[1] for p in tmp_path.glob("tokens-*.json"))
-    assert names == sorted(t["name"] for t in again["tokenizers"])      # one cache per tokenizer
+    assert names == sorted(t["name"] for t in again["tokenizers"])  # one cache per tokenizer

@@ -1,10 +1,18 @@
 """Tokenisers, BM25 and highlighting (no models)."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from embeddings.lexical import (BM25, BigramTokenizer, JiebaTokenizer, common_terms, highlight_segments,
-                                make_tokenizer, match_terms)
+from embeddings.lexical import (
+    BM25,
+    BigramTokenizer,
+    JiebaTokenizer,
+    common_terms,
+    highlight_segments,
+    make_tokenizer,
+    match_terms,
+)
 
 TEXTS = [
     "预防和控制儿童溺水。加强看护落实监护责任，保证儿童远离危险水体。",
@@ -17,14 +25,14 @@ TEXTS = [
 def test_bigram_tokens():
     toks = BigramTokenizer().tokens("溺水预防 ABC 2025年")
     assert "溺水" in toks and "水预" in toks and "溺" in toks and "abc" in toks and "2025" in toks
-    assert "的" not in BigramTokenizer().tokens("儿童的")           # stop unigram
+    assert "的" not in BigramTokenizer().tokens("儿童的")  # stop unigram
     assert all(len(t) == 2 for t in BigramTokenizer(unigrams=False).tokens("溺水预防"))
 
 
 def test_jieba_user_words_and_stopwords():
     tok = JiebaTokenizer(["妇儿工委办公室"])
     assert "妇儿工委办公室" in tok.tokens("市妇儿工委办公室牵头")
-    assert "校园欺凌" in tok.tokens("防治校园欺凌")                   # DOMAIN_TERMS
+    assert "校园欺凌" in tok.tokens("防治校园欺凌")  # DOMAIN_TERMS
     assert "的" not in tok.tokens("儿童的健康")
     assert make_tokenizer("jieba").name == "jieba" and make_tokenizer("bigram").name == "bigram"
 

@@ -3,6 +3,7 @@
 In process (``client``: Flask's test client over the bundled corpus built with the model-free encoder)
 except the tests marked ``live``, which need the real service (gunicorn over HTTP): a query stopped by
 its timeout (the query worker killed) and a second server using the first as its remote store."""
+
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,7 @@ def s(request):
     return live_or_app(request, "live_server", "client")
 
 
-live = pytest.mark.usefixtures("live_server")      # real gunicorn over HTTP (tier: server)
+live = pytest.mark.usefixtures("live_server")  # real gunicorn over HTTP (tier: server)
 
 
 def q(s, query, accept=None, **params):
@@ -43,13 +44,16 @@ def test_select_defaults_to_json(s):
     assert rows[0]["title"].get("xml:lang") == "zh"
 
 
-@pytest.mark.parametrize("accept,mime", [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("text/html, */*;q=0.1", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept,mime",
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/html, */*;q=0.1", "application/sparql-results+json"),
+    ],
+)
 def test_select_negotiation(s, accept, mime):
     r = q(s, PLANS, accept)
     assert r.status == 200 and r.content_type.startswith(mime), r.content_type
@@ -67,27 +71,38 @@ def test_ask_and_unacceptable_format(s):
     assert q(s, ASK, "text/csv").status == 406
 
 
-@pytest.mark.parametrize("accept,mime", [
-    (None, "text/turtle"), ("application/n-triples", "application/n-triples"),
-    ("application/ld+json", "application/ld+json"), ("application/rdf+xml", "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    "accept,mime",
+    [
+        (None, "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+    ],
+)
 def test_construct_formats(s, accept, mime):
     from rdflib import Graph
+
     r = q(s, CONSTRUCT, accept)
     assert r.status == 200 and r.content_type.startswith(mime)
-    fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-           "application/rdf+xml": "xml"}[mime]
+    fmt = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }[mime]
     assert len(Graph().parse(data=r.body, format=fmt)) == 7
 
 
 def test_service_description(s):
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF
+
     r = s.get("/sparql", headers={"Accept": "text/turtle"})
     assert r.status == 200 and r.content_type.startswith("text/turtle")
     g = Graph().parse(data=r.text, format="turtle")
     assert (None, RDF.type, URIRef("http://www.w3.org/ns/sparql-service-description#Service")) in g
-    assert "SPARQL11Update" in r.text   # the live server has an update token
+    assert "SPARQL11Update" in r.text  # the live server has an update token
     page = s.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert page.status == 200 and page.content_type.startswith("text/html") and "<textarea" in page.text
 
@@ -102,14 +117,17 @@ def test_post_forms_and_dataset(s):
     assert r.status == 200 and r.json()["results"]["bindings"] == []
 
 
-@pytest.mark.parametrize("make", [
-    lambda s: s.get("/sparql?" + urlencode([("query", ASK), ("query", ASK)])),
-    lambda s: q(s, "SELECT * WHERE { ?s ?p "),
-    lambda s: q(s, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
-    lambda s: s.get("/sparql?" + urlencode({"update": "CLEAR ALL"})),
-    lambda s: s.post("/sparql", ASK, "text/plain"),
-    lambda s: s.request("POST", "/sparql", ASK.encode()),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: s.get("/sparql?" + urlencode([("query", ASK), ("query", ASK)])),
+        lambda s: q(s, "SELECT * WHERE { ?s ?p "),
+        lambda s: q(s, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
+        lambda s: s.get("/sparql?" + urlencode({"update": "CLEAR ALL"})),
+        lambda s: s.post("/sparql", ASK, "text/plain"),
+        lambda s: s.request("POST", "/sparql", ASK.encode()),
+    ],
+)
 def test_client_errors(s, make):
     r = make(s)
     assert 400 <= r.status < 500, (r.status, r.text)
@@ -132,9 +150,10 @@ def test_updates_need_the_token(s):
     assert r.status == 401 and "Bearer" in r.headers.get("www-authenticate", "")
     r = s.post("/sparql", body, "application/sparql-update", {"Authorization": "Bearer nope"})
     assert r.status == 401
-    r = s.post("/sparql", "DELETE WHERE { ?s ?p ?o ", "application/sparql-update",
-               {"Authorization": f"Bearer {UPDATE_TOKEN}"})
-    assert r.status == 400   # authorised but malformed: nothing changed
+    r = s.post(
+        "/sparql", "DELETE WHERE { ?s ?p ?o ", "application/sparql-update", {"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    )
+    assert r.status == 400  # authorised but malformed: nothing changed
     assert q(s, ASK).json()["boolean"] is True
 
 

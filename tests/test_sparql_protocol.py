@@ -6,6 +6,7 @@ the endpoint's logic, no test needs gunicorn) running on a scratch store where d
 data3.nt are loaded into the named graphs the suite expects. The update token is sent with every
 request, so the 14 update tests run against an endpoint that accepts updates from an authorised user.
 """
+
 from __future__ import annotations
 
 import gc
@@ -29,11 +30,24 @@ CNT = "http://www.w3.org/2011/content#"
 UT = "http://www.w3.org/2009/sparql/tests/test-update#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
-BOOLEAN_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "application/json",
-                 "application/xml", "text/xml")
+BOOLEAN_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "application/json",
+    "application/xml",
+    "text/xml",
+)
 TABULAR_TYPES = BOOLEAN_TYPES + ("text/csv", "text/tab-separated-values")
-RDF_TYPES = ("application/rdf+xml", "text/turtle", "application/n-triples", "text/plain", "text/html",
-             "application/xhtml+xml", "application/ld+json", "application/x-turtle")
+RDF_TYPES = (
+    "application/rdf+xml",
+    "text/turtle",
+    "application/n-triples",
+    "text/plain",
+    "text/html",
+    "application/xhtml+xml",
+    "application/ld+json",
+    "application/x-turtle",
+)
 
 
 def load_manifest() -> list[dict]:
@@ -61,20 +75,33 @@ def load_manifest() -> list[dict]:
             body = one(req, HT + "body")
             resp = one(req, HT + "resp")
             expected_bool = one(resp, MF + "expectedBoolean")
-            requests.append({
-                "method": str(one(req, HT + "methodName")),
-                "path": str(one(req, HT + "absolutePath")),
-                "headers": headers,
-                "body": None if body is None else str(one(body, CNT + "chars")),
-                "encoding": "UTF-8" if body is None else str(one(body, CNT + "characterEncoding") or "UTF-8"),
-                "statuses": sorted(str(s).rsplit("StatusCode", 1)[-1] for s in g.objects(resp, u(MF + "expectedStatus"))),
-                "boolean": None if expected_bool is None else expected_bool.toPython(),
-                "format": None if one(resp, MF + "expectedFormat") is None else str(one(resp, MF + "expectedFormat")),
-            })
+            requests.append(
+                {
+                    "method": str(one(req, HT + "methodName")),
+                    "path": str(one(req, HT + "absolutePath")),
+                    "headers": headers,
+                    "body": None if body is None else str(one(body, CNT + "chars")),
+                    "encoding": "UTF-8" if body is None else str(one(body, CNT + "characterEncoding") or "UTF-8"),
+                    "statuses": sorted(
+                        str(s).rsplit("StatusCode", 1)[-1] for s in g.objects(resp, u(MF + "expectedStatus"))
+                    ),
+                    "boolean": None if expected_bool is None else expected_bool.toPython(),
+                    "format": None
+                    if one(resp, MF + "expectedFormat") is None
+                    else str(one(resp, MF + "expectedFormat")),
+                }
+            )
         graphs = [(str(one(d, UT + "graph")), str(one(d, RDFS_LABEL))) for d in g.objects(entry, u(UT + "graphData"))]
         name = str(entry).rsplit("#", 1)[-1]
-        tests.append({"id": name, "name": str(one(entry, MF + "name")), "requests": requests, "graphs": graphs,
-                      "kind": "update" if "update" in name else "query"})
+        tests.append(
+            {
+                "id": name,
+                "name": str(one(entry, MF + "name")),
+                "requests": requests,
+                "graphs": graphs,
+                "kind": "update" if "update" in name else "query",
+            }
+        )
     return tests
 
 
@@ -85,14 +112,16 @@ pytestmark = pytest.mark.skipif(not MANIFEST.exists(), reason=f"conformance suit
 def local_path(absolute_path: str) -> str:
     """The manifest's /sparql/… path on this service's endpoint."""
     assert absolute_path.startswith("/sparql/")
-    rest = absolute_path[len("/sparql/"):]
+    rest = absolute_path[len("/sparql/") :]
     return ENDPOINT + rest
 
 
 def graph_data() -> dict[str, str]:
     """graph IRI -> N-Triples text of data1..3.nt."""
-    return {f"http://kasei.us/2009/09/sparql/data/data{i}.rdf": (SUITE / f"data{i}.nt").read_text("utf-8")
-            for i in (1, 2, 3)}
+    return {
+        f"http://kasei.us/2009/09/sparql/data/data{i}.rdf": (SUITE / f"data{i}.nt").read_text("utf-8")
+        for i in (1, 2, 3)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +145,12 @@ def protocol_server(tmp_path_factory, app_server):
 def reset_data(server) -> None:
     """Put data1..3 back in their named graphs (update tests clear the store)."""
     inserts = " ".join(f"GRAPH <{g}> {{ {nt} }}" for g, nt in graph_data().items())
-    r = server.post(ENDPOINT, f"DROP ALL ; INSERT DATA {{ {inserts} }}", "application/sparql-update",
-                    {"Authorization": f"Bearer {UPDATE_TOKEN}"})
+    r = server.post(
+        ENDPOINT,
+        f"DROP ALL ; INSERT DATA {{ {inserts} }}",
+        "application/sparql-update",
+        {"Authorization": f"Bearer {UPDATE_TOKEN}"},
+    )
     assert r.status in (200, 204), r.text
 
 
@@ -153,8 +186,11 @@ def test_protocol(test, protocol_server):
         reset_data(protocol_server)
     for req in test["requests"]:
         headers = {"Authorization": f"Bearer {UPDATE_TOKEN}", **req["headers"]}
-        body = None if req["body"] is None else req["body"].encode(
-            "utf-16" if req["encoding"].upper() == "UTF-16" else "utf-8")
+        body = (
+            None
+            if req["body"] is None
+            else req["body"].encode("utf-16" if req["encoding"].upper() == "UTF-16" else "utf-8")
+        )
         reply = protocol_server.request(req["method"], local_path(req["path"]), body, headers)
         check(reply, req)
 

@@ -2,6 +2,7 @@
 with scratch folders (bench/servers.py). ``pip install oxigraph`` (requirements-dev) provides the first
 ($PLANKG_OXIGRAPH_BIN overrides), Debian ``virtuoso-opensource`` the second ($PLANKG_VIRTUOSO_BIN); a
 missing one is skipped with the reason."""
+
 from __future__ import annotations
 
 import json
@@ -10,15 +11,14 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from bench.servers import oxigraph_bin, oxigraph_server, virtuoso_bin, virtuoso_server
 from graph.rdf import plans_to_graph
-from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 from graph.store import QueryError, SelectResult, open_store
 from graph.store.http import SparqlHttpStore
-
-from bench.servers import oxigraph_bin, oxigraph_server, virtuoso_bin, virtuoso_server
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 
 BIN = oxigraph_bin()
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.server]   # real servers
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.server]  # real servers
 
 PFX = "PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
 
@@ -36,8 +36,10 @@ def server(request, tmp_path_factory):
             pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource)")
         with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), buffers=20000) as v:
             # small load pieces so that the chunked Graph Store load (PUT, then POSTs) is exercised
-            yield v.url + "/sparql", {"flavor": "virtuoso", "username": v.user, "password": v.password,
-                                      "load_chunk_triples": 40}
+            yield (
+                v.url + "/sparql",
+                {"flavor": "virtuoso", "username": v.user, "password": v.password, "load_chunk_triples": 40},
+            )
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +54,13 @@ def test_load_query_export(server, graphs):
     s = open_store(server[0], **server[1])
     assert isinstance(s, SparqlHttpStore)
     assert s.load(a) == len(a)
-    assert s.load(b, replace=True) == len(b)                 # whole dataset replaced
+    assert s.load(b, replace=True) == len(b)  # whole dataset replaced
     assert isomorphic(Graph().parse(data=s.export(None, "ntriples"), format="nt"), b)
     assert s.load(a, replace=False) == len(a) + len(b) - len(a & b)
     s.load(b)
-    rows = s.query(PFX + "SELECT ?t (COUNT(?m) AS ?n) WHERE { ?p dcterms:title ?t ; pkg:hasDomain/pkg:hasMeasure ?m }"
-                         " GROUP BY ?t")
+    rows = s.query(
+        PFX + "SELECT ?t (COUNT(?m) AS ?n) WHERE { ?p dcterms:title ?t ; pkg:hasDomain/pkg:hasMeasure ?m } GROUP BY ?t"
+    )
     assert isinstance(rows, SelectResult) and rows == [{"t": "衢州市妇女发展“十四五”规划", "n": 3}]
     assert s.query(PFX + "ASK { ?p a pkg:Plan }") is True
     g = s.query(PFX + "CONSTRUCT WHERE { ?p a pkg:Plan }")
@@ -78,13 +81,14 @@ def test_failed_replace_keeps_old_data(server, graphs):
     a, _ = graphs
     s = open_store(server[0], **server[1])
     s.load(a)
-    with pytest.raises(SyntaxError):     # rejected client-side before anything is sent
+    with pytest.raises(SyntaxError):  # rejected client-side before anything is sent
         s.load(b"<http://e/a> <http://e/b> nonsense .", format="ntriples")
     assert s.triple_count() == len(a)
 
 
 def test_query_form_and_chunks():
     from graph.store.http import _line_chunks, query_form
+
     assert query_form(PFX + "# a comment\nSELECT * WHERE {}") == "SELECT"
     assert query_form("BASE <http://e/> PREFIX : <http://e/> construct where { ?s ?p ?o }") == "CONSTRUCT"
     assert query_form("DESCRIBE <http://e/a>") == "DESCRIBE" and query_form("INSERT DATA {}") == ""
@@ -97,11 +101,12 @@ def test_query_form_and_chunks():
 
 def test_apply_delta_deletes_then_inserts(server, graphs):
     from graph.rdf.build import ntriples
+
     a, b = graphs
     s = open_store(server[0], **server[1])
     s.load(a)
     gone = sorted(a)[:40]
-    s.apply_delta(ntriples(gone), ntriples(b), chunk_lines=25)      # several pieces each way
+    s.apply_delta(ntriples(gone), ntriples(b), chunk_lines=25)  # several pieces each way
     expected = Graph()
     for t in set(a) - set(gone) | set(b):
         expected.add(t)
@@ -113,10 +118,10 @@ def test_add_and_remove_on_a_remote_store_match_an_embedded_full_build(server, t
     remove as deltas (SPARQL Update on the server); its graph equals the embedded store's full
     build of the same files."""
     from builds import corpus
-    from builds.pipeline import build
-    from graph.parse import SourceFile, read_sources
     from builds.layout import DataFolder
+    from builds.pipeline import build
     from config import Config
+    from graph.parse import SourceFile, read_sources
     from tests.conftest import CORPUS
     from tests.corpus_util import QUZHOU, variant
 

@@ -1,4 +1,5 @@
 """The embedded Oxigraph store: persistence, queries, atomic replace, export round trips."""
+
 from __future__ import annotations
 
 import csv
@@ -13,11 +14,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from graph.rdf import plans_to_graph, to_ntriples_sorted
-from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
-from graph.store import (OxigraphStore, QueryError, QueryTimeout, ReadOnlyStore, SelectResult, StoreError,
-                         UnsupportedMediaType, open_store)
+from graph.store import (
+    OxigraphStore,
+    QueryError,
+    QueryTimeout,
+    ReadOnlyStore,
+    SelectResult,
+    StoreError,
+    UnsupportedMediaType,
+    open_store,
+    swap,
+)
 from graph.store import oxigraph as oxmod
-from graph.store import swap
+from tests.rdf_samples import SAMPLE_AGENCY_TYPES, sample_parsed_file
 
 # rdflib's own N-Quads/TriG/JSON-LD parsers (used to check round trips) warn about their internals
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -32,13 +41,16 @@ def graph_a() -> Graph:
 
 @pytest.fixture(scope="module")
 def graph_b() -> Graph:
-    return plans_to_graph([sample_parsed_file("a.txt"), sample_parsed_file("b.txt", region="衢州市",
-                                                                          plan_type="women")], SAMPLE_AGENCY_TYPES)
+    return plans_to_graph(
+        [sample_parsed_file("a.txt"), sample_parsed_file("b.txt", region="衢州市", plan_type="women")],
+        SAMPLE_AGENCY_TYPES,
+    )
 
 
 def _leftovers(path):
-    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}.") and
-                  not p.name.endswith(".lock"))
+    return sorted(
+        p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}.") and not p.name.endswith(".lock")
+    )
 
 
 def _as_graph(store) -> Graph:
@@ -46,6 +58,7 @@ def _as_graph(store) -> Graph:
 
 
 # ------------------------------------------------------------------ persistence
+
 
 def test_persist_and_reopen(tmp_path, graph_a):
     path = tmp_path / "store"
@@ -94,8 +107,12 @@ def test_load_from_files_and_bytes(tmp_path, graph_a):
     graph_a.serialize(ttl, format="turtle")
     nt = tmp_path / "g.nt"
     graph_a.serialize(nt, format="nt", encoding="utf-8")
-    for src, kw in ((ttl, {}), (str(nt), {}), (nt.read_bytes(), {"format": "ntriples"}),
-                    (ttl.read_text(encoding="utf-8"), {"format": "turtle"})):
+    for src, kw in (
+        (ttl, {}),
+        (str(nt), {}),
+        (nt.read_bytes(), {"format": "ntriples"}),
+        (ttl.read_text(encoding="utf-8"), {"format": "turtle"}),
+    ):
         for store in (OxigraphStore(tmp_path / "p"), OxigraphStore()):
             with store:
                 assert store.load(src, **kw) == len(graph_a)
@@ -115,6 +132,7 @@ def test_read_only_reader(tmp_path, graph_a):
 
 
 # ------------------------------------------------------------------ atomic replace
+
 
 def _raising_triples(graph, after):
     for i, t in enumerate(graph):
@@ -142,7 +160,7 @@ def test_failed_replace_leaves_old_data(tmp_path, graph_a, graph_b, memory):
     s.close()
     if not memory:
         assert _leftovers(path) == []
-        with OxigraphStore(path) as again:        # and on disk too
+        with OxigraphStore(path) as again:  # and on disk too
             assert to_ntriples_sorted(_as_graph(again)) == before
 
 
@@ -161,6 +179,7 @@ def test_failed_directory_swap_rolls_back(tmp_path, graph_a, graph_b, monkeypatc
 
     def broken_exchange(a, b):
         raise OSError(5, "simulated I/O error during the swap")
+
     monkeypatch.setattr(swap, "exchange", broken_exchange)
     with pytest.raises(OSError, match="simulated"):
         s.load(graph_b)
@@ -180,6 +199,7 @@ def test_failed_directory_swap_rolls_back(tmp_path, graph_a, graph_b, monkeypatc
         if ".tmp-" in str(src):
             raise OSError(28, "simulated: no space left")
         return real_rename(src, dst)
+
     monkeypatch.setattr(oxmod.os, "rename", rename)
     with pytest.raises(OSError, match="no space"):
         s.load(graph_a)
@@ -191,6 +211,7 @@ def test_failed_directory_swap_rolls_back(tmp_path, graph_a, graph_b, monkeypatc
 
 # ------------------------------------------------------------------ queries
 
+
 @pytest.fixture()
 def mem(graph_b):
     s = open_store(":memory:")
@@ -200,11 +221,14 @@ def mem(graph_b):
 
 
 def test_select_returns_python_values(mem):
-    rows = mem.query(PFX + """
+    rows = mem.query(
+        PFX
+        + """
         SELECT ?name ?value ?year ?title WHERE {
           ?plan a pkg:Plan ; dcterms:title ?title ; pkg:hasDomain/pkg:hasGoal/pkg:hasIndicator ?i .
           ?i pkg:indicatorName ?name . OPTIONAL { ?i pkg:targetValue ?value } OPTIONAL { ?i pkg:targetYear ?year }
-        } ORDER BY ?title ?name""")
+        } ORDER BY ?title ?name"""
+    )
     assert isinstance(rows, SelectResult) and rows.variables == ["name", "value", "year", "title"]
     assert len(rows) == 6
     r = next(r for r in rows if r["name"] == "婴儿死亡率" and r["title"].startswith("杭州"))
@@ -239,8 +263,10 @@ def test_query_raw_formats(mem):
     sel = PFX + "SELECT ?t WHERE { ?p a pkg:Plan ; dcterms:title ?t } ORDER BY ?t"
     doc = json.loads(mem.query_raw(sel, "application/sparql-results+json"))
     assert doc["head"]["vars"] == ["t"]
-    assert [b["t"]["value"] for b in doc["results"]["bindings"]] == ["杭州市儿童发展“十四五”规划",
-                                                                     "衢州市妇女发展“十四五”规划"]
+    assert [b["t"]["value"] for b in doc["results"]["bindings"]] == [
+        "杭州市儿童发展“十四五”规划",
+        "衢州市妇女发展“十四五”规划",
+    ]
     assert doc["results"]["bindings"][0]["t"]["xml:lang"] == "zh"
     rows = list(csv.reader(io.StringIO(mem.query_raw(sel, "text/csv").decode("utf-8"))))
     assert rows == [["t"], ["杭州市儿童发展“十四五”规划"], ["衢州市妇女发展“十四五”规划"]]
@@ -251,11 +277,15 @@ def test_query_raw_formats(mem):
     ask = json.loads(mem.query_raw(PFX + "ASK { ?p a pkg:Plan }", "application/sparql-results+json"))
     assert ask["boolean"] is True
     cons = PFX + "CONSTRUCT WHERE { ?p a pkg:Plan ; dcterms:title ?t }"
-    for mime, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-                      ("application/rdf+xml", "xml")):
+    for mime, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ):
         g = Graph().parse(data=mem.query_raw(cons, mime), format=fmt)
         assert len(g) == 4, mime
-    assert mem.query_raw(sel, "").startswith(b'{"head"')       # default: SPARQL JSON
+    assert mem.query_raw(sel, "").startswith(b'{"head"')  # default: SPARQL JSON
     with pytest.raises(UnsupportedMediaType):
         mem.query_raw(cons, "text/csv")
     with pytest.raises(UnsupportedMediaType):
@@ -284,9 +314,19 @@ def test_timeout_hook(mem):
 
 # ------------------------------------------------------------------ export
 
-@pytest.mark.parametrize("fmt, rdflib_fmt", [("turtle", "turtle"), ("ntriples", "nt"), ("json-ld", "json-ld"),
-                                             ("jsonld", "json-ld"), ("nquads", "nquads"), ("trig", "trig"),
-                                             ("rdf-xml", "xml")])
+
+@pytest.mark.parametrize(
+    "fmt, rdflib_fmt",
+    [
+        ("turtle", "turtle"),
+        ("ntriples", "nt"),
+        ("json-ld", "json-ld"),
+        ("jsonld", "json-ld"),
+        ("nquads", "nquads"),
+        ("trig", "trig"),
+        ("rdf-xml", "xml"),
+    ],
+)
 def test_export_round_trips(tmp_path, graph_b, fmt, rdflib_fmt):
     with OxigraphStore(tmp_path / "s") as s:
         s.load(graph_b)
@@ -314,18 +354,23 @@ def test_turtle_export_uses_prefixes(mem):
 
 # ------------------------------------------------------------------ factory
 
+
 def test_open_store_factory(tmp_path):
     m = open_store(":memory:")
     assert isinstance(m, OxigraphStore) and m.memory
     assert isinstance(open_store(None), OxigraphStore)
-    p = open_store(str(tmp_path / "x"), auth=None)      # auth is ignored for local stores
+    p = open_store(str(tmp_path / "x"), auth=None)  # auth is ignored for local stores
     assert isinstance(p, OxigraphStore) and not p.memory and (tmp_path / "x").is_dir()
     p.close()
     from graph.store.http import SparqlHttpStore
+
     h = open_store("http://localhost:7878", auth="Bearer t")
     assert isinstance(h, SparqlHttpStore)
     assert (h.query_endpoint, h.update_endpoint, h.store_endpoint) == (
-        "http://localhost:7878/query", "http://localhost:7878/update", "http://localhost:7878/store")
+        "http://localhost:7878/query",
+        "http://localhost:7878/update",
+        "http://localhost:7878/store",
+    )
     assert h.headers["Authorization"] == "Bearer t"
     with pytest.raises(ValueError):
         open_store("ftp://example.org/store")

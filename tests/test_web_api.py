@@ -1,4 +1,5 @@
 """JSON API and pages of the real service (gunicorn over HTTP) on the built bundled corpus."""
+
 from __future__ import annotations
 
 import io
@@ -24,9 +25,23 @@ def api(s, path, **params):
 def test_openapi_lists_every_endpoint(s):
     doc = api(s, "/api/openapi.json")
     assert doc["openapi"].startswith("3.")
-    for path in ("/api/search", "/api/similar/{unit}", "/api/gaps", "/api/plans", "/api/plans/{id}", "/api/domains",
-                 "/api/units/{unit}", "/api/agencies", "/api/agencies/{id}", "/api/laws", "/api/laws/{id}",
-                 "/api/indicators", "/api/indicators/compare", "/api/agency-graph", "/sparql"):
+    for path in (
+        "/api/search",
+        "/api/similar/{unit}",
+        "/api/gaps",
+        "/api/plans",
+        "/api/plans/{id}",
+        "/api/domains",
+        "/api/units/{unit}",
+        "/api/agencies",
+        "/api/agencies/{id}",
+        "/api/laws",
+        "/api/laws/{id}",
+        "/api/indicators",
+        "/api/indicators/compare",
+        "/api/agency-graph",
+        "/sparql",
+    ):
         assert path in doc["paths"], path
 
 
@@ -116,7 +131,9 @@ def test_indicator_comparison_across_plans(s):
     cmp = api(s, "/api/indicators/compare", name="5岁以下儿童死亡率")
     assert cmp["plans"] >= 2, cmp["matched_names"]
     row = cmp["rows"][0]
-    assert row["plan"]["title"] and row["file"] and (row["value"] is not None or row["target_text"] or row["qualitative"])
+    assert (
+        row["plan"]["title"] and row["file"] and (row["value"] is not None or row["target_text"] or row["qualitative"])
+    )
     assert s.get("/api/indicators/compare").status == 400
 
 
@@ -128,6 +145,7 @@ def test_domains(s):
 
 def test_agency_graph_json_graphml_gexf(s):
     import networkx as nx
+
     g = api(s, "/api/agency-graph")
     nodes, edges = g["elements"]["nodes"], g["elements"]["edges"]
     assert len(nodes) >= 20 and edges
@@ -145,8 +163,18 @@ def test_agency_graph_json_graphml_gexf(s):
     assert gexf.status == 200 and nx.read_gexf(io.BytesIO(gexf.body)).number_of_nodes() == len(nodes)
 
 
-PAGES = ["/", "/search?q=溺水", "/plans", "/domains", "/agencies", "/agency-graph", "/laws", "/indicators",
-         "/indicators/compare?name=5岁以下儿童死亡率", "/gaps?q=反家庭暴力"]
+PAGES = [
+    "/",
+    "/search?q=溺水",
+    "/plans",
+    "/domains",
+    "/agencies",
+    "/agency-graph",
+    "/laws",
+    "/indicators",
+    "/indicators/compare?name=5岁以下儿童死亡率",
+    "/gaps?q=反家庭暴力",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,21 +1,26 @@
 """Fast unit tests of web helpers (no server): SPARQL text inspection, highlighting, ids, graph views."""
+
 from __future__ import annotations
 
 import pytest
 
-from graph.rdf.iri import short, unit_from_path as unit_iri
+from graph.rdf.iri import short
+from graph.rdf.iri import unit_from_path as unit_iri
 from service.links import page_path
 from service.sparql.text import add_using, has_dataset_clause, query_form, uses_service
 from web.http import highlight
 
 
-@pytest.mark.parametrize("text,form", [
-    ("PREFIX s: <http://x/select#> ASK {}", "ask"),
-    ("# SELECT in a comment\nCONSTRUCT { ?s ?p 'SELECT' } WHERE {}", "graph"),
-    ("base <http://x/> describe <a>", "graph"),
-    ("select * { ?s ?p ?o }", "select"),
-    ("garbage", None),
-])
+@pytest.mark.parametrize(
+    "text,form",
+    [
+        ("PREFIX s: <http://x/select#> ASK {}", "ask"),
+        ("# SELECT in a comment\nCONSTRUCT { ?s ?p 'SELECT' } WHERE {}", "graph"),
+        ("base <http://x/> describe <a>", "graph"),
+        ("select * { ?s ?p ?o }", "select"),
+        ("garbage", None),
+    ],
+)
 def test_query_form(text, form):
     assert query_form(text) == form
 
@@ -27,8 +32,10 @@ def test_service_detection_ignores_strings_iris_and_names():
 
 
 def test_add_using_inserts_before_top_level_where_only():
-    u = ("INSERT { ?s a ?t } WHERE { ?s a ?t { SELECT ?s WHERE { ?s ?p ?o } } } ; "
-         "DELETE WHERE { ?a ?b ?c } ; DELETE { ?x ?y ?z } WHERE { ?x ?y ?z }")
+    u = (
+        "INSERT { ?s a ?t } WHERE { ?s a ?t { SELECT ?s WHERE { ?s ?p ?o } } } ; "
+        "DELETE WHERE { ?a ?b ?c } ; DELETE { ?x ?y ?z } WHERE { ?x ?y ?z }"
+    )
     out = add_using(u, ["http://g/1"], ["http://g/2"])
     assert out.count("USING <http://g/1> USING NAMED <http://g/2> WHERE") == 2
     assert "DELETE WHERE { ?a" in out and "SELECT ?s WHERE" in out
@@ -55,10 +62,26 @@ def test_ids_and_paths():
 
 def test_agency_views():
     from graph.views import agencies as views
-    rows = [{"u": f"u{i}", "kind": "measure", "plan": "p", "plan_title": "P", "d": "d", "domain_title": "D",
-             "concept": "https://w3id.org/plankg/id/concept/children-health", "a": a, "label": a, "region": "R",
-             "role": role} for i, pairs in enumerate([[("A", "lead"), ("B", "partner")], [("A", "lead"), ("B", "partner"), ("C", "mentioned")]])
-            for a, role in pairs]
+
+    rows = [
+        {
+            "u": f"u{i}",
+            "kind": "measure",
+            "plan": "p",
+            "plan_title": "P",
+            "d": "d",
+            "domain_title": "D",
+            "concept": "https://w3id.org/plankg/id/concept/children-health",
+            "a": a,
+            "label": a,
+            "region": "R",
+            "role": role,
+        }
+        for i, pairs in enumerate(
+            [[("A", "lead"), ("B", "partner")], [("A", "lead"), ("B", "partner"), ("C", "mentioned")]]
+        )
+        for a, role in pairs
+    ]
     G = views.build(rows)
     assert G["A"]["B"]["weight"] == 2 and G["A"]["C"]["weight"] == 1
     assert G.nodes["A"]["lead"] == 2 and G.nodes["C"]["mentioned"] == 1

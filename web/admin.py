@@ -14,6 +14,7 @@ requests in flight finish on the previous one. Bad input changes nothing: 400 (f
 413 (over ``PLANKG_MAX_UPLOAD``), 409 (ambiguous change, or another change still running after
 ``PLANKG_ADMIN_LOCK_WAIT`` seconds), 422 (SHACL violation).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -32,7 +33,7 @@ log = logging.getLogger("plankg.admin")
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
-MULTIPART_OVERHEAD = 64 * 1024   # form boundaries and part headers around the one file
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and part headers around the one file
 
 
 class AdminError(Exception):
@@ -62,8 +63,11 @@ def _authorise():
     auth = request.headers.get("Authorization", "")
     given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise AdminError(401, "the admin API needs Authorization: Bearer <admin token>",
-                         {"WWW-Authenticate": 'Bearer realm="plankg-admin"'})
+        raise AdminError(
+            401,
+            "the admin API needs Authorization: Bearer <admin token>",
+            {"WWW-Authenticate": 'Bearer realm="plankg-admin"'},
+        )
 
 
 def _parse_error(e) -> AdminError:
@@ -88,8 +92,9 @@ def _from_multipart():
     f = files[0]
     data = f.stream.read(_limit() + 1)
     if len(data) > _limit():
-        raise AdminError(413, f"{f.filename}: the file is over the {_mb(_limit())} limit for a plan file",
-                         file=f.filename)
+        raise AdminError(
+            413, f"{f.filename}: the file is over the {_mb(_limit())} limit for a plan file", file=f.filename
+        )
     return f.filename or "", data, "upload"
 
 
@@ -99,14 +104,18 @@ def _from_path():
         raise AdminError(400, 'send {"path": "<file inside the upload folder>"}')
     folder = settings().upload_dir
     if not folder:
-        raise AdminError(403, "adding files by path is disabled: set PLANKG_UPLOAD_DIR to the folder "
-                              "files may be taken from")
+        raise AdminError(
+            403, "adding files by path is disabled: set PLANKG_UPLOAD_DIR to the folder files may be taken from"
+        )
     base = Path(folder).resolve()
     given = body["path"].strip()
-    target = (base / given).resolve()      # symlinks and .. are resolved before the check
+    target = (base / given).resolve()  # symlinks and .. are resolved before the check
     if target == base or not target.is_relative_to(base):
-        raise AdminError(403, f"{given}: the path is outside the upload folder; only files inside "
-                              f"PLANKG_UPLOAD_DIR may be added", path=given)
+        raise AdminError(
+            403,
+            f"{given}: the path is outside the upload folder; only files inside PLANKG_UPLOAD_DIR may be added",
+            path=given,
+        )
     try:
         data = read_source_bytes(target)
     except ParseError as e:
@@ -142,17 +151,21 @@ def add_plan():
         size = request.content_length
         if size is not None and size > limit + MULTIPART_OVERHEAD:
             raise AdminError(413, f"the upload is {_mb(size)}, over the {_mb(limit)} limit for a plan file")
-        request.max_content_length = limit + MULTIPART_OVERHEAD   # also for chunked bodies
+        request.max_content_length = limit + MULTIPART_OVERHEAD  # also for chunked bodies
         name, data, origin = _from_multipart()
     elif mime == "application/json":
         name, data, origin = _from_path()
     else:
-        raise AdminError(415, "send one .txt file as multipart/form-data, or application/json "
-                              '{"path": "<file inside the upload folder>"}')
+        raise AdminError(
+            415,
+            "send one .txt file as multipart/form-data, or application/json "
+            '{"path": "<file inside the upload folder>"}',
+        )
     res = resources()
     src = _answer_errors(lambda: SourceFile(corpus.check_upload_name(name), data, origin))
-    result = _answer_errors(lambda: corpus.add(res.cfg, [src], lock_wait=settings().admin_lock_wait,
-                                               live_encoders=res.live_encoders()))
+    result = _answer_errors(
+        lambda: corpus.add(res.cfg, [src], lock_wait=settings().admin_lock_wait, live_encoders=res.live_encoders())
+    )
     log.info("admin add %s: %s → %s", name, result["status"], result.get("generation"))
     res.check_reload(force=True)
     resp = jsonify(result)
@@ -160,12 +173,13 @@ def add_plan():
     return resp
 
 
-@bp.delete("/plans/<path:pid>", merge_slashes=False)   # a plan IRI may be given as is
+@bp.delete("/plans/<path:pid>", merge_slashes=False)  # a plan IRI may be given as is
 def remove_plan(pid):
 
     res = resources()
-    result = _answer_errors(lambda: corpus.remove(res.cfg, pid, lock_wait=settings().admin_lock_wait,
-                                                  live_encoders=res.live_encoders()))
+    result = _answer_errors(
+        lambda: corpus.remove(res.cfg, pid, lock_wait=settings().admin_lock_wait, live_encoders=res.live_encoders())
+    )
     log.info("admin remove %s → %s", pid, result.get("generation"))
     res.check_reload(force=True)
     return jsonify(result)

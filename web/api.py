@@ -1,5 +1,6 @@
 """JSON API under /api/ (documented in /api/openapi.json): ``/api<rule>`` of every route in ``web.routes``,
 plus the hand-written index, OpenAPI document, health check and graph downloads."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -39,9 +40,13 @@ def openapi():
 def health():
     res = resources()
     store = res.store()
-    return {"status": "ok", "triples": store.triple_count(), "search_loaded": res._engine is not None,
-            "query_workers": res.generation.query_workers(),
-            "build": {k: v for k, v in res.manifest().items() if k in ("built_at", "plans", "files", "triples")}}
+    return {
+        "status": "ok",
+        "triples": store.triple_count(),
+        "search_loaded": res._engine is not None,
+        "query_workers": res.generation.query_workers(),
+        "build": {k: v for k, v in res.manifest().items() if k in ("built_at", "plans", "files", "triples")},
+    }
 
 
 def _graph_file(fmt: str) -> Response:
@@ -49,8 +54,7 @@ def _graph_file(fmt: str) -> Response:
     G = data.agency_graph(resources(), **graph_filters(parse_query(GRAPH_PARAMS, request.args)))
     body = graph_views.to_graphml(G) if fmt == "graphml" else graph_views.to_gexf(G)
     mime = "application/graphml+xml" if fmt == "graphml" else "application/gexf+xml"
-    return Response(body, mimetype=mime,
-                    headers={"Content-Disposition": f'attachment; filename="agency-graph.{fmt}"'})
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="agency-graph.{fmt}"'})
 
 
 @bp.get("/agency-graph.graphml")

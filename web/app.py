@@ -6,6 +6,7 @@
 Each request is pinned to the build generation that was current when it started
 (``service.resources``); pages and API answers are made by ``service.payloads``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,9 +26,11 @@ from .http import JSONProvider, check_request_encoding, highlight, json_error
 
 log = logging.getLogger("plankg.web")
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def create_app(cfg: Config | None = None) -> Flask:
@@ -51,7 +54,7 @@ def create_app(cfg: Config | None = None) -> Flask:
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals.update(labels=labels, page_path=page_path)
 
-    app.before_request(check_request_encoding)   # 400 for bad percent-encoding / non-UTF-8 parameters
+    app.before_request(check_request_encoding)  # 400 for bad percent-encoding / non-UTF-8 parameters
 
     @app.before_request
     def _pin_generation():

@@ -2,6 +2,7 @@
 
 The routes themselves are declared once in ``web.routes``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,9 +82,11 @@ def json_response(status: int, payload):
 
 def api_view(fn: Callable):
     """A hand-written /api/ endpoint: its return value is the JSON body (or a ready Response)."""
+
     @wraps(fn)
     def view(**kw):
         return json_response(*call(fn, kw))
+
     return view
 
 
@@ -151,12 +154,20 @@ def paginate(items: list, page_no: int, per_page: int) -> dict:
     pages = max(1, math.ceil(total / per_page))
     page_no = min(page_no, pages)
     start = (page_no - 1) * per_page
-    return {"items": items[start:start + per_page], "total": total, "page": page_no, "per_page": per_page,
-            "pages": pages, "next": None, "prev": None}
+    return {
+        "items": items[start : start + per_page],
+        "total": total,
+        "page": page_no,
+        "per_page": per_page,
+        "pages": pages,
+        "next": None,
+        "prev": None,
+    }
 
 
 def with_links(page: dict, endpoint: str) -> dict:
     """``page`` with its next/prev links to ``endpoint`` (same path and query, other page number)."""
+
     def link(n: int) -> str | None:
         if not 1 <= n <= page["pages"]:
             return None

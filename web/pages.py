@@ -1,6 +1,7 @@
 """Server-rendered pages (Chinese UI): ``<rule>`` of every route in ``web.routes`` that has a template, with
 its JSON twin at ``<rule>.json`` (``/`` -> ``/.json``, same query string, the same payload as ``/api<rule>``),
 plus the hand-written ``/sparql.json`` and the ``/id/…`` resolver."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,9 +23,10 @@ def html_view(route: Route, template: str) -> Callable:
         status, payload = call(route.make, path)
         if status != 200:
             return render_template("error.html", error=payload, json_url=json_url()), status
-        if route.page_size is not None:      # the pager stays on the pages
+        if route.page_size is not None:  # the pager stays on the pages
             payload = with_links(payload, f"pages.{route.name}")
         return render_template(template, data=payload, json_url=json_url())
+
     view.__name__ = route.name
     view.__doc__ = route.summary
     return view

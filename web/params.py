@@ -9,6 +9,7 @@ Rules shared by every query parameter:
 * a number outside [minimum, maximum] is clamped to the nearest bound when ``clamp``, otherwise a 400.
 Errors are ``ValueError`` with the reason, which the views answer with 400.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,23 +18,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MAX_TEXT = 200      # characters of any text parameter
+MAX_TEXT = 200  # characters of any text parameter
 TYPES = ("integer", "number", "string")
 
 
 @dataclass(frozen=True)
 class Param:
     """A query parameter."""
+
     name: str
     description: str
-    type: str = "string"                # integer | number | string
+    type: str = "string"  # integer | number | string
     default: Any = None
     minimum: float | None = None
     maximum: float | None = None
-    clamp: bool = False                 # out of range: the nearest bound (True) or a 400 (False)
+    clamp: bool = False  # out of range: the nearest bound (True) or a 400 (False)
     enum: tuple[str, ...] = ()
-    listed: bool = False                # a comma-separated list of enum values
-    max_length: int = MAX_TEXT          # strings only
+    listed: bool = False  # a comma-separated list of enum values
+    max_length: int = MAX_TEXT  # strings only
     required: bool = False
     example: str | None = None
 
@@ -80,8 +82,9 @@ class Param:
             return value
         if self.clamp:
             return type(value)(self.minimum if below else self.maximum)
-        raise ValueError(f"{self.name} must be {'an integer' if self.type == 'integer' else 'a number'}"
-                         f"{self._range_text()}")
+        raise ValueError(
+            f"{self.name} must be {'an integer' if self.type == 'integer' else 'a number'}{self._range_text()}"
+        )
 
     def _range_text(self) -> str:
         if self.minimum is None and self.maximum is None:
@@ -117,8 +120,11 @@ class Param:
         """What the parser does beyond the schema, in words."""
         notes = []
         if self.minimum is not None or self.maximum is not None:
-            notes.append("out-of-range values are clamped to the nearest bound" if self.clamp
-                         else "out-of-range values are a 400")
+            notes.append(
+                "out-of-range values are clamped to the nearest bound"
+                if self.clamp
+                else "out-of-range values are a 400"
+            )
         if self.enum:
             notes.append("other values are a 400")
         if self.type == "string":
@@ -130,8 +136,13 @@ class Param:
         return "; ".join(notes).capitalize()
 
     def openapi(self) -> dict:
-        doc = {"name": self.name, "in": "query", "required": self.required,
-               "description": f"{self.description}. {self.notes()}.", "schema": self.schema()}
+        doc = {
+            "name": self.name,
+            "in": "query",
+            "required": self.required,
+            "description": f"{self.description}. {self.notes()}.",
+            "schema": self.schema(),
+        }
         if self.listed:
             doc.update(style="form", explode=False)
         if self.example is not None:
@@ -142,12 +153,18 @@ class Param:
 @dataclass(frozen=True)
 class PathParam:
     """A variable of a path rule (``<id>`` or ``<path:unit>``); always required."""
+
     name: str
     description: str
 
     def openapi(self) -> dict:
-        return {"name": self.name, "in": "path", "required": True, "description": self.description,
-                "schema": {"type": "string"}}
+        return {
+            "name": self.name,
+            "in": "path",
+            "required": True,
+            "description": self.description,
+            "schema": {"type": "string"},
+        }
 
 
 def parse_query(params: Iterable[Param], args: Mapping[str, str]) -> dict:

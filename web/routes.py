@@ -8,6 +8,7 @@ Query parameters are parsed and checked by their declarations (``web.params``), 
 behaviour cannot drift apart. A payload function takes the resources of the request and a dict of the path
 variables and the parsed query parameters; paginated lists return the whole list and ``page_size`` pages it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -32,17 +33,18 @@ MAX_PER_PAGE = 500
 @dataclass(frozen=True)
 class Route:
     """One resource: its path rule (without ``/api``), what it answers and how it is shown."""
-    name: str                            # endpoint: api.<name>, pages.<name>, pages.<name>_json
-    rule: str                            # Flask rule, e.g. "/plans/<id>"; its variables are ``path``
+
+    name: str  # endpoint: api.<name>, pages.<name>, pages.<name>_json
+    rule: str  # Flask rule, e.g. "/plans/<id>"; its variables are ``path``
     summary: str
     payload: Payload
-    answer: str                          # what the 200 answer holds
-    template: str | None = None       # the HTML page (none: no page and no .json twin)
+    answer: str  # what the 200 answer holds
+    template: str | None = None  # the HTML page (none: no page and no .json twin)
     path: tuple[PathParam, ...] = ()
     query: tuple[Param, ...] = ()
-    page_size: int | None = None      # a paginated list: ?page=&per_page= with this default
-    schema: str | None = None         # name in components/schemas of the 200 answer
-    api: bool = True                     # also at /api<rule>
+    page_size: int | None = None  # a paginated list: ?page=&per_page= with this default
+    schema: str | None = None  # name in components/schemas of the 200 answer
+    api: bool = True  # also at /api<rule>
 
     def __post_init__(self):
         assert rule_variables(self.rule) == [p.name for p in self.path], f"{self.rule}: declare each variable"
@@ -54,10 +56,24 @@ class Route:
         if self.page_size is None:
             return self.query
         return self.query + (
-            Param("page", "page number (1-based); past the last page: the last page", type="integer", default=1,
-                  minimum=1, clamp=True),
-            Param("per_page", "items per page", type="integer", default=self.page_size, minimum=1,
-                  maximum=MAX_PER_PAGE, clamp=True))
+            Param(
+                "page",
+                "page number (1-based); past the last page: the last page",
+                type="integer",
+                default=1,
+                minimum=1,
+                clamp=True,
+            ),
+            Param(
+                "per_page",
+                "items per page",
+                type="integer",
+                default=self.page_size,
+                minimum=1,
+                maximum=MAX_PER_PAGE,
+                clamp=True,
+            ),
+        )
 
     @property
     def json_endpoint(self) -> str:
@@ -75,14 +91,17 @@ class Route:
 
 def json_view(route: Route, endpoint: str) -> Callable:
     """The view answering ``route``'s payload as JSON (its /api path or its page's .json twin)."""
+
     def view(**path):
         return json_response(*call(route.make, path))
+
     view.__name__ = endpoint
     view.__doc__ = route.summary
     return view
 
 
 # ----------------------------------------------------------------------------- parameters
+
 
 def choice(name: str, description: str, values: Iterable[str], **kw: Any) -> Param:
     return Param(name, description, enum=tuple(values), **kw)
@@ -91,8 +110,9 @@ def choice(name: str, description: str, values: Iterable[str], **kw: Any) -> Par
 SEARCH_PARAMS = (
     Param("q", "query text; without it the answer has no results, only the form's choices", default=""),
     Param("k", "number of results", type="integer", default=10, minimum=1, maximum=100, clamp=True),
-    choice("mode", "ranking: BM25 and dense fused, BM25 only, or dense only", ("hybrid", "bm25", "dense"),
-           default="hybrid"),
+    choice(
+        "mode", "ranking: BM25 and dense fused, BM25 only, or dense only", ("hybrid", "bm25", "dense"), default="hybrid"
+    ),
     Param("plan", "plan id, IRI or part of its title"),
     choice("plan_type", "plan type", labels.PLAN_TYPE),
     Param("region", "region, e.g. 杭州市"),
@@ -108,25 +128,29 @@ assert {p.name for p in SEARCH_PARAMS} >= set(data.SEARCH_FILTERS)
 GRAPH_PARAMS = (
     Param("plan", "plan id, IRI or part of its title"),
     Param("domain", "domain concept key or topic"),
-    choice("view", "agencies (co-responsibility) | domains (agency–domain)", ("agencies", "domains"),
-           default="agencies"),
+    choice(
+        "view", "agencies (co-responsibility) | domains (agency–domain)", ("agencies", "domains"), default="agencies"
+    ),
     choice("role", "roles to keep, e.g. lead,partner", labels.ROLE, listed=True),
 )
 
 
 # ----------------------------------------------------------------------------- payload adapters
 
+
 def form_choices(res: Resources) -> dict:
     """The plans and domains a filter form offers."""
-    return {"plans": [{"id": p["id"], "title": p["title"]} for p in data.plans_list(res)],
-            "domains": [{"concept": d["concept"], "label": d["label"]} for d in data.domains_list(res)]}
+    return {
+        "plans": [{"id": p["id"], "title": p["title"]} for p in data.plans_list(res)],
+        "domains": [{"concept": d["concept"], "label": d["label"]} for d in data.domains_list(res)],
+    }
 
 
 def search(res: Resources, args: dict) -> dict:
     filters = {key: args[key] for key in data.SEARCH_FILTERS if args[key]}
     if args["q"]:
         found = data.search(res, args["q"], k=args["k"], mode=args["mode"], filters=filters)
-    else:       # the empty form: nothing to search for
+    else:  # the empty form: nothing to search for
         found = {"query": "", "mode": args["mode"], "k": args["k"], "filters": filters, "results": []}
     return {**found, **form_choices(res)}
 
@@ -142,14 +166,23 @@ def agency_graph(res: Resources, args: dict) -> dict:
     elements = graph_views.to_cytoscape(G)
     for node in elements["nodes"]:
         d = node["data"]
-        d["url"] = page_path(d["id"]) if d.get("kind") == "agency" else \
-            url_for("pages.domains") + "#" + d["id"].split(":", 1)[-1]
+        d["url"] = (
+            page_path(d["id"])
+            if d.get("kind") == "agency"
+            else url_for("pages.domains") + "#" + d["id"].split(":", 1)[-1]
+        )
     qs = request.query_string.decode()
     suffix = f"?{qs}" if qs else ""
-    return {"filters": filters, "summary": graph_views.summary(G), "elements": elements,
-            "downloads": {"graphml": url_for("api.agency_graph_graphml") + suffix,
-                          "gexf": url_for("api.agency_graph_gexf") + suffix},
-            **form_choices(res)}
+    return {
+        "filters": filters,
+        "summary": graph_views.summary(G),
+        "elements": elements,
+        "downloads": {
+            "graphml": url_for("api.agency_graph_graphml") + suffix,
+            "gexf": url_for("api.agency_graph_gexf") + suffix,
+        },
+        **form_choices(res),
+    }
 
 
 def home(res: Resources, args: dict) -> dict:
@@ -161,45 +194,144 @@ def home(res: Resources, args: dict) -> dict:
 UNIT = PathParam("unit", "unit path (plan/…/measure/3), IRI or search id (file:L12)")
 
 ROUTES: tuple[Route, ...] = (
-    Route("home", "/", "Home page: the plans and the build time", home, "plans and build time",
-          template="home.html", api=False),
-    Route("search", "/search", "Search goals, measures and key projects (hybrid BM25 + dense)", search,
-          "results, one per duplicate-text group, and the plans and domains to filter by",
-          template="search.html", query=SEARCH_PARAMS, schema="SearchResults"),
-    Route("similar", "/similar/<path:unit>", "Counterparts of a unit in the other plans",
-          lambda res, a: data.similar(res, a["unit"], a["threshold"]), "source unit and its counterparts",
-          template="similar.html", path=(UNIT,),
-          query=(Param("threshold", "minimum calibrated similarity", type="number", minimum=-1, maximum=1),)),
-    Route("gaps", "/gaps", "Plans with nothing on a topic", lambda res, a: data.gaps(res, a["q"]),
-          "gaps (uncovered plans) and coverage of every plan", template="gaps.html",
-          query=(Param("q", "topic; without it the answer has no coverage", default=""),)),
-    Route("plans", "/plans", "Plans", lambda res, a: data.plans_list(res), "paginated list of plans",
-          template="plans.html", page_size=50, schema="Page"),
-    Route("plan", "/plans/<id>", "One plan: domains with goals/measures, key projects, indicator tables, laws",
-          lambda res, a: data.plan_detail(res, a["id"]), "the plan", template="plan.html",
-          path=(PathParam("id", "plan id (12 hex digits) or IRI"),)),
-    Route("domains", "/domains", "Domain concepts shared across plans",
-          lambda res, a: {"items": data.domains_list(res)}, "concepts with each plan's domain",
-          template="domains.html"),
-    Route("unit", "/units/<path:unit>", "One goal/measure/key project with agencies, laws, indicators, counterparts",
-          lambda res, a: data.unit_detail(res, a["unit"]), "the unit", template="unit.html", path=(UNIT,)),
-    Route("agencies", "/agencies", "Agencies with unit counts", lambda res, a: data.agencies_list(res),
-          "paginated list of agencies", template="agencies.html", page_size=100, schema="Page"),
-    Route("agency", "/agencies/<path:id>", "One agency: its units by plan and domain, lead vs partner",
-          lambda res, a: data.agency_detail(res, a["id"]), "the agency", template="agency.html",
-          path=(PathParam("id", "region hash/type key, e.g. 38150fb2d76a/health"),)),
-    Route("laws", "/laws", "Cited laws and policy documents", lambda res, a: data.laws_list(res),
-          "paginated list of cited documents", template="laws.html", page_size=100, schema="Page"),
-    Route("law", "/laws/<id>", "One cited document and the plans/units citing it",
-          lambda res, a: data.law_detail(res, a["id"]), "the law", template="law.html",
-          path=(PathParam("id", "law id"),)),
-    Route("indicators", "/indicators", "Indicator names with the number of plans targeting them",
-          lambda res, a: data.indicators_list(res), "paginated list of indicator names",
-          template="indicators.html", page_size=100, schema="Page"),
-    Route("indicator_compare", "/indicators/compare", "One indicator across plans (targets, years, baselines)",
-          lambda res, a: data.indicator_compare(res, a["name"]), "rows per plan", template="indicator_compare.html",
-          query=(Param("name", "indicator name", required=True, example="5岁以下儿童死亡率"),)),
-    Route("agency_graph", "/agency-graph", "Agency co-responsibility graph (Cytoscape.js elements + centrality)",
-          agency_graph, "graph elements, summary, download links, and the plans and domains to filter by",
-          template="agency_graph.html", query=GRAPH_PARAMS),
+    Route(
+        "home",
+        "/",
+        "Home page: the plans and the build time",
+        home,
+        "plans and build time",
+        template="home.html",
+        api=False,
+    ),
+    Route(
+        "search",
+        "/search",
+        "Search goals, measures and key projects (hybrid BM25 + dense)",
+        search,
+        "results, one per duplicate-text group, and the plans and domains to filter by",
+        template="search.html",
+        query=SEARCH_PARAMS,
+        schema="SearchResults",
+    ),
+    Route(
+        "similar",
+        "/similar/<path:unit>",
+        "Counterparts of a unit in the other plans",
+        lambda res, a: data.similar(res, a["unit"], a["threshold"]),
+        "source unit and its counterparts",
+        template="similar.html",
+        path=(UNIT,),
+        query=(Param("threshold", "minimum calibrated similarity", type="number", minimum=-1, maximum=1),),
+    ),
+    Route(
+        "gaps",
+        "/gaps",
+        "Plans with nothing on a topic",
+        lambda res, a: data.gaps(res, a["q"]),
+        "gaps (uncovered plans) and coverage of every plan",
+        template="gaps.html",
+        query=(Param("q", "topic; without it the answer has no coverage", default=""),),
+    ),
+    Route(
+        "plans",
+        "/plans",
+        "Plans",
+        lambda res, a: data.plans_list(res),
+        "paginated list of plans",
+        template="plans.html",
+        page_size=50,
+        schema="Page",
+    ),
+    Route(
+        "plan",
+        "/plans/<id>",
+        "One plan: domains with goals/measures, key projects, indicator tables, laws",
+        lambda res, a: data.plan_detail(res, a["id"]),
+        "the plan",
+        template="plan.html",
+        path=(PathParam("id", "plan id (12 hex digits) or IRI"),),
+    ),
+    Route(
+        "domains",
+        "/domains",
+        "Domain concepts shared across plans",
+        lambda res, a: {"items": data.domains_list(res)},
+        "concepts with each plan's domain",
+        template="domains.html",
+    ),
+    Route(
+        "unit",
+        "/units/<path:unit>",
+        "One goal/measure/key project with agencies, laws, indicators, counterparts",
+        lambda res, a: data.unit_detail(res, a["unit"]),
+        "the unit",
+        template="unit.html",
+        path=(UNIT,),
+    ),
+    Route(
+        "agencies",
+        "/agencies",
+        "Agencies with unit counts",
+        lambda res, a: data.agencies_list(res),
+        "paginated list of agencies",
+        template="agencies.html",
+        page_size=100,
+        schema="Page",
+    ),
+    Route(
+        "agency",
+        "/agencies/<path:id>",
+        "One agency: its units by plan and domain, lead vs partner",
+        lambda res, a: data.agency_detail(res, a["id"]),
+        "the agency",
+        template="agency.html",
+        path=(PathParam("id", "region hash/type key, e.g. 38150fb2d76a/health"),),
+    ),
+    Route(
+        "laws",
+        "/laws",
+        "Cited laws and policy documents",
+        lambda res, a: data.laws_list(res),
+        "paginated list of cited documents",
+        template="laws.html",
+        page_size=100,
+        schema="Page",
+    ),
+    Route(
+        "law",
+        "/laws/<id>",
+        "One cited document and the plans/units citing it",
+        lambda res, a: data.law_detail(res, a["id"]),
+        "the law",
+        template="law.html",
+        path=(PathParam("id", "law id"),),
+    ),
+    Route(
+        "indicators",
+        "/indicators",
+        "Indicator names with the number of plans targeting them",
+        lambda res, a: data.indicators_list(res),
+        "paginated list of indicator names",
+        template="indicators.html",
+        page_size=100,
+        schema="Page",
+    ),
+    Route(
+        "indicator_compare",
+        "/indicators/compare",
+        "One indicator across plans (targets, years, baselines)",
+        lambda res, a: data.indicator_compare(res, a["name"]),
+        "rows per plan",
+        template="indicator_compare.html",
+        query=(Param("name", "indicator name", required=True, example="5岁以下儿童死亡率"),),
+    ),
+    Route(
+        "agency_graph",
+        "/agency-graph",
+        "Agency co-responsibility graph (Cytoscape.js elements + centrality)",
+        agency_graph,
+        "graph elements, summary, download links, and the plans and domains to filter by",
+        template="agency_graph.html",
+        query=GRAPH_PARAMS,
+    ),
 )

@@ -8,6 +8,7 @@
   process running it is killed), a memory limit per query worker (503), at most ``max_rows`` results
   (X-PlanKG-Truncated: true), request size (413).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -73,8 +74,9 @@ def read_operation() -> tuple[str, str | None, dict]:
                 raise ProtocolError(400, "with a direct POST the operation goes in the body, not in the URL")
             params["query" if mime == QUERY_MIME else "update"] = [_decode(request.get_data())]
         else:
-            raise ProtocolError(415, f"unsupported content type {mime or '(none)'}: use {FORM}, "
-                                     f"{QUERY_MIME} or {UPDATE_MIME}")
+            raise ProtocolError(
+                415, f"unsupported content type {mime or '(none)'}: use {FORM}, {QUERY_MIME} or {UPDATE_MIME}"
+            )
     queries, updates = params.get("query", []), params.get("update", [])
     if len(queries) > 1 or len(updates) > 1:
         raise ProtocolError(400, "more than one query or update string")
@@ -111,8 +113,13 @@ def _format_for(form: str, params: dict) -> str:
     forced = (params.get("format") or [None])[0]
     if forced:
         fmt = FORMAT_PARAM.get(forced.lower())
-        ok = fmt in (("turtle", "ntriples", "json-ld", "rdf-xml") if form == "graph" else
-                     ("json", "xml") if form == "ask" else ("json", "xml", "csv", "tsv"))
+        ok = fmt in (
+            ("turtle", "ntriples", "json-ld", "rdf-xml")
+            if form == "graph"
+            else ("json", "xml")
+            if form == "ask"
+            else ("json", "xml", "csv", "tsv")
+        )
         if fmt is None or not ok:
             raise ProtocolError(400, f"format={forced} does not fit a {form.upper()} result")
         return fmt
@@ -131,20 +138,28 @@ def run_query(text: str, params: dict) -> Response:
     cfg = settings()
     if res.remote:
         try:
-            body, mime = res.store().query_negotiated(text, request.headers.get("Accept"),
-                                                       timeout=cfg.query_timeout)
+            body, mime = res.store().query_negotiated(text, request.headers.get("Accept"), timeout=cfg.query_timeout)
         except Exception as e:  # noqa: BLE001 - the remote endpoint's error, passed on
             raise ProtocolError(502, f"remote store: {e}") from None
         return Response(body, mimetype=mime)
     default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
-    req = {"query": text, "format": fmt, "max_rows": cfg.max_rows, "base_iri": request.base_url,
-           "default_graph": default_graphs, "named_graphs": named_graphs,
-           "prefixes": PREFIXES if fmt == "turtle" else {}}
+    req = {
+        "query": text,
+        "format": fmt,
+        "max_rows": cfg.max_rows,
+        "base_iri": request.base_url,
+        "default_graph": default_graphs,
+        "named_graphs": named_graphs,
+        "prefixes": PREFIXES if fmt == "turtle" else {},
+    }
     try:
         info, body = res.runner().run(req)
     except QueryTimeout:
-        raise ProtocolError(503, f"query timed out after {cfg.query_timeout:g} s and was stopped; "
-                                 "add a LIMIT or make the query more selective") from None
+        raise ProtocolError(
+            503,
+            f"query timed out after {cfg.query_timeout:g} s and was stopped; "
+            "add a LIMIT or make the query more selective",
+        ) from None
     except OutOfMemory as e:
         raise ProtocolError(503, f"{e} and was stopped; add a LIMIT or make the query more selective") from None
     except ResultTooLarge as e:
@@ -169,8 +184,9 @@ def check_token() -> None:
     auth = request.headers.get("Authorization", "")
     given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise ProtocolError(401, "updates need Authorization: Bearer <token>",
-                            {"WWW-Authenticate": 'Bearer realm="plankg"'})
+        raise ProtocolError(
+            401, "updates need Authorization: Bearer <token>", {"WWW-Authenticate": 'Bearer realm="plankg"'}
+        )
 
 
 def run_update(text: str, params: dict) -> Response:
@@ -203,8 +219,16 @@ def run_update(text: str, params: dict) -> Response:
 
 # ----------------------------------------------------------------------------- service description
 
-SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+SD_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 def wants_html() -> bool:
@@ -218,8 +242,11 @@ def wants_html() -> bool:
 
 def service_description() -> Response:
     if wants_html():
-        return Response(render_template("sparql.html", data={"examples": EXAMPLES, "endpoint": request.base_url},
-                                        json_url="/sparql.json"))
+        return Response(
+            render_template(
+                "sparql.html", data={"examples": EXAMPLES, "endpoint": request.base_url}, json_url="/sparql.json"
+            )
+        )
     url = request.base_url
     langs = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if settings().update_token else "")
     formats = ",\n        ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in SD_FORMATS)

@@ -2,6 +2,7 @@
 
 Pure functions over text; the lexicons live next to the code (``agencies.tsv``, ``laws.tsv``).
 """
+
 from __future__ import annotations
 
 from graph.model import GOAL, KEY_PROJECT, ParsedFile, Unit
@@ -11,9 +12,19 @@ from .indicators import find_indicators, parse_table_value, table_indicator
 from .laws import canonical_law, find_laws
 from .responsible import parse_responsible, responsible_mentions
 
-__all__ = ["extract_file", "extract_unit", "find_agencies", "parse_responsible", "responsible_mentions",
-           "agency_types", "find_laws", "canonical_law", "find_indicators", "parse_table_value",
-           "table_indicator"]
+__all__ = [
+    "extract_file",
+    "extract_unit",
+    "find_agencies",
+    "parse_responsible",
+    "responsible_mentions",
+    "agency_types",
+    "find_laws",
+    "canonical_law",
+    "find_indicators",
+    "parse_table_value",
+    "table_indicator",
+]
 
 
 def extract_unit(unit: Unit, region: str, level: str, plan_end_year: int | None) -> Unit:

@@ -6,6 +6,7 @@ Three kinds of evidence, all resolved through the lexicon (``agencies.tsv``):
   * bare stems inside a shared-suffix list: "卫生健康、民政、残联、财政等部门".
 A bare stem in running text (教育, 司法, 财政预算) is not an agency.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,8 @@ from .agency_lexicon import NATIONAL_PREFIXES, PREFIX_LEVEL, agency_lexicon, ali
 from .text import normalise
 
 LIST_SEPARATORS = "、和及与"
-SOFT_SEPARATORS = "，,/"            # continue a list only between two known items
-STOPS = "。；;：:！？!?（）()“”\"《》〈〉\n"
+SOFT_SEPARATORS = "，,/"  # continue a list only between two known items
+STOPS = '。；;：:！？!?（）()“”"《》〈〉\n'
 # a one-character level prefix counts only after one of these (or a non-Han character)
 PREFIX_OK_BEFORE = set("、，,和及与由向同等（(：:各对将经请为在并或")
 # what may follow "市民政" for it to be an agency rather than "市民政策"
@@ -35,7 +36,7 @@ RESPONSIBLE_SPAN = re.compile(rf"{RESPONSIBLE_LABEL}[^（）()。]*")
 @dataclass
 class _Hit:
     keys: tuple[str, ...]
-    start: int          # in normalised text, prefix included
+    start: int  # in normalised text, prefix included
     end: int
     prefix: str = ""
     alias: str = ""
@@ -48,8 +49,7 @@ def _is_han(ch: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _name_regex() -> re.Pattern:
-    names = sorted((a for a, (_, standalone) in alias_table().items() if standalone),
-                   key=len, reverse=True)
+    names = sorted((a for a, (_, standalone) in alias_table().items() if standalone), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, names)))
 
 
@@ -68,20 +68,20 @@ def _guarded(text: str, start: int, end: int, keys: tuple[str, ...]) -> bool:
     """True when a lexicon guard rejects the match (e.g. 科协 in 多学科协作)."""
     for key in keys:
         t = types_by_key()[key]
-        if t.not_before and t.not_before.search(text[max(0, start - 4):start]):
+        if t.not_before and t.not_before.search(text[max(0, start - 4) : start]):
             return True
-        if t.not_after and t.not_after.match(text[end:end + 6]):
+        if t.not_after and t.not_after.match(text[end : end + 6]):
             return True
     return False
 
 
 def level_prefix(text: str, start: int) -> str:
     """Level or national prefix written just before ``start`` ("市", "区政府", "市委", "最高")."""
-    if text[max(0, start - 2):start] in NATIONAL_PREFIXES:
-        return text[start - 2:start]
+    if text[max(0, start - 2) : start] in NATIONAL_PREFIXES:
+        return text[start - 2 : start]
     for gov in ("人民政府", "政府", "委", ""):
         p = start - len(gov) - 1
-        if p < 0 or text[p + 1:start] != gov or text[p] not in PREFIX_LEVEL:
+        if p < 0 or text[p + 1 : start] != gov or text[p] not in PREFIX_LEVEL:
             continue
         before = text[p - 1] if p else ""
         if not _is_han(before) or before in PREFIX_OK_BEFORE:
@@ -117,8 +117,8 @@ def _prefixed_stem_hits(text: str) -> list[_Hit]:
 def _alias_ending_at(text: str, pos: int) -> str:
     table = alias_table()
     for n in range(min(_max_alias_len(), pos), 0, -1):
-        if text[pos - n:pos] in table:
-            return text[pos - n:pos]
+        if text[pos - n : pos] in table:
+            return text[pos - n : pos]
     return ""
 
 
@@ -130,7 +130,7 @@ def _scan_list(text: str, end: int) -> list[_Hit]:
     """
     items: list[_Hit] = []
     pos, unknown = end, 0
-    for filler in ("有关", "相关"):   # "民政、教育有关部门"
+    for filler in ("有关", "相关"):  # "民政、教育有关部门"
         if text[:pos].endswith(filler):
             pos -= len(filler)
     while pos > 0:
@@ -150,11 +150,15 @@ def _scan_list(text: str, end: int) -> list[_Hit]:
                 break
             continue
         j = pos - 1
-        while j >= max(0, pos - 12) and text[j] not in LIST_SEPARATORS and text[j] not in STOPS \
-                and text[j] not in SOFT_SEPARATORS:
+        while (
+            j >= max(0, pos - 12)
+            and text[j] not in LIST_SEPARATORS
+            and text[j] not in STOPS
+            and text[j] not in SOFT_SEPARATORS
+        ):
             j -= 1
         if not items or j < 0 or text[j] not in LIST_SEPARATORS or unknown >= 3:
-            break   # the item next to the suffix must be known ("同级财政和本单位预算" is no list)
+            break  # the item next to the suffix must be known ("同级财政和本单位预算" is no list)
         unknown += 1
         pos = j
     return items
@@ -170,7 +174,7 @@ def _list_hits(text: str) -> list[_Hit]:
             continue
         standalone = any(alias_table()[h.alias][1] for h in items)
         if not strong and (len(items) < 2 or not standalone):
-            continue   # "卫生、教育、文旅等行业" is a list of fields
+            continue  # "卫生、教育、文旅等行业" is a list of fields
         role = _role(text, items[-1].start, m.end())
         for hit in items:
             hit.role = role
@@ -179,16 +183,15 @@ def _list_hits(text: str) -> list[_Hit]:
 
 
 def _role(text: str, start: int, end: int) -> str:
-    after = text[end:end + 12]
+    after = text[end : end + 12]
     if LEAD_AFTER.match(after) or after.startswith("会同"):
         return "lead"
-    if PARTNER_AFTER.match(after) or text[max(0, start - 2):start] == "会同":
+    if PARTNER_AFTER.match(after) or text[max(0, start - 2) : start] == "会同":
         return "partner"
     return "mentioned"
 
 
-def _mentions(hits: list[_Hit], text: str, index: list[int], region: str,
-              level: str) -> list[AgencyMention]:
+def _mentions(hits: list[_Hit], text: str, index: list[int], region: str, level: str) -> list[AgencyMention]:
     best: dict[str, AgencyMention] = {}
     order: dict[str, tuple[int, int]] = {}
     for hit in hits:
@@ -199,8 +202,12 @@ def _mentions(hits: list[_Hit], text: str, index: list[int], region: str,
             if found is None or (hit.start, rank) < order[key]:
                 role = hit.role if found is None else min(hit.role, found.role, key=ROLE_ORDER.__getitem__)
                 best[key] = AgencyMention(
-                    key=key, label=canonical_label(key, region, level, hit.prefix, hit.alias),
-                    surface=text[hit.start:hit.end], role=role, start=index[hit.start])
+                    key=key,
+                    label=canonical_label(key, region, level, hit.prefix, hit.alias),
+                    surface=text[hit.start : hit.end],
+                    role=role,
+                    start=index[hit.start],
+                )
                 order[key] = (hit.start, rank)
             else:
                 found.role = min(hit.role, found.role, key=ROLE_ORDER.__getitem__)
@@ -225,5 +232,7 @@ def find_agencies(text: str, region: str = "", level: str = "") -> list[AgencyMe
 
 def agency_types() -> list[dict]:
     """The lexicon for the ontology builder: key, zh/en labels, aliases, canonical suffixes."""
-    return [{"key": t.key, "zh": t.zh, "en": t.en, "aliases": list(t.aliases),
-             "canonical": dict(t.canonical)} for t in agency_lexicon()]
+    return [
+        {"key": t.key, "zh": t.zh, "en": t.en, "aliases": list(t.aliases), "canonical": dict(t.canonical)}
+        for t in agency_lexicon()
+    ]

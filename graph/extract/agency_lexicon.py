@@ -1,4 +1,5 @@
 """The agency lexicon (``agencies.tsv``): agency types, their surface forms and canonical names."""
+
 from __future__ import annotations
 
 import re
@@ -21,21 +22,28 @@ ABBREVIATIONS = {
 LEVELS = ("province", "city", "county")
 LEVEL_RANK = {"province": 3, "city": 2, "county": 1, "district": 1}
 # a one-character prefix before an agency name and the level it denotes ("省妇联", "区卫健局")
-PREFIX_LEVEL = {"省": "province", "市": "city", "州": "city", "盟": "city",
-                "区": "county", "县": "county", "旗": "county"}
+PREFIX_LEVEL = {
+    "省": "province",
+    "市": "city",
+    "州": "city",
+    "盟": "city",
+    "区": "county",
+    "县": "county",
+    "旗": "county",
+}
 NATIONAL_PREFIXES = ("最高", "国家", "中央")
 
 
 @dataclass(frozen=True)
 class AgencyType:
     key: str
-    zh: str                         # generic name, used when the region is unknown
+    zh: str  # generic name, used when the region is unknown
     en: str
-    canonical: dict                 # level -> canonical name suffix (or "{region}" template)
-    names: tuple[str, ...]          # standalone forms
-    stems: tuple[str, ...]          # forms valid only in lists or after a level prefix
-    not_before: re.Pattern | None   # guard on the text just before a match
-    not_after: re.Pattern | None    # guard on the text just after a match
+    canonical: dict  # level -> canonical name suffix (or "{region}" template)
+    names: tuple[str, ...]  # standalone forms
+    stems: tuple[str, ...]  # forms valid only in lists or after a level prefix
+    not_before: re.Pattern | None  # guard on the text just before a match
+    not_after: re.Pattern | None  # guard on the text just after a match
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -62,11 +70,18 @@ def agency_lexicon() -> tuple[AgencyType, ...]:
         if not line.strip() or line.startswith("#") or line.startswith("key\t"):
             continue
         key, zh, en, prov, city, county, names, stems, nb, na = (line.split("\t") + [""] * 10)[:10]
-        types.append(AgencyType(
-            key=key, zh=zh, en=en,
-            canonical={"province": prov, "city": city, "county": county},
-            names=_split(names), stems=_split(stems),
-            not_before=_guard(nb, after=False), not_after=_guard(na, after=True)))
+        types.append(
+            AgencyType(
+                key=key,
+                zh=zh,
+                en=en,
+                canonical={"province": prov, "city": city, "county": county},
+                names=_split(names),
+                stems=_split(stems),
+                not_before=_guard(nb, after=False),
+                not_after=_guard(na, after=True),
+            )
+        )
     return tuple(types)
 
 
@@ -104,8 +119,7 @@ def _level_column(level: str) -> str:
     return "county" if level == "district" else level
 
 
-def canonical_label(key: str, region: str = "", level: str = "", prefix: str = "",
-                    alias: str = "") -> str:
+def canonical_label(key: str, region: str = "", level: str = "", prefix: str = "", alias: str = "") -> str:
     """Canonical name of an agency of type ``key``.
 
     Plan region known: "杭州市" + "卫生健康委员会". A prefix of another level than the plan's

@@ -4,6 +4,7 @@
 (死亡率) is shared by the items that lack one. "5岁以下儿童贫血患病率、生长迟缓率" shares the
 first item's subject (5岁以下儿童) with items that have none.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,18 +12,27 @@ import re
 from .text import split_outside_brackets
 
 YEAR_PHRASE = re.compile(r"(?:到|至|在|于)?((?:19|20)\d\d)\s*年(?:底|末)?(?:前)?")
-LEADING = re.compile(r"^(?:[、和及与并且而，,]|已经|到|至|确保|力争|争取|实现|推动|使|让|要|其中|同时|努力|基本|"
-                     r"进一步|以后|此后|全市|全区|全县|全省|全州|全域|全旗|全镇|全乡)+")
+LEADING = re.compile(
+    r"^(?:[、和及与并且而，,]|已经|到|至|确保|力争|争取|实现|推动|使|让|要|其中|同时|努力|基本|"
+    r"进一步|以后|此后|全市|全区|全县|全省|全州|全域|全旗|全镇|全乡)+"
+)
 TRAILING = re.compile(r"(?:分别|均|各|要|应|一般|力争|争取|逐步|将|需|必须|的目标|的|，|、)+$")
 # a counting-unit qualifier inside a name: "接种率以镇（街道）为单位"
 PER_UNIT = re.compile(r"以[^，,。以]{1,10}为单位")
 # a name ending like this is a measurable quantity
 METRIC = re.compile(r"(率|数|比例|比重|比|量|寿命|年限|时间|指数|面积|人次|覆盖面|占比)$")
 # population / object words that open a name ("5岁以下儿童" + 死亡率)
-ENTITY = re.compile("|".join(sorted(
-    "儿童 妇女 女性 男性 婴儿 新生儿 婴幼儿 幼儿 孕产妇 孕妇 产妇 学生 小学生 初中生 高中生 中学生 "
-    "中小学生 大学生 青少年 未成年人 老年人 残疾人 女职工 职工 人口 居民 家庭 女干部 干部 孤儿 人员 "
-    "食品 药品 化妆品 用品 产品 消费品".split(), key=len, reverse=True)))
+ENTITY = re.compile(
+    "|".join(
+        sorted(
+            "儿童 妇女 女性 男性 婴儿 新生儿 婴幼儿 幼儿 孕产妇 孕妇 产妇 学生 小学生 初中生 高中生 中学生 "
+            "中小学生 大学生 青少年 未成年人 老年人 残疾人 女职工 职工 人口 居民 家庭 女干部 干部 孤儿 人员 "
+            "食品 药品 化妆品 用品 产品 消费品".split(),
+            key=len,
+            reverse=True,
+        )
+    )
+)
 
 
 def years_in(text: str) -> list[int]:
@@ -33,7 +43,7 @@ def clean_name(text: str) -> str:
     name = PER_UNIT.sub("", YEAR_PHRASE.sub("", text))
     name = re.sub(r"\s+", "", name)
     for left, right in ("（）", "“”", "()"):
-        if name.count(left) != name.count(right):   # a bracket opened before the clause
+        if name.count(left) != name.count(right):  # a bracket opened before the clause
             name = name.replace(left, "").replace(right, "")
     for _ in range(3):
         name = LEADING.sub("", TRAILING.sub("", name))
@@ -50,7 +60,7 @@ def with_subject(name: str, previous: str) -> str:
     """A bare metric ("保障率") borrows the subject of the previous name in its sentence."""
     if len(name) > 4 or _subject_end(name) or not METRIC.search(name):
         return name
-    return previous[:_subject_end(previous)] + name
+    return previous[: _subject_end(previous)] + name
 
 
 def _head(donor: str, before_donor: str) -> str:
@@ -62,7 +72,7 @@ def _head(donor: str, before_donor: str) -> str:
 
 def fill_items(items: list[str]) -> list[str]:
     """Complete the items of a distributive list with the shared subject and metric head."""
-    first_subject = items[0][:_subject_end(items[0])]
+    first_subject = items[0][: _subject_end(items[0])]
     share_subject = bool(first_subject) and len(first_subject) < len(items[0])
     out = []
     for i, item in enumerate(items):

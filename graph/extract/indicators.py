@@ -8,6 +8,7 @@ Relative targets ("以2020年为基数下降20%", "年均提高6%以上") are re
 value -20 / +6 with comparator le / ge, ``baseline_year`` when a base year is written, and unit
 suffixed "/年" for a yearly rate.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,8 @@ VERB_TARGET = re.compile(
     rf"(?P<dist>分别|均|各)?\s*(?P<verb>{_VERB_ALTS})\s*"
     rf"(?P<gap>[\u4e00-\u9fff]{{1,10}}?的|(?<=低于|高于|少于|多于|超过)[\u4e00-\u9fff]{{1,8}}?"
     rf"|(?<=至少|少于)各?(?:配备|配置|设置|建有|建成|开设|开展|组织|培育|有)?)?"
-    rf"\s*(?P<vals>{VALUE_LIST})")
+    rf"\s*(?P<vals>{VALUE_LIST})"
+)
 # a metric followed directly by its value: "覆盖率90%以上", "保障率100%", "合格率均 98%以上"
 METRIC_TARGET = re.compile(rf"(?<=[率数例重])\s*(?P<dist>分别|均)?\s*(?P<vals>{VALUE_LIST})")
 # a change relative to a base: "以2020年为基数下降20%", "年均提高6%以上"
@@ -35,26 +37,32 @@ RELATIVE_TARGET = re.compile(
     rf"(?:以(?P<y1>\d{{4}})年(?:数据)?为基数|在(?P<y2>\d{{4}})年(?:的)?基础上|在基线(?:水平)?基础上|"
     rf"比(?P<y3>\d{{4}})年)?\s*(?P<per>年均|每年|平均每年)?\s*"
     rf"(?P<dir>下降|降低|减少|提高|增长|增加|上升|提升)(?![至到])\s*"
-    rf"(?P<num>(?<![\d.]){NUM})(?![\d.])(?!\s*[-—~～]\s*\d)\s*(?P<unit>个百分点|百分点|%|‰)\s*(?P<suf>以上|左右)?")
+    rf"(?P<num>(?<![\d.]){NUM})(?![\d.])(?!\s*[-—~～]\s*\d)\s*(?P<unit>个百分点|百分点|%|‰)\s*(?P<suf>以上|左右)?"
+)
 # a value with a suffix comparator anywhere: "1小时以上", "90%以上的社区图书馆", "1家以上"
 SUFFIX_TARGET = re.compile(
     rf"(?<![\d.\-—~～])(?P<num>{NUM})(?![\d.])\s*(?P<unit>%|‰|小时|分钟|课时|家|所|个|名|张|人|次|项)\s*"
-    rf"(?P<suf>{SUFFIX})")
+    rf"(?P<suf>{SUFFIX})"
+)
 
 
 @dataclass
 class _Match:
     start: int
     end: int
-    kind: str        # verb | metric | relative | suffix
+    kind: str  # verb | metric | relative | suffix
     m: re.Match
 
 
 def _matches(clause: str) -> list[_Match]:
     """Non-overlapping target matches of a clause, left to right (earlier kinds win ties)."""
     found = []
-    for kind, rx in (("relative", RELATIVE_TARGET), ("verb", VERB_TARGET),
-                     ("metric", METRIC_TARGET), ("suffix", SUFFIX_TARGET)):
+    for kind, rx in (
+        ("relative", RELATIVE_TARGET),
+        ("verb", VERB_TARGET),
+        ("metric", METRIC_TARGET),
+        ("suffix", SUFFIX_TARGET),
+    ):
         for m in rx.finditer(clause):
             if kind == "metric" and not re.search(r"[%‰]|" + SUFFIX, m.group("vals")):
                 continue
@@ -102,7 +110,7 @@ def _years_for(n_names: int, n_values: int, years: list[int], default: int | Non
 def _name(clause: str, start: int, match: _Match, next_start: int, state: dict) -> tuple[str, int]:
     """Cleaned name of a target whose name phrase starts at ``start``, and where the target ends."""
     m, end = match.m, match.end
-    region = clause[start:match.start]
+    region = clause[start : match.start]
     state["years"] = years_in(region) or state["years"]
     if match.kind == "suffix" or (match.kind == "verb" and m.group("verb") in ("至少", "不少于")):
         # the counted thing follows the value: "每天1小时以上体育活动时间"
@@ -131,16 +139,25 @@ def _clause_indicators(clause: str, state: dict, default_year: int | None) -> li
         values = _values(match)
         groups = match.m.groupdict()
         dist = groups.get("dist") or ""
-        names = (split_names(name, len(values), dist == "分别", dist in ("均", "各")) if name else [])
-        names = names or state["names"]   # "…，到2030年分别控制在…" reuses the names before it
+        names = split_names(name, len(values), dist == "分别", dist in ("均", "各")) if name else []
+        names = names or state["names"]  # "…，到2030年分别控制在…" reuses the names before it
         if names:
             state["names"] = names
             baseline = next((int(groups[k]) for k in ("y1", "y2", "y3") if groups.get(k)), None)
             text = clause[start:end].strip("，,、 ")
             years = _years_for(len(names), len(values), state["years"], default_year)
             for name_, (comparator, value, unit), year in _rows(names, values, years):
-                out.append(Indicator(name=name_, comparator=comparator, value=value, unit=unit,
-                                     year=year, baseline_year=baseline, text=text))
+                out.append(
+                    Indicator(
+                        name=name_,
+                        comparator=comparator,
+                        value=value,
+                        unit=unit,
+                        year=year,
+                        baseline_year=baseline,
+                        text=text,
+                    )
+                )
         start = end
     return out
 
@@ -165,8 +182,10 @@ def find_indicators(text: str, plan_end_year: int | None = None) -> list[Indicat
 
 # ------------------------------------------------------------------ indicator-table cells
 
-TABLE_VALUE = re.compile(rf"^(?P<pre>≥|≤|<|>|＜|＞|>=|<=)?\s*(?P<num>{NUM})\s*(?P<unit>{PER}|{UNITS})?\s*"
-                         rf"(?P<suf>{SUFFIX})?$")
+TABLE_VALUE = re.compile(
+    rf"^(?P<pre>≥|≤|<|>|＜|＞|>=|<=)?\s*(?P<num>{NUM})\s*(?P<unit>{PER}|{UNITS})?\s*"
+    rf"(?P<suf>{SUFFIX})?$"
+)
 TABLE_PREFIX = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "<": "lt", "＜": "lt", ">": "gt", "＞": "gt"}
 
 
@@ -196,8 +215,16 @@ def table_indicator(row: TableRow, table: IndicatorTable) -> Indicator:
     comparator, value, unit, qualitative = parse_table_value(row.target_raw)
     baseline = parse_table_value(row.baseline_raw)[1]
     row_unit = normal_unit(row.unit)
-    if row_unit and re.fullmatch(r"1/[%‰]", row_unit):   # "（1/‰）" in a header means ‰
+    if row_unit and re.fullmatch(r"1/[%‰]", row_unit):  # "（1/‰）" in a header means ‰
         row_unit = row_unit[2:]
-    return Indicator(name=row.name, comparator=comparator, value=value, unit=row_unit or unit,
-                     year=table.target_year, baseline_value=baseline, baseline_year=table.baseline_year,
-                     text=row.target_raw.strip(), qualitative=qualitative)
+    return Indicator(
+        name=row.name,
+        comparator=comparator,
+        value=value,
+        unit=row_unit or unit,
+        year=table.target_year,
+        baseline_value=baseline,
+        baseline_year=table.baseline_year,
+        text=row.target_raw.strip(),
+        qualitative=qualitative,
+    )

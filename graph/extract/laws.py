@@ -5,6 +5,7 @@
 laws are also found without 《》 ("深入实施反家庭暴力法"), but not inside a longer word
 ("反家庭暴力法律法规"). Titles are normalised to one canonical form (see ``canonical_law``).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,38 @@ DOC_TYPES = (
     ("other", ("公约", "宣言", "议程", "章程", "纲领", "白皮书")),
 )
 # words ending in 法 that are not laws (《今日说法》, 《学习方法》)
-NOT_LAW_ENDINGS = ("说法", "方法", "做法", "看法", "想法", "书法", "语法", "魔法", "算法", "兵法",
-                   "手法", "疗法", "技法", "画法", "写法", "用法", "读法", "玩法", "教法", "学法",
-                   "司法", "执法", "立法", "普法", "守法", "违法", "犯法", "合法", "依法", "非法")
+NOT_LAW_ENDINGS = (
+    "说法",
+    "方法",
+    "做法",
+    "看法",
+    "想法",
+    "书法",
+    "语法",
+    "魔法",
+    "算法",
+    "兵法",
+    "手法",
+    "疗法",
+    "技法",
+    "画法",
+    "写法",
+    "用法",
+    "读法",
+    "玩法",
+    "教法",
+    "学法",
+    "司法",
+    "执法",
+    "立法",
+    "普法",
+    "守法",
+    "违法",
+    "犯法",
+    "合法",
+    "依法",
+    "非法",
+)
 # a 《》 title followed by one of these is a work, not a document
 WORK_AFTER = re.compile(r"(栏目|节目|动画|动漫|丛书|绘本|读本|图书|杂志|专栏|电影|影片|剧|歌曲|系列|书籍|读物|一书)")
 # a bare law name followed by one of these is part of a longer word (法律, 法规, 法治 ...)

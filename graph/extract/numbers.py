@@ -1,4 +1,5 @@
 """Numbers, units and comparator words of indicator targets (on ``text.normalise``d text)."""
+
 from __future__ import annotations
 
 import re
@@ -9,31 +10,82 @@ CN_NUM = r"[一二三四五六七八九十两]+"
 FRACTION = rf"(?P<den>十万|百万|千|万|百)分之(?P<fnum>{NUM}|{CN_NUM})"
 # "8.78/10万" (value 8.78 per 100 000)
 PER = r"1?/\s*(?:10万|十万|万|千|100万)"
-UNITS = (r"个百分点|百分点|万人次|万人|人次|个月|小时|分钟|课时|平方米|%|‰|岁|张|名|个|人|次|家|所|年|月|天|元|项|户"
-         r"|间|位|场|例|册")
+UNITS = (
+    r"个百分点|百分点|万人次|万人|人次|个月|小时|分钟|课时|平方米|%|‰|岁|张|名|个|人|次|家|所|年|月|天|元|项|户"
+    r"|间|位|场|例|册"
+)
 SUFFIX = r"及以上|及以下|以上|以下|以内|左右|或以上"
 # one value: number (not a year, not a range) + optional unit + optional suffix comparator
-VALUE = (rf"(?:{FRACTION}|(?!(?:19|20)\d\d\s*年)(?P<num>(?<![\d.\-—~～]){NUM})(?![\d.])"
-         rf"(?!\s*[-—~～]\s*\d)\s*(?P<unit>{PER}|{UNITS})?)\s*(?P<suf>{SUFFIX})?")
+VALUE = (
+    rf"(?:{FRACTION}|(?!(?:19|20)\d\d\s*年)(?P<num>(?<![\d.\-—~～]){NUM})(?![\d.])"
+    rf"(?!\s*[-—~～]\s*\d)\s*(?P<unit>{PER}|{UNITS})?)\s*(?P<suf>{SUFFIX})?"
+)
 VALUE_RE = re.compile(VALUE)
 _VALUE_UNNAMED = re.sub(r"\?P<\w+>", "", VALUE)
 VALUE_LIST = rf"{_VALUE_UNNAMED}(?:\s*[、和及与或]\s*{_VALUE_UNNAMED})*"
 
 # comparator words written before the value -> comparator (a suffix may refine it, see ``combine``)
 VERBS = {
-    "达到并保持在": "eq", "达到并稳定在": "eq", "达到或超过": "ge", "达到或高于": "ge",
-    "不低于": "ge", "不少于": "ge", "不小于": "ge", "不得少于": "ge", "至少": "ge", "最少": "ge",
-    "不高于": "le", "不超过": "le", "不大于": "le", "不多于": "le", "最多": "le",
-    "低于": "lt", "少于": "lt", "小于": "lt", "高于": "gt", "超过": "gt", "多于": "gt", "大于": "gt",
-    "控制在": "le", "控制到": "le", "控制至": "le", "下降至": "le", "下降到": "le", "降至": "le",
-    "降到": "le", "降低至": "le", "降低到": "le", "减少至": "le", "减少到": "le", "减至": "le",
-    "提高到": "eq", "提高至": "eq", "提升到": "eq", "提升至": "eq", "增加到": "eq", "增加至": "eq",
-    "增长到": "eq", "增长至": "eq", "增至": "eq", "上升到": "eq", "上升至": "eq",
-    "保持在": "eq", "稳定在": "eq", "维持在": "eq", "达到": "eq", "达": "eq",
-    "≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "<": "lt", "＜": "lt", ">": "gt", "＞": "gt",
+    "达到并保持在": "eq",
+    "达到并稳定在": "eq",
+    "达到或超过": "ge",
+    "达到或高于": "ge",
+    "不低于": "ge",
+    "不少于": "ge",
+    "不小于": "ge",
+    "不得少于": "ge",
+    "至少": "ge",
+    "最少": "ge",
+    "不高于": "le",
+    "不超过": "le",
+    "不大于": "le",
+    "不多于": "le",
+    "最多": "le",
+    "低于": "lt",
+    "少于": "lt",
+    "小于": "lt",
+    "高于": "gt",
+    "超过": "gt",
+    "多于": "gt",
+    "大于": "gt",
+    "控制在": "le",
+    "控制到": "le",
+    "控制至": "le",
+    "下降至": "le",
+    "下降到": "le",
+    "降至": "le",
+    "降到": "le",
+    "降低至": "le",
+    "降低到": "le",
+    "减少至": "le",
+    "减少到": "le",
+    "减至": "le",
+    "提高到": "eq",
+    "提高至": "eq",
+    "提升到": "eq",
+    "提升至": "eq",
+    "增加到": "eq",
+    "增加至": "eq",
+    "增长到": "eq",
+    "增长至": "eq",
+    "增至": "eq",
+    "上升到": "eq",
+    "上升至": "eq",
+    "保持在": "eq",
+    "稳定在": "eq",
+    "维持在": "eq",
+    "达到": "eq",
+    "达": "eq",
+    "≥": "ge",
+    ">=": "ge",
+    "≤": "le",
+    "<=": "le",
+    "<": "lt",
+    "＜": "lt",
+    ">": "gt",
+    "＞": "gt",
 }
-SUFFIXES = {"及以上": "ge", "以上": "ge", "或以上": "ge", "及以下": "le", "以下": "le", "以内": "le",
-            "左右": "approx"}
+SUFFIXES = {"及以上": "ge", "以上": "ge", "或以上": "ge", "及以下": "le", "以下": "le", "以内": "le", "左右": "approx"}
 INEQUALITY = {"ge", "le", "lt", "gt"}
 EXPLICIT_VERBS = {v for v, c in VERBS.items() if c in INEQUALITY and v[-1] not in "在至到"}
 

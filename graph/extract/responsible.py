@@ -1,4 +1,5 @@
 """Key-project responsible units: "（责任单位：市卫健委、市教育局等）" -> lead and partner mentions."""
+
 from __future__ import annotations
 
 import re
@@ -55,6 +56,5 @@ def responsible_mentions(names: list[str], region: str = "", level: str = "") ->
         for key in keys:
             if key not in seen:
                 seen.add(key)
-                out.append(AgencyMention(key, canonical_label(key, region, level, prefix, alias),
-                                         name, role))
+                out.append(AgencyMention(key, canonical_label(key, region, level, prefix, alias), name, role))
     return out

@@ -4,6 +4,7 @@ Plans are converted from Word/PDF: words break across lines ("文化旅\\n游"),
 spaces ("5 岁", "98 %"), an English "and" stands for 和 and LaTeX leaks in ("$\\geq 80\\%$").
 ``normalise`` removes that noise and returns, for every output character, its offset in the input.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,7 @@ import re
 HAN = r"\u4e00-\u9fff"
 
 # noise -> replacement ("" drops it); whitespace is handled separately
-_LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%",
-          r"\lt": "<", r"\gt": ">", "$": ""}
+_LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\lt": "<", r"\gt": ">", "$": ""}
 _NOISE = re.compile(r"\\geq|\\ge|\\leq|\\le|\\%|\\lt|\\gt|\$|\s+and\s+|\s+")
 
 # same-length character fixes: full-width digits, symbols and ASCII punctuation used as Chinese
@@ -66,7 +66,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pieces split after 。；;！？ (the delimiter stays with its sentence)."""
     pieces, start = [], 0
     for m in re.finditer(r"[。；;！？!?]", text):
-        pieces.append((start, text[start:m.end()]))
+        pieces.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):
         pieces.append((start, text[start:]))

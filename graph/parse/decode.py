@@ -1,4 +1,5 @@
 """Bytes → text: UTF-8 (with or without BOM), else GB18030 with a notice; binary and empty input refused."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ MAX_BYTES = 20 * 1024 * 1024  # a plan is ~100 KB; anything this big is not a pl
 
 @dataclass
 class Decoded:
-    text: str        # line endings normalised to \n, BOM removed
-    encoding: str    # "utf-8", "utf-8-sig" or "gb18030"
+    text: str  # line endings normalised to \n, BOM removed
+    encoding: str  # "utf-8", "utf-8-sig" or "gb18030"
     notice: str = ""  # set when the input was not plain UTF-8
 
 

@@ -1,4 +1,5 @@
 """The one error type the parser raises for bad input."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Reading one plan file: bytes → text → plan model (``parse_file``, ``parse_bytes``, ``parse_text``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,7 @@ def read_source_bytes(path: str | Path) -> bytes:
         raise ParseError(path.name, "cannot be read: permission denied") from None
     except OSError as e:
         raise ParseError(path.name, f"cannot be read: {e.strerror}") from None
-    if len(data) > MAX_BYTES:   # grew while being read
+    if len(data) > MAX_BYTES:  # grew while being read
         raise FileTooLarge(path.name, too_big(len(data)))
     return data
 
@@ -84,11 +85,11 @@ def parse_text(text: str, name: str) -> ParsedFile:
     if not heads:
         title, evidence = infer_title(lines)
         heads = [PlanHead(title, True, 0, evidence, draft=DRAFT in text[:2000])]
-    notice = read_notice(lines[:heads[0].line_index]) if heads[0].line_index else None
+    notice = read_notice(lines[: heads[0].line_index]) if heads[0].line_index else None
     plans = []
     for k, head in enumerate(heads):
         stop = heads[k + 1].line_index if k + 1 < len(heads) else len(lines)
-        plans.append(_read_plan(head, lines[head.line_index:stop], name, notice))
+        plans.append(_read_plan(head, lines[head.line_index : stop], name, notice))
     _check(plans, name)
     return ParsedFile(name, "utf-8", [notice.text] if notice else [], plans)
 
@@ -99,12 +100,19 @@ def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
     start, end = period_of(head.title, body)
     content = [ln for ln in lines if not ln.blank]
     last = content[-1] if content else lines[0]
-    plan = Plan(title=head.title, title_inferred=head.inferred, file=name,
-                source=Source(name, lines[0].no, lines[0].text_start, last.end, last.no),
-                region=region, level=level_of(region), plan_type=type_of(head.title, body),
-                period_start=start, period_end=end,
-                draft=head.draft or DRAFT in "".join(ln.text for ln in lines[:6]),
-                title_evidence=head.evidence)
+    plan = Plan(
+        title=head.title,
+        title_inferred=head.inferred,
+        file=name,
+        source=Source(name, lines[0].no, lines[0].text_start, last.end, last.no),
+        region=region,
+        level=level_of(region),
+        plan_type=type_of(head.title, body),
+        period_start=start,
+        period_end=end,
+        draft=head.draft or DRAFT in "".join(ln.text for ln in lines[:6]),
+        title_evidence=head.evidence,
+    )
     if notice and any(head.title in t or t in head.title for t in notice.titles):
         plan.issuer = resolve_issuer(notice.issuer, region)
         plan.date, plan.doc_number = notice.date, notice.doc_number
@@ -127,12 +135,18 @@ def _check(plans: list[Plan], name: str):
     for plan in plans:
         label = plan.title or "the plan"
         if not plan.domains:
-            raise ParseError(name, f"no plan structure found in {label}: no development-domain section "
-                                   "(a heading such as 二、发展领域、主要目标和策略措施) with numbered domains",
-                             plan.source.line)
+            raise ParseError(
+                name,
+                f"no plan structure found in {label}: no development-domain section "
+                "(a heading such as 二、发展领域、主要目标和策略措施) with numbered domains",
+                plan.source.line,
+            )
         empty = [d for d in plan.domains if not d.units]
         if len(empty) == len(plan.domains):
-            raise ParseError(name, f"{label}: the development-domain section has domains but no goals or measures",
-                             plan.domains[0].source.line)
+            raise ParseError(
+                name,
+                f"{label}: the development-domain section has domains but no goals or measures",
+                plan.domains[0].source.line,
+            )
         if not plan.title:
             raise ParseError(name, "no plan title in the file and none could be inferred from the text", 1)

@@ -1,4 +1,5 @@
 """Physical lines with their offsets, cleaned of conversion noise (Word bookmarks, list dashes, indents)."""
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,10 @@ LEADING_NOISE = re.compile(r"^[\s\u3000\ufeff]*(?:[-*•·]\s+)?[\s\u3000]*")
 
 @dataclass
 class Line:
-    no: int          # 1-based physical line number
-    start: int       # offset of the raw line in the text
-    raw: str         # the line as in the file (without \n)
-    text: str        # cleaned: bookmarks removed, leading noise and trailing spaces stripped
+    no: int  # 1-based physical line number
+    start: int  # offset of the raw line in the text
+    raw: str  # the line as in the file (without \n)
+    text: str  # cleaned: bookmarks removed, leading noise and trailing spaces stripped
     text_start: int  # offset where ``text`` begins in the file text
 
     @property
@@ -36,7 +37,7 @@ def split_lines(text: str) -> list[Line]:
     for no, raw in enumerate(text.split("\n"), start=1):
         unmarked = BOOKMARK.sub("", raw)
         noise = LEADING_NOISE.match(unmarked)
-        assert noise is not None        # every part of the pattern is optional: it always matches
+        assert noise is not None  # every part of the pattern is optional: it always matches
         lead = noise.end()
         cleaned = unmarked[lead:].rstrip()
         # position of the cleaned text in the raw line (bookmarks only ever precede it)

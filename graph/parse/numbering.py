@@ -1,4 +1,5 @@
 """Outline numbering as written in Chinese plans: 第一章 / 一、 / （一） / 1. / （1） / ①."""
+
 from __future__ import annotations
 
 import re
@@ -44,16 +45,19 @@ def cn_to_int(s: str) -> int:
 class Numbered:
     style: str
     number: int
-    rest: str      # the text after the number
-    offset: int    # where ``rest`` starts within the cleaned line
+    rest: str  # the text after the number
+    offset: int  # where ``rest`` starts within the cleaned line
 
 
 def numbering(text: str) -> Numbered | None:
     for style, rx in PATTERNS:
         m = rx.match(text)
         if m:
-            number = int(m.group(1)) if style in ("num", "num_paren") else (
-                ord(m.group(1)) - 0x245F if style == "circled" else cn_to_int(m.group(1)))
+            number = (
+                int(m.group(1))
+                if style in ("num", "num_paren")
+                else (ord(m.group(1)) - 0x245F if style == "circled" else cn_to_int(m.group(1)))
+            )
             return Numbered(style, number, m.group(2), m.start(2))
     return None
 

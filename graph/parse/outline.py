@@ -1,4 +1,5 @@
 """A plan's outline: sections, the development-domain section, domains, goals, measures, key projects."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,7 @@ class _Item:
     def build(self, file: str) -> Unit:
         head = self.parts[0]
         if len(self.parts) > 1 and len(head) <= 30 and not SENTENCE_PUNCT.search(head):
-            text = head + "。" + _join(self.parts[1:])   # a heading line followed by its body
+            text = head + "。" + _join(self.parts[1:])  # a heading line followed by its body
             title = head
         else:
             text = _join(self.parts)
@@ -84,7 +85,7 @@ class OutlineReader:
         if unit.kind == KEY_PROJECT:
             self.plan.key_projects.append(unit)
         else:
-            assert self.domain is not None      # goals and measures are only read inside a domain
+            assert self.domain is not None  # goals and measures are only read inside a domain
             (self.domain.goals if unit.kind == GOAL else self.domain.measures).append(unit)
         self.item = None
 
@@ -116,7 +117,7 @@ class OutlineReader:
     def _is_section(self, num: Numbered, line: Line) -> bool:
         if num.style not in SECTION_STYLES or len(num.rest) > HEADING_MAX:
             return False
-        if self.section_style is None or self.section is None:      # both are set by the first section
+        if self.section_style is None or self.section is None:  # both are set by the first section
             return True
         if num.style != self.section_style:
             return False
@@ -126,15 +127,19 @@ class OutlineReader:
         self._close_item()
         self.section_style = self.section_style or num.style
         title = re.sub(r"[。\s]+$", "", num.rest)
-        self.section = Section(num.number, title, Source(self.file, line.no, line.text_start, line.end, line.no),
-                               section_role(title))
+        self.section = Section(
+            num.number, title, Source(self.file, line.no, line.text_start, line.end, line.no), section_role(title)
+        )
         self.plan.sections.append(self.section)
         self.domain, self.domain_style, self.item_style, self.kind, self.expected = None, None, None, MEASURE, 1
 
     def _in_domains(self, num: Numbered | None, line: Line):
-        if num is not None and (num.style == self.domain_style or
-                                self.domain_style is None and label_of(num.rest) is None) \
-                and num.number == len(self.plan.domains) + 1 and num.style != self.item_style:
+        if (
+            num is not None
+            and (num.style == self.domain_style or self.domain_style is None and label_of(num.rest) is None)
+            and num.number == len(self.plan.domains) + 1
+            and num.style != self.item_style
+        ):
             self._open_domain(num, line)
             return
         if self.domain is None:
@@ -157,8 +162,13 @@ class OutlineReader:
         if label and fixed_kind is None:
             self._start_list(label)
             return
-        if num and num.style not in exclude and (self.item_style in (None, num.style)) \
-                and num.number == self.expected and num.rest:
+        if (
+            num
+            and num.style not in exclude
+            and (self.item_style in (None, num.style))
+            and num.number == self.expected
+            and num.rest
+        ):
             self._close_item()
             self.item_style = num.style
             self.item = _Item(fixed_kind or self.kind, num, line)

@@ -1,4 +1,5 @@
 """Split a file into plans and recover each plan's metadata (title, region, level, period, type, issuer …)."""
+
 from __future__ import annotations
 
 import re
@@ -12,14 +13,23 @@ PLAN_TYPES = {"儿童": "children", "妇女": "women", "女性": "women"}
 TYPE_WORDS = "儿童|妇女|女性|青少年|老龄|老年人|家庭"
 TITLE_LINE = re.compile(
     rf"^(?P<region>[{HAN}]{{2,15}}?)(?P<type>{TYPE_WORDS})(?:事业)?发展(?P<mid>[^，。；《》]{{0,16}}?)"
-    rf"(?:规划|纲要)(?P<tail>(?:\s*[（(][^（()）]*[）)])*)$")
+    rf"(?:规划|纲要)(?P<tail>(?:\s*[（(][^（()）]*[）)])*)$"
+)
 NOT_TITLE = re.compile(r"关于|通知|印发|[《》]|[和及、]$")
 FIVE_YEAR = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 SPAN = re.compile(r"(\d{4})\s*(?:年)?\s*[—–\-－~～至到]+\s*(\d{4})")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DOC_NUMBER = re.compile(rf"[{HAN}]{{1,8}}\s*[〔\[［【（(]\s*\d{{4}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*号")
-LEVEL_CHARS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city",
-               "县": "county", "旗": "county", "区": "district"}
+LEVEL_CHARS = {
+    "省": "province",
+    "自治区": "province",
+    "市": "city",
+    "州": "city",
+    "盟": "city",
+    "县": "county",
+    "旗": "county",
+    "区": "district",
+}
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 DRAFT = "征求意见稿"
 
@@ -28,7 +38,7 @@ DRAFT = "征求意见稿"
 class PlanHead:
     title: str
     inferred: bool
-    line_index: int           # index into the file's lines where the plan starts
+    line_index: int  # index into the file's lines where the plan starts
     evidence: str = ""
     draft: bool = False
 
@@ -61,7 +71,7 @@ def find_plan_heads(lines: list[Line]) -> list[PlanHead]:
         if not m:
             continue
         title, draft = line.text, False
-        for nxt in lines[i + 1:i + 4]:  # a period or draft marker on its own line
+        for nxt in lines[i + 1 : i + 4]:  # a period or draft marker on its own line
             if nxt.blank:
                 continue
             if re.fullmatch(r"[（(][^（()）]{1,20}[）)]", nxt.text):
@@ -83,8 +93,9 @@ def read_notice(lines: list[Line]) -> Notice | None:
         return None
     notice = Notice(text)
     head = re.search(rf"([{HAN}]*?)关于印发", text.replace("\n", ""))
-    signature = next((ln.text for ln in lines
-                      if re.fullmatch(rf"[{HAN}]{{2,20}}(?:人民政府|办公室|委员会|办公厅)", ln.text)), None)
+    signature = next(
+        (ln.text for ln in lines if re.fullmatch(rf"[{HAN}]{{2,20}}(?:人民政府|办公室|委员会|办公厅)", ln.text)), None
+    )
     notice.issuer = signature or (head.group(1) if head and head.group(1) else None)
     dates = DATE.findall(text)
     if dates:

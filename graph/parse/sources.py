@@ -4,6 +4,7 @@ A corpus may not hold two files of one name or two plans of one title: both are 
 the file and line. Every file is tried before the first error is raised, so one run reports all
 bad files.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,9 +22,10 @@ from .files import parse_bytes, read_source_bytes
 class SourceFile:
     """A plan file to build from: its name (kept as the provenance file name and as
     ``sources/<name>`` in a generation) and its exact bytes."""
+
     name: str
     data: bytes
-    origin: str = ""      # where it was read from (a path), for messages
+    origin: str = ""  # where it was read from (a path), for messages
 
     @property
     def sha256(self) -> str:
@@ -36,8 +38,11 @@ def raise_all(errors: list[ParseError]) -> None:
         return
     if len(errors) == 1:
         raise errors[0]
-    raise ParseError(errors[0].file, errors[0].reason + "; " + "; ".join(str(e) for e in errors[1:])
-                     + f" ({len(errors)} bad files)", errors[0].line)
+    raise ParseError(
+        errors[0].file,
+        errors[0].reason + "; " + "; ".join(str(e) for e in errors[1:]) + f" ({len(errors)} bad files)",
+        errors[0].line,
+    )
 
 
 def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
@@ -60,8 +65,10 @@ def parse_sources(sources: Sequence[SourceFile], progress: bool = False) -> list
     names: dict[str, str] = {}
     for src in sources:
         if src.name in names:
-            raise ParseError(src.name, f"two files named {src.name} in one corpus "
-                                       f"({names[src.name] or 'one'} and {src.origin or 'another'})")
+            raise ParseError(
+                src.name,
+                f"two files named {src.name} in one corpus ({names[src.name] or 'one'} and {src.origin or 'another'})",
+            )
         names[src.name] = src.origin
     parsed, errors = [], []
     for src in _progress(list(sources), "parse", progress):
@@ -90,4 +97,5 @@ def _progress(items: list, desc: str, enabled: bool):
     if not enabled:
         return items
     from tqdm import tqdm
+
     return tqdm(items, desc=desc, unit="file", leave=False)

@@ -1,4 +1,5 @@
 """Indicator tables flattened to one cell per line (序号 / 指标 / 2020年 / 2025年 …)."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,7 @@ def _cells(lines: list[Line], i: int) -> tuple[list[list[Line]], int]:
     width = first
     groups = [flat[:first]]
     for k in range(first, len(flat), width):
-        groups.append(flat[k:k + width])
+        groups.append(flat[k : k + width])
     return groups, j
 
 
@@ -71,8 +72,13 @@ def read_table(lines: list[Line], i: int, file: str) -> tuple[IndicatorTable | N
     name_col = next((k for k, h in enumerate(header) if not YEAR.match(h) and "序号" not in h), 1)
     base_col, base_year = years[0] if len(years) >= 2 else (None, None)
     target_col, target_year = years[-1] if years else (None, None)
-    table = IndicatorTable(caption.text, Source(file, caption.no, caption.text_start, caption.end, caption.no),
-                           base_year, target_year, header)
+    table = IndicatorTable(
+        caption.text,
+        Source(file, caption.no, caption.text_start, caption.end, caption.no),
+        base_year,
+        target_year,
+        header,
+    )
     for group in groups[1:]:
         cells = [c.raw.strip() for c in group]
         if not cells or not cells[0].isdigit() or len(cells) <= name_col:

@@ -14,6 +14,7 @@ removed without rebuilding everything (``graph.delta``):
 * **shared** triples (``shared_graph``): agencies, cited documents, publishers and the concept
   schemes, computed from every file's ``Contributions`` (label and title counts).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,16 @@ from .shared import Contributions, shared_graph
 from .validate import assert_valid
 from .vocab import ontology_graph
 
-__all__ = ["plans_to_graph", "to_ntriples_sorted", "iter_plans", "Contributions", "FilePart", "file_part",
-           "shared_graph", "ntriples"]
+__all__ = [
+    "plans_to_graph",
+    "to_ntriples_sorted",
+    "iter_plans",
+    "Contributions",
+    "FilePart",
+    "file_part",
+    "shared_graph",
+    "ntriples",
+]
 
 _KIND_CLASS = {GOAL: PKG.Goal, MEASURE: PKG.Measure, KEY_PROJECT: PKG.KeyProject}
 _ROLE_SHORTCUT = {"lead": PKG.leadAgency, "partner": PKG.partnerAgency}
@@ -43,6 +52,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # ----------------------------------------------------------------------------- inputs
+
 
 def iter_plans(items: ParsedFile | Plan | Iterable[ParsedFile | Plan]):
     """(ParsedFile or None, Plan) pairs from parsed files and/or bare plans."""
@@ -60,9 +70,11 @@ def iter_plans(items: ParsedFile | Plan | Iterable[ParsedFile | Plan]):
 
 # ----------------------------------------------------------------------------- builder
 
+
 @dataclass
 class FilePart:
     """The own triples of one file (deduplicated, in emission order) and its contributions."""
+
     file: str
     triples: list
     contributions: Contributions
@@ -222,8 +234,15 @@ class _Builder:
             self.indicator(IND, ind)
             self.add(IND, PROV.wasDerivedFrom, U)
 
-    def indicator(self, IND: URIRef, ind: Indicator | None, name: str = "", unit: str | None = None,
-                  default_year: int | None = None, default_baseline_year: int | None = None):
+    def indicator(
+        self,
+        IND: URIRef,
+        ind: Indicator | None,
+        name: str = "",
+        unit: str | None = None,
+        default_year: int | None = None,
+        default_baseline_year: int | None = None,
+    ):
         self.add(IND, RDF.type, PKG.Indicator)
         self.opt(IND, PKG.indicatorName, name or (ind.name if ind else ""))
         self.opt(IND, PKG.unitOfMeasure, unit or (ind.unit if ind else None), Literal)
@@ -255,8 +274,14 @@ class _Builder:
             self.add(T, PKG.hasRow, R)
             self.add(R, RDF.type, PKG.TableRow)
             self.add(R, PKG.number, Literal(int(row.number)))
-            self.indicator(R, row.indicator, name=row.name, unit=row.unit,
-                           default_year=tab.target_year, default_baseline_year=tab.baseline_year)
+            self.indicator(
+                R,
+                row.indicator,
+                name=row.name,
+                unit=row.unit,
+                default_year=tab.target_year,
+                default_baseline_year=tab.baseline_year,
+            )
             self.opt(R, PKG.baselineText, row.baseline_raw)
             self.opt(R, PKG.targetText, row.target_raw)
             self.span(R, row.source)
@@ -297,8 +322,9 @@ def _unique(triples: list) -> list:
     return list(dict.fromkeys(triples))
 
 
-def file_part(items: ParsedFile | Plan | Iterable[ParsedFile | Plan],
-              hashes: Sequence[str] | None = None, file: str = "") -> FilePart:
+def file_part(
+    items: ParsedFile | Plan | Iterable[ParsedFile | Plan], hashes: Sequence[str] | None = None, file: str = ""
+) -> FilePart:
     """Own triples and contributions of one parsed file (or of some plans). ``hashes``: the plan
     hashes to mint IRIs with (default: as ``plans_to_graph`` would for these plans alone, which is
     the same as for the whole corpus when no two plans share a title)."""
@@ -314,9 +340,13 @@ def file_part(items: ParsedFile | Plan | Iterable[ParsedFile | Plan],
     return FilePart(name, _unique(b.triples), b.c)
 
 
-def plans_to_graph(parsed_files: Iterable[ParsedFile | Plan] | ParsedFile | Plan,
-                   agency_types: list[dict] | None = None, *,
-                   validate: bool = False, include_ontology: bool = False) -> Graph:
+def plans_to_graph(
+    parsed_files: Iterable[ParsedFile | Plan] | ParsedFile | Plan,
+    agency_types: list[dict] | None = None,
+    *,
+    validate: bool = False,
+    include_ontology: bool = False,
+) -> Graph:
     """Build the PlanKG graph.
 
     ``parsed_files``: ``ParsedFile`` objects and/or bare ``Plan`` objects (any order; the result

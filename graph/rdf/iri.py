@@ -25,6 +25,7 @@ Every IRI is a function of the content it names, never of processing order:
 Positions (not the numbers as written) are used inside a plan so that a misnumbered list cannot
 produce two nodes with one IRI; the number as written is the ``pkg:number`` literal.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -121,6 +122,7 @@ AGENCY_TYPE_SCHEME = ID["scheme/agency-types"]
 
 # ------------------------------------------------------------------ from model objects
 
+
 def _index(items, obj) -> int:
     """1-based position of ``obj`` in ``items`` (identity first, then equality)."""
     for i, it in enumerate(items, 1):
@@ -175,7 +177,7 @@ def local(value: str) -> str:
     >>> local("https://w3id.org/plankg/id/plan/0123456789ab")
     'plan/0123456789ab'
     """
-    return value[len(ID):] if value and value.startswith(ID) else value
+    return value[len(ID) :] if value and value.startswith(ID) else value
 
 
 def is_safe_iri(value: str) -> bool:
@@ -217,7 +219,7 @@ def short(value: str) -> str:
     path = local(value)
     for prefix in ("plan/", "agency/", "law/"):
         if path.startswith(prefix) and not _UNIT_PATH.match(path):
-            return path[len(prefix):]
+            return path[len(prefix) :]
     return path
 
 

@@ -1,4 +1,5 @@
 """Literals as PlanKG writes them: Chinese text tagged ``@zh``, clean xsd:decimal, xsd:gYear."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,4 +1,5 @@
 """Namespaces and file locations of the PlanKG RDF vocabulary."""
+
 from __future__ import annotations
 
 from importlib.resources import files
@@ -7,20 +8,30 @@ from pathlib import Path
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
-PKG = Namespace("https://w3id.org/plankg/ontology#")   # the ontology (classes, properties)
-ID = Namespace("https://w3id.org/plankg/id/")          # the data (plans, agencies, ...)
+PKG = Namespace("https://w3id.org/plankg/ontology#")  # the ontology (classes, properties)
+ID = Namespace("https://w3id.org/plankg/id/")  # the data (plans, agencies, ...)
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-ONTOLOGY_DIR = Path(str(files("ontology")))     # the top-level ``ontology`` package (package data)
+ONTOLOGY_DIR = Path(str(files("ontology")))  # the top-level ``ontology`` package (package data)
 ONTOLOGY_TTL = ONTOLOGY_DIR / "plankg.ttl"
 SHAPES_TTL = ONTOLOGY_DIR / "shapes.ttl"
 DOMAINS_TTL = ONTOLOGY_DIR / "domains.ttl"
 
 PREFIXES = {
-    "pkg": str(PKG), "id": str(ID), "eli": str(ELI), "dcterms": str(DCTERMS), "prov": str(PROV),
-    "org": str(ORG), "skos": str(SKOS), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL),
-    "xsd": str(XSD), "time": str(TIME), "qb": str(QB),
+    "pkg": str(PKG),
+    "id": str(ID),
+    "eli": str(ELI),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "time": str(TIME),
+    "qb": str(QB),
 }
 
 DOC_TYPES = ("law", "regulation", "plan", "outline", "opinion", "standard", "other")

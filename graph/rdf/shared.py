@@ -4,6 +4,7 @@ Every file contributes counts (labels, titles, types) to them; the contributions
 merged and the shared triples made from the merge, so that "the most frequent label" is exact
 whatever the order of files and however a corpus was changed (``builds.pipeline``).
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -46,10 +47,12 @@ class Contributions:
 
     def to_json(self) -> dict:
         return {
-            "agencies": [[r, k, dict(v["labels"]), sorted(v["surfaces"])]
-                         for (r, k), v in sorted(self.agencies.items())],
-            "laws": [[k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])]
-                     for k, v in sorted(self.laws.items())],
+            "agencies": [
+                [r, k, dict(v["labels"]), sorted(v["surfaces"])] for (r, k), v in sorted(self.agencies.items())
+            ],
+            "laws": [
+                [k, dict(v["titles"]), dict(v["types"]), sorted(v["surfaces"])] for k, v in sorted(self.laws.items())
+            ],
             "concepts": {k: sorted(v) for k, v in sorted(self.concepts.items())},
             "publishers": sorted(self.publishers),
         }

@@ -4,6 +4,7 @@
 ``ShaclViolationError`` when there is at least one sh:Violation (a build must fail then).
 sh:Warning results are reported in the text but neither count as violations nor break conformance.
 """
+
 from __future__ import annotations
 
 from rdflib import Graph
@@ -22,8 +23,7 @@ class ShaclViolationError(ValueError):
         super().__init__(f"SHACL validation failed with {violations} violation(s):\n{head}")
 
 
-def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None
-             ) -> tuple[bool, str, int]:
+def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> tuple[bool, str, int]:
     """Validate ``graph`` against the PlanKG shapes. Returns (conforms, report_text, violations)."""
     import pyshacl
 
@@ -38,8 +38,11 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
         meta_shacl=False,
         inplace=False,
     )
-    violations = sum(1 for r in report_graph.subjects(RDF.type, SH.ValidationResult)
-                     if (r, SH.resultSeverity, SH.Violation) in report_graph)
+    violations = sum(
+        1
+        for r in report_graph.subjects(RDF.type, SH.ValidationResult)
+        if (r, SH.resultSeverity, SH.Violation) in report_graph
+    )
     return bool(conforms) and violations == 0, report_text, violations
 
 

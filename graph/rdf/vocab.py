@@ -3,6 +3,7 @@
 
 ``python -m graph.rdf.vocab`` rewrites ``ontology/domains.ttl`` from ``graph/concepts.py``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -109,11 +110,29 @@ def domain_scheme_graph(extra: Iterable[tuple[str, str]] = ()) -> Graph:
     for lab, lang in (("发展领域概念", "zh"), ("Development domain concepts", "en")):
         g.add((s, SKOS.prefLabel, Literal(lab, lang=lang)))
         g.add((s, RDFS.label, Literal(lab, lang=lang)))
-    g.add((s, RDFS.comment, Literal("跨规划共享的发展领域概念：人群（儿童、妇女等）与主题（健康、教育等）的组合，"
-                                    "每个组合概念的上位概念为与人群无关的主题概念。", lang="zh")))
-    g.add((s, RDFS.comment, Literal("Development-domain concepts shared across plans: a population "
-                                    "(children, women, ...) combined with a topic (health, education, ...); "
-                                    "each is narrower than its population-independent topic concept.", lang="en")))
+    g.add(
+        (
+            s,
+            RDFS.comment,
+            Literal(
+                "跨规划共享的发展领域概念：人群（儿童、妇女等）与主题（健康、教育等）的组合，"
+                "每个组合概念的上位概念为与人群无关的主题概念。",
+                lang="zh",
+            ),
+        )
+    )
+    g.add(
+        (
+            s,
+            RDFS.comment,
+            Literal(
+                "Development-domain concepts shared across plans: a population "
+                "(children, women, ...) combined with a topic (health, education, ...); "
+                "each is narrower than its population-independent topic concept.",
+                lang="en",
+            ),
+        )
+    )
     for topic in C.TOPICS:
         add_concept(g, topic)
         for pop, _, _ in populations():
@@ -161,8 +180,10 @@ def agency_type_scheme_graph(types: Iterable[dict]) -> Graph:
     return g
 
 
-HEADER = ("# Domain concept scheme of PlanKG, GENERATED from graph/concepts.py by\n"
-          "#   python -m graph.rdf.vocab\n# Do not edit by hand.\n")
+HEADER = (
+    "# Domain concept scheme of PlanKG, GENERATED from graph/concepts.py by\n"
+    "#   python -m graph.rdf.vocab\n# Do not edit by hand.\n"
+)
 
 
 def write_domains_ttl(path=DOMAINS_TTL) -> None:

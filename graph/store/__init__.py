@@ -9,6 +9,7 @@
   ``{"flavor": "virtuoso", "username": "dba", "password": "…"}``, see ``graph/store/http.py``);
 * anything else -> a persistent ``OxigraphStore`` in that directory (created when missing).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,24 @@ from .base import (
 from .http import SparqlHttpStore
 from .oxigraph import OxigraphStore
 
-__all__ = ["open_store", "Store", "OxigraphStore", "SparqlHttpStore", "SelectResult", "StoreError", "QueryError",
-           "QueryTimeout", "ReadOnlyStore", "UnsupportedMediaType", "negotiate"]
+__all__ = [
+    "open_store",
+    "Store",
+    "OxigraphStore",
+    "SparqlHttpStore",
+    "SelectResult",
+    "StoreError",
+    "QueryError",
+    "QueryTimeout",
+    "ReadOnlyStore",
+    "UnsupportedMediaType",
+    "negotiate",
+]
 
 
-def open_store(url_or_path: str | os.PathLike | None = ":memory:", *, auth: str | None = None,
-               read_only: bool = False, **kwargs) -> Store:
+def open_store(
+    url_or_path: str | os.PathLike | None = ":memory:", *, auth: str | None = None, read_only: bool = False, **kwargs
+) -> Store:
     """Open a store. ``auth``: value of the Authorization header (remote stores only; ignored for
     local ones). ``read_only``: open a local directory read-only (several processes may)."""
     if url_or_path is None or str(url_or_path) == ":memory:":
@@ -47,4 +60,3 @@ def open_store(url_or_path: str | os.PathLike | None = ":memory:", *, auth: str 
     if "://" in s:
         raise ValueError(f"unsupported store URL scheme: {s!r}")
     return OxigraphStore(s, read_only=read_only, **kwargs)
-

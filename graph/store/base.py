@@ -4,6 +4,7 @@ A store holds one RDF dataset (PlanKG uses the default graph). Implementations:
 ``graph.store.oxigraph.OxigraphStore`` (embedded pyoxigraph, persistent or in memory) and
 ``graph.store.http.SparqlHttpStore`` (a remote SPARQL 1.1 Protocol / Update / Graph Store server).
 """
+
 from __future__ import annotations
 
 import abc
@@ -46,9 +47,24 @@ class ReadOnlyStore(StoreError, PermissionError):
 # ------------------------------------------------------------------ python values
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INT_TYPES = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                 "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                                 "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_INT_TYPES = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 
 
 def literal_to_python(value: str, datatype: str | None) -> Any:
@@ -86,6 +102,7 @@ QueryResult = SelectResult | bool | Graph
 
 # ------------------------------------------------------------------ the interface
 
+
 class Store(abc.ABC):
     """One RDF dataset, queryable with SPARQL 1.1."""
 
@@ -106,8 +123,9 @@ class Store(abc.ABC):
         """Serialised results: SPARQL JSON/XML/CSV/TSV for SELECT/ASK, Turtle/N-Triples/JSON-LD/RDF-XML
         for graphs. ``accept_mime`` is one media type (strict) — an empty string picks the default."""
 
-    def query_negotiated(self, sparql: str, accept: str | None = None, *,
-                         timeout: float | None = None) -> tuple[bytes, str]:
+    def query_negotiated(
+        self, sparql: str, accept: str | None = None, *, timeout: float | None = None
+    ) -> tuple[bytes, str]:
         """For an HTTP endpoint: (body, content type) for an Accept header with q-values."""
         raise NotImplementedError
 
@@ -121,21 +139,19 @@ class Store(abc.ABC):
         for op, text in (("DELETE DATA", remove), ("INSERT DATA", insert)):
             lines = [ln for ln in text.split("\n") if ln.strip()]
             for i in range(0, len(lines), chunk_lines):
-                self.update(f"{op} {{\n" + "\n".join(lines[i:i + chunk_lines]) + "\n}")
+                self.update(f"{op} {{\n" + "\n".join(lines[i : i + chunk_lines]) + "\n}")
 
     @abc.abstractmethod
     def triple_count(self) -> int:
         """Number of triples (quads across all graphs)."""
 
     @abc.abstractmethod
-    def export(self, path_or_stream: str | os.PathLike[str] | BinaryIO | None, format: str = "turtle"
-               ) -> bytes | None:
+    def export(self, path_or_stream: str | os.PathLike[str] | BinaryIO | None, format: str = "turtle") -> bytes | None:
         """Write the data as turtle / ntriples / json-ld (also nquads, trig, rdf-xml). Returns
         the bytes when ``path_or_stream`` is None."""
 
     @abc.abstractmethod
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...
 
     def __enter__(self):
         return self
@@ -143,4 +159,3 @@ class Store(abc.ABC):
     def __exit__(self, *exc):
         self.close()
         return False
-

@@ -6,6 +6,7 @@ rdflib and pyoxigraph give them, and content negotiation (Accept with q-values).
 >>> rdf_format_of(None, "plans.ttl")
 'turtle'
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,44 +34,93 @@ GRAPH_MIMES = {
 }
 # the media type written in Content-Type for each format
 CANONICAL_MIME = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
-    "json-ld": "application/ld+json", "rdf-xml": "application/rdf+xml",
-    "nquads": "application/n-quads", "trig": "application/trig",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "rdf-xml": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
 }
 DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "turtle"}
 
 EXPORT_FORMATS = {  # export(format=...) names and aliases -> canonical
-    "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples",
-    "json-ld": "json-ld", "jsonld": "json-ld", "nquads": "nquads", "nq": "nquads", "trig": "trig",
-    "rdf-xml": "rdf-xml", "xml": "rdf-xml", "rdfxml": "rdf-xml",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "nquads": "nquads",
+    "nq": "nquads",
+    "trig": "trig",
+    "rdf-xml": "rdf-xml",
+    "xml": "rdf-xml",
+    "rdfxml": "rdf-xml",
 }
 
 
 # file extensions of RDF files
 FILE_EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".ntriples": "ntriples", ".nq": "nquads",
-    ".nquads": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "rdf-xml",
-    ".owl": "rdf-xml", ".xml": "rdf-xml", ".n3": "n3",
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "ntriples",
+    ".ntriples": "ntriples",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "rdf-xml",
+    ".owl": "rdf-xml",
+    ".xml": "rdf-xml",
+    ".n3": "n3",
 }
 # the names pyoxigraph and rdflib give the RDF formats
 OX_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdf-xml": ox.RdfFormat.RDF_XML,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdf-xml": ox.RdfFormat.RDF_XML,
     "n3": ox.RdfFormat.N3,
 }
 OX_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
 }
-RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "json-ld": "json-ld", "rdf-xml": "xml", "nquads": "nquads",
-                "trig": "trig", "n3": "n3"}
+RDFLIB_NAMES = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "json-ld": "json-ld",
+    "rdf-xml": "xml",
+    "nquads": "nquads",
+    "trig": "trig",
+    "n3": "n3",
+}
 DATASET_FORMATS = {"nquads", "trig"}
 # the SPARQL protocol's ``format=`` parameter (as SPARQLWrapper and browsers send it)
-FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                "ntriples": "ntriples", "nt": "ntriples", "jsonld": "json-ld", "json-ld": "json-ld",
-                "rdfxml": "rdf-xml", "rdf-xml": "rdf-xml"}
+FORMAT_PARAM = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
+    "jsonld": "json-ld",
+    "json-ld": "json-ld",
+    "rdfxml": "rdf-xml",
+    "rdf-xml": "rdf-xml",
+}
 
 
 class UnsupportedMediaType(ValueError):

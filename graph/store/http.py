@@ -26,6 +26,7 @@ Other engines differ in ways that are options here, not special cases elsewhere:
 CONSTRUCT / DESCRIBE queries ask for N-Triples first, SELECT / ASK for SPARQL JSON (some engines pick
 JSON for a graph result otherwise).
 """
+
 from __future__ import annotations
 
 import io
@@ -58,16 +59,22 @@ from .terms import ox_quads, serialized
 
 __all__ = ["SparqlHttpStore"]
 
-_QUERY_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8")
+_QUERY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _PROLOGUE = re.compile(r"""(?:\s+|\#[^\n]*\n?|(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>)*""", re.I)
 
 FLAVORS: dict[str, dict[str, Any]] = {
-    "virtuoso": {"query_endpoint": "/sparql", "update_endpoint": "/sparql-auth",
-                 "store_endpoint": "/sparql-graph-crud-auth", "auth_scheme": "digest", "query_form": True,
-                 "graph": "urn:plankg:graph", "load_chunk_triples": 200_000,
-                 "retry_on": ("SR172", "deadlock")},
+    "virtuoso": {
+        "query_endpoint": "/sparql",
+        "update_endpoint": "/sparql-auth",
+        "store_endpoint": "/sparql-graph-crud-auth",
+        "auth_scheme": "digest",
+        "query_form": True,
+        "graph": "urn:plankg:graph",
+        "load_chunk_triples": 200_000,
+        "retry_on": ("SR172", "deadlock"),
+    },
     "oxigraph": {},
 }
 
@@ -79,7 +86,7 @@ def _line_chunks(data: bytes, lines: int) -> list[bytes]:
     while pos >= 0:
         n += 1
         if n == lines:
-            out.append(data[start:pos + 1])
+            out.append(data[start : pos + 1])
             start, n = pos + 1, 0
         pos = data.find(b"\n", pos + 1)
     if start < len(data):
@@ -110,12 +117,25 @@ def _binding_value(b: dict | None):
 
 
 class SparqlHttpStore(Store):
-    def __init__(self, url: str, *, query_endpoint: str | None = None, update_endpoint: str | None = None,
-                 store_endpoint: str | None = None, timeout: float = 60.0,
-                 headers: dict | None = None, auth: str | None = None, graph: str | None = None,
-                 query_form: bool | None = None, username: str | None = None, password: str | None = None,
-                 auth_scheme: str | None = None, flavor: str | None = None,
-                 load_chunk_triples: int | None = None, retry_on: Sequence[str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        query_endpoint: str | None = None,
+        update_endpoint: str | None = None,
+        store_endpoint: str | None = None,
+        timeout: float = 60.0,
+        headers: dict | None = None,
+        auth: str | None = None,
+        graph: str | None = None,
+        query_form: bool | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        auth_scheme: str | None = None,
+        flavor: str | None = None,
+        load_chunk_triples: int | None = None,
+        retry_on: Sequence[str] | None = None,
+    ):
         base = url.rstrip("/")
         for suffix in ("/query", "/sparql"):
             if base.endswith(suffix):
@@ -125,7 +145,7 @@ class SparqlHttpStore(Store):
         if flavor and flavor not in FLAVORS:
             raise ValueError(f"unknown store flavor {flavor!r} (known: {', '.join(FLAVORS)})")
         preset = dict(FLAVORS[flavor]) if flavor else {}
-        pick = lambda v, k, d=None: v if v is not None else preset.get(k, d)       # noqa: E731
+        pick = lambda v, k, d=None: v if v is not None else preset.get(k, d)  # noqa: E731
         rel = lambda v, k, d: v or (base + preset[k] if k in preset else base + d)  # noqa: E731
         self.base = base
         self.query_endpoint = rel(query_endpoint, "query_endpoint", "/query")
@@ -158,8 +178,16 @@ class SparqlHttpStore(Store):
         return f"SparqlHttpStore({self.base!r})"
 
     # --- transport
-    def _request(self, method: str, url: str, *, data: bytes | None = None, content_type: str | None = None,
-                 accept: str | None = None, timeout: float | None = None) -> tuple[bytes, str]:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        timeout: float | None = None,
+    ) -> tuple[bytes, str]:
         headers = dict(self.headers)
         if content_type:
             headers["Content-Type"] = content_type
@@ -168,14 +196,15 @@ class SparqlHttpStore(Store):
         for attempt in range(4):
             try:
                 return self._request_once(method, url, data, headers, timeout)
-            except StoreError as e:    # a transient server error named in ``retry_on``: the
-                if attempt == 3 or not any(m in str(e) for m in self.retry_on):   # transaction was rolled back
+            except StoreError as e:  # a transient server error named in ``retry_on``: the
+                if attempt == 3 or not any(m in str(e) for m in self.retry_on):  # transaction was rolled back
                     raise
-                time.sleep(0.5 * 2 ** attempt)
+                time.sleep(0.5 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _request_once(self, method: str, url: str, data: bytes | None, headers: dict,
-                      timeout: float | None) -> tuple[bytes, str]:
+    def _request_once(
+        self, method: str, url: str, data: bytes | None, headers: dict, timeout: float | None
+    ) -> tuple[bytes, str]:
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             if self._digest is not None and data and len(data) > 65536:
@@ -201,7 +230,7 @@ class SparqlHttpStore(Store):
         probe = urllib.request.Request(req.full_url, method="GET")
         try:
             urllib.request.urlopen(probe, timeout=self.timeout).close()
-            return                                          # no challenge: nothing to do
+            return  # no challenge: nothing to do
         except urllib.error.HTTPError as e:
             challenge = e.headers.get("WWW-Authenticate", "") if e.code == 401 else ""
             e.close()
@@ -209,7 +238,7 @@ class SparqlHttpStore(Store):
         if scheme.lower() != "digest":
             return
         chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
-        assert self._digest is not None     # only called with digest authentication
+        assert self._digest is not None  # only called with digest authentication
         auth = self._digest.get_authorization(req, chal)
         if auth:
             req.add_unredirected_header("Authorization", "Digest " + auth)
@@ -224,10 +253,22 @@ class SparqlHttpStore(Store):
             fields = {"query": sparql}
             if self.graph:
                 fields["default-graph-uri"] = self.graph
-            return self._request("POST", self.query_endpoint, data=urllib.parse.urlencode(fields).encode("ascii"),
-                                 content_type="application/x-www-form-urlencoded", accept=accept, timeout=timeout)
-        return self._request("POST", self._dataset_url(self.query_endpoint), data=sparql.encode("utf-8"),
-                             content_type="application/sparql-query; charset=utf-8", accept=accept, timeout=timeout)
+            return self._request(
+                "POST",
+                self.query_endpoint,
+                data=urllib.parse.urlencode(fields).encode("ascii"),
+                content_type="application/x-www-form-urlencoded",
+                accept=accept,
+                timeout=timeout,
+            )
+        return self._request(
+            "POST",
+            self._dataset_url(self.query_endpoint),
+            data=sparql.encode("utf-8"),
+            content_type="application/sparql-query; charset=utf-8",
+            accept=accept,
+            timeout=timeout,
+        )
 
     def _graph_url(self, url: str) -> str:
         return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": self.graph})
@@ -255,8 +296,9 @@ class SparqlHttpStore(Store):
     def query_raw(self, sparql: str, accept_mime: str = "", *, timeout: float | None = None) -> bytes:
         return self._post_query(sparql, accept_mime or "*/*", timeout)[0]
 
-    def query_negotiated(self, sparql: str, accept: str | None = None, *,
-                         timeout: float | None = None) -> tuple[bytes, str]:
+    def query_negotiated(
+        self, sparql: str, accept: str | None = None, *, timeout: float | None = None
+    ) -> tuple[bytes, str]:
         return self._post_query(sparql, accept or "*/*", timeout)
 
     def update(self, sparql_update: str, *, timeout: float | None = None) -> None:
@@ -266,11 +308,21 @@ class SparqlHttpStore(Store):
             fields = {"update": sparql_update}
             if self.graph:
                 fields["default-graph-uri"] = self.graph
-            self._request("POST", self.update_endpoint, data=urllib.parse.urlencode(fields).encode("ascii"),
-                          content_type="application/x-www-form-urlencoded", timeout=timeout)
+            self._request(
+                "POST",
+                self.update_endpoint,
+                data=urllib.parse.urlencode(fields).encode("ascii"),
+                content_type="application/x-www-form-urlencoded",
+                timeout=timeout,
+            )
             return
-        self._request("POST", self._dataset_url(self.update_endpoint), data=sparql_update.encode("utf-8"),
-                      content_type="application/sparql-update; charset=utf-8", timeout=timeout)
+        self._request(
+            "POST",
+            self._dataset_url(self.update_endpoint),
+            data=sparql_update.encode("utf-8"),
+            content_type="application/sparql-update; charset=utf-8",
+            timeout=timeout,
+        )
 
     @staticmethod
     def _nquads(src, fmt: str | None) -> bytes:
@@ -290,12 +342,18 @@ class SparqlHttpStore(Store):
         return serialized(ox.serialize(list(ox_quads(src)), format=ox.RdfFormat.N_QUADS))
 
     def load(self, graph_or_path, *, replace: bool = True, format: str | None = None) -> int:
-        data = self._nquads(graph_or_path, format)   # fully built before anything is sent
-        if self.graph:      # one named graph: N-Triples (graph names of the input are dropped)
+        data = self._nquads(graph_or_path, format)  # fully built before anything is sent
+        if self.graph:  # one named graph: N-Triples (graph names of the input are dropped)
             if not isinstance(graph_or_path, Graph) or isinstance(graph_or_path, (Dataset, ConjunctiveGraph)):
-                data = serialized(ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
-                                                for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)),
-                                               format=ox.RdfFormat.N_TRIPLES))
+                data = serialized(
+                    ox.serialize(
+                        (
+                            ox.Triple(q.subject, q.predicate, q.object)
+                            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
+                        ),
+                        format=ox.RdfFormat.N_TRIPLES,
+                    )
+                )
             url = self._graph_url(self.store_endpoint)
             if self.load_chunk_triples and data.count(b"\n") > self.load_chunk_triples:
                 # pieces: empty the graph, then POST each (not atomic). Not PUT for the first piece:
@@ -307,13 +365,14 @@ class SparqlHttpStore(Store):
             else:
                 self._request("PUT" if replace else "POST", url, data=data, content_type="application/n-triples")
         else:
-            self._request("PUT" if replace else "POST", self.store_endpoint, data=data,
-                          content_type="application/n-quads")
+            self._request(
+                "PUT" if replace else "POST", self.store_endpoint, data=data, content_type="application/n-quads"
+            )
         return self.triple_count()
 
     def triple_count(self) -> int:
         if self.graph:
-            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")   # default graph = self.graph
+            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # default graph = self.graph
         else:
             rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
         assert isinstance(rows, SelectResult)
@@ -329,8 +388,9 @@ class SparqlHttpStore(Store):
             # datatypes) and write the requested format here
             body, _ = self._request("GET", url, accept="application/n-triples")
             if fmt != "ntriples":
-                body = serialized(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
-                                               format=OX_RDF_FORMATS[fmt]))
+                body = serialized(
+                    ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=OX_RDF_FORMATS[fmt])
+                )
             return self._write_export(body, path_or_stream)
         else:
             url = self.store_endpoint if fmt in DATASET_FORMATS else self.store_endpoint + "?default"

@@ -17,6 +17,7 @@ Other processes that have the same directory open (e.g. ``OxigraphStore(path, re
 in a server) must call ``reopen()`` after a rebuild; they must not keep reading the swapped-out
 handle.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -47,6 +48,7 @@ __all__ = ["OxigraphStore"]
 
 # ------------------------------------------------------------------ helpers
 
+
 def _form(result) -> str:
     if isinstance(result, ox.QueryBoolean):
         return "ask"
@@ -57,11 +59,13 @@ def _form(result) -> str:
 
 # ------------------------------------------------------------------ the store
 
+
 class OxigraphStore(Store):
     """pyoxigraph.Store wrapper. ``path=None`` (or ":memory:") keeps the data in memory."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
-                 union_default_graph: bool = False):
+    def __init__(
+        self, path: str | os.PathLike | None = None, *, read_only: bool = False, union_default_graph: bool = False
+    ):
         self.memory = path is None or str(path) == ":memory:"
         self.path: Path | None = None if path is None or self.memory else Path(path).absolute()
         self.read_only = read_only
@@ -135,8 +139,9 @@ class OxigraphStore(Store):
             put(src.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS)
         elif isinstance(src, Graph):
             put(src.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-        elif isinstance(src, os.PathLike) or (isinstance(src, str) and (
-                fmt is None or (len(src) < 4096 and "\n" not in src and os.path.isfile(src)))):
+        elif isinstance(src, os.PathLike) or (
+            isinstance(src, str) and (fmt is None or (len(src) < 4096 and "\n" not in src and os.path.isfile(src)))
+        ):
             path = os.fspath(src)
             if not os.path.isfile(path):
                 raise FileNotFoundError(path)
@@ -212,7 +217,7 @@ class OxigraphStore(Store):
         try:
             if path.exists():
                 if swap.exchange(str(tmp), str(path)):
-                    old_dir = tmp          # tmp now holds the previous data
+                    old_dir = tmp  # tmp now holds the previous data
                 else:
                     old_dir = path.parent / f".{path.name}.old-{tag}"
                     os.rename(path, old_dir)
@@ -260,8 +265,9 @@ class OxigraphStore(Store):
     def apply_delta(self, remove: str, insert: str, *, chunk_lines: int = 0) -> None:
         """Delete then insert N-Triples lines in one transaction (one SPARQL update)."""
         self._writable()
-        text = ("DELETE DATA {\n" + remove + "\n} ;\n" if remove.strip() else "") + \
-               ("INSERT DATA {\n" + insert + "\n}" if insert.strip() else "")
+        text = ("DELETE DATA {\n" + remove + "\n} ;\n" if remove.strip() else "") + (
+            "INSERT DATA {\n" + insert + "\n}" if insert.strip() else ""
+        )
         if text:
             with self._rw.read():
                 self._inner().update(text)
@@ -327,18 +333,20 @@ class OxigraphStore(Store):
         def work():
             with self._rw.read():
                 res = self._run(sparql)
-                fmt = format_for_mime(accept_mime, _form(res)) if accept_mime else \
-                    negotiate(None, _form(res))
+                fmt = format_for_mime(accept_mime, _form(res)) if accept_mime else negotiate(None, _form(res))
                 return self._serialise(res, fmt)
+
         return self._with_timeout(work, timeout)
 
-    def query_negotiated(self, sparql: str, accept: str | None = None, *,
-                         timeout: float | None = None) -> tuple[bytes, str]:
+    def query_negotiated(
+        self, sparql: str, accept: str | None = None, *, timeout: float | None = None
+    ) -> tuple[bytes, str]:
         def work():
             with self._rw.read():
                 res = self._run(sparql)
                 fmt = negotiate(accept, _form(res))
                 return self._serialise(res, fmt), CANONICAL_MIME[fmt]
+
         return self._with_timeout(work, timeout)
 
     def update(self, sparql_update: str, *, timeout: float | None = None) -> None:
@@ -350,6 +358,7 @@ class OxigraphStore(Store):
                     self._inner().update(sparql_update)
                 except SyntaxError as e:
                     raise QueryError(str(e)) from e
+
         self._with_timeout(work, timeout)
 
     def triple_count(self) -> int:

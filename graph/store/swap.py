@@ -1,5 +1,6 @@
 """Swapping a store directory in place: an atomic exchange of two paths (Linux ``renameat2``) and the
 readers-writer lock that keeps queries and the swap apart inside one process."""
+
 from __future__ import annotations
 
 import ctypes

@@ -1,4 +1,5 @@
 """Terms between rdflib and pyoxigraph, and pyoxigraph terms as plain Python values."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -9,6 +9,7 @@ u, kind, plan, plan_title, d, domain_title, concept, a, label, region, role.
 * ``add_centrality(G)``: degree, weighted degree and betweenness (distance = 1 / weight);
 * ``to_cytoscape`` / ``to_graphml`` / ``to_gexf``: exports.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,11 +25,12 @@ CONCEPT_NS = str(ID) + "concept/"
 
 
 def _concept_key(concept: str | None) -> str:
-    return (concept or "")[len(CONCEPT_NS):] if (concept or "").startswith(CONCEPT_NS) else (concept or "")
+    return (concept or "")[len(CONCEPT_NS) :] if (concept or "").startswith(CONCEPT_NS) else (concept or "")
 
 
-def filter_rows(rows: Iterable[dict], plan: str | None = None, domain: str | None = None,
-                roles: Iterable[str] | None = None) -> list[dict]:
+def filter_rows(
+    rows: Iterable[dict], plan: str | None = None, domain: str | None = None, roles: Iterable[str] | None = None
+) -> list[dict]:
     """``plan``: plan IRI, its short id or part of its title. ``domain``: concept key
     (``children-health``), topic (``health``), concept IRI, domain IRI or part of a domain title.
     ``roles``: keep only these roles (lead / partner / mentioned)."""
@@ -39,8 +41,12 @@ def filter_rows(rows: Iterable[dict], plan: str | None = None, domain: str | Non
             continue
         if domain:
             key = _concept_key(r.get("concept"))
-            if not (domain in (r.get("concept"), r.get("d")) or key == domain or key.endswith("-" + domain)
-                    or domain in (r.get("domain_title") or "")):
+            if not (
+                domain in (r.get("concept"), r.get("d"))
+                or key == domain
+                or key.endswith("-" + domain)
+                or domain in (r.get("domain_title") or "")
+            ):
                 continue
         if roles and r.get("role") not in roles:
             continue
@@ -55,9 +61,16 @@ def bipartite(rows: Iterable[dict]) -> nx.Graph:
         if a not in B:
             B.add_node(a, bipartite=0, kind="agency", label=r.get("label") or a, region=r.get("region") or "")
         if u not in B:
-            B.add_node(u, bipartite=1, kind=r.get("kind") or "unit", label=r.get("kind") or "unit",
-                       plan=r.get("plan") or "", plan_title=r.get("plan_title") or "",
-                       domain=r.get("domain_title") or "", concept=_concept_key(r.get("concept")))
+            B.add_node(
+                u,
+                bipartite=1,
+                kind=r.get("kind") or "unit",
+                label=r.get("kind") or "unit",
+                plan=r.get("plan") or "",
+                plan_title=r.get("plan_title") or "",
+                domain=r.get("domain_title") or "",
+                concept=_concept_key(r.get("concept")),
+            )
         roles = set(B.edges[a, u]["role"].split(",")) if B.has_edge(a, u) else set()
         roles.add(r.get("role") or "mentioned")
         B.add_edge(a, u, role=",".join(sorted(roles)))
@@ -67,8 +80,12 @@ def bipartite(rows: Iterable[dict]) -> nx.Graph:
 def _agency_attrs(B: nx.Graph, a: str) -> dict:
     roles = Counter(role for _, _, d in B.edges(a, data=True) for role in d["role"].split(","))
     units = B.degree(a)
-    return {"units": units, "lead": roles.get("lead", 0), "partner": roles.get("partner", 0),
-            "mentioned": roles.get("mentioned", 0)}
+    return {
+        "units": units,
+        "lead": roles.get("lead", 0),
+        "partner": roles.get("partner", 0),
+        "mentioned": roles.get("mentioned", 0),
+    }
 
 
 def co_responsibility(B: nx.Graph) -> nx.Graph:
@@ -100,8 +117,7 @@ def agency_domain(rows: Iterable[dict]) -> nx.Graph:
         weights[(r["a"], node)] += 1
     for (a, node), w in weights.items():
         if a not in G:
-            G.add_node(a, kind="agency", label=B.nodes[a]["label"], region=B.nodes[a]["region"],
-                       **_agency_attrs(B, a))
+            G.add_node(a, kind="agency", label=B.nodes[a]["label"], region=B.nodes[a]["region"], **_agency_attrs(B, a))
         if node not in G:
             G.add_node(node, kind="domain", label=labels[node], region="", units=0)
         G.nodes[node]["units"] += w
@@ -124,8 +140,14 @@ def add_centrality(G: nx.Graph) -> nx.Graph:
     return G
 
 
-def build(rows: Iterable[dict], *, plan: str | None = None, domain: str | None = None,
-          roles: Iterable[str] | None = None, view: str = "agencies") -> nx.Graph:
+def build(
+    rows: Iterable[dict],
+    *,
+    plan: str | None = None,
+    domain: str | None = None,
+    roles: Iterable[str] | None = None,
+    view: str = "agencies",
+) -> nx.Graph:
     """The graph shown by the agency-graph page: ``view`` = agencies (co-responsibility) or domains."""
     rows = filter_rows(rows, plan, domain, roles)
     if view == "domains":
@@ -162,14 +184,24 @@ def to_gexf(G: nx.Graph) -> bytes:
 def to_cytoscape(G: nx.Graph) -> dict:
     """Cytoscape.js elements: {"nodes": [{"data": {...}}], "edges": [{"data": {...}}]}."""
     nodes = [{"data": {"id": n, **d}} for n, d in G.nodes(data=True)]
-    edges = [{"data": {"id": f"e{i}", "source": u, "target": v, **{k: x for k, x in d.items() if k != "distance"}}}
-             for i, (u, v, d) in enumerate(G.edges(data=True))]
+    edges = [
+        {"data": {"id": f"e{i}", "source": u, "target": v, **{k: x for k, x in d.items() if k != "distance"}}}
+        for i, (u, v, d) in enumerate(G.edges(data=True))
+    ]
     return {"nodes": nodes, "edges": edges}
 
 
 def summary(G: nx.Graph, top: int = 10) -> dict:
     agencies = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "agency"]
-    by = lambda key: [{"id": n, "label": d["label"], key: d.get(key, 0)}  # noqa: E731
-                      for n, d in sorted(agencies, key=lambda x: (-x[1].get(key, 0), x[1]["label"]))[:top]]
-    return {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "agencies": len(agencies),
-            "top_degree": by("degree"), "top_betweenness": by("betweenness")}
+
+    def by(key: str) -> list[dict]:
+        ranked = sorted(agencies, key=lambda x: (-x[1].get(key, 0), x[1]["label"]))[:top]
+        return [{"id": n, "label": d["label"], key: d.get(key, 0)} for n, d in ranked]
+
+    return {
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "agencies": len(agencies),
+        "top_degree": by("degree"),
+        "top_betweenness": by("betweenness"),
+    }

@@ -3,6 +3,7 @@
 Graph data comes from SPARQL (``service.queries``); search, similarity and gaps from the search engine.
 Errors: ``NotFound`` (404), ``ValueError`` (400), ``service.resources.NotReady`` (503).
 """
+
 from __future__ import annotations
 
 from .agencies import agencies_list, agency_detail, agency_graph, co_agencies, responsibility_rows
@@ -13,7 +14,27 @@ from .plans import domains_list, find_plan, plan_detail, plans_list
 from .search import SEARCH_FILTERS, gaps, search, similar
 from .units import unit_detail
 
-__all__ = ["NotFound", "resolve_unit", "plans_list", "find_plan", "plan_detail", "domains_list", "unit_detail",
-           "agencies_list", "agency_detail", "agency_graph", "co_agencies", "responsibility_rows", "laws_list",
-           "law_detail", "indicator_rows", "indicators_list", "indicator_compare", "norm_name", "SEARCH_FILTERS",
-           "search", "similar", "gaps"]
+__all__ = [
+    "NotFound",
+    "resolve_unit",
+    "plans_list",
+    "find_plan",
+    "plan_detail",
+    "domains_list",
+    "unit_detail",
+    "agencies_list",
+    "agency_detail",
+    "agency_graph",
+    "co_agencies",
+    "responsibility_rows",
+    "laws_list",
+    "law_detail",
+    "indicator_rows",
+    "indicators_list",
+    "indicator_compare",
+    "norm_name",
+    "SEARCH_FILTERS",
+    "search",
+    "similar",
+    "gaps",
+]

@@ -1,4 +1,5 @@
 """Shared pieces of the payloads: references to plans, units, agencies and laws; errors."""
+
 from __future__ import annotations
 
 import re
@@ -26,10 +27,18 @@ def plan_ref(iri: str, title: str = "", **extra) -> dict:
 def unit_ref(row: dict, prefix: str = "u") -> dict:
     """A unit from a query row with u, kind, number, text, title and <prefix>_file/<prefix>_line."""
     iri = row["u"]
-    return {"id": local(iri), "iri": iri, "url": page_path(iri), "kind": row.get("kind"),
-            "kind_label": labels.KIND.get(row.get("kind") or "", row.get("kind")), "number": row.get("number"),
-            "title": row.get("title") or "", "text": row.get("text") or "",
-            "file": row.get(f"{prefix}_file"), "line": row.get(f"{prefix}_line")}
+    return {
+        "id": local(iri),
+        "iri": iri,
+        "url": page_path(iri),
+        "kind": row.get("kind"),
+        "kind_label": labels.KIND.get(row.get("kind") or "", row.get("kind")),
+        "number": row.get("number"),
+        "title": row.get("title") or "",
+        "text": row.get("text") or "",
+        "file": row.get(f"{prefix}_file"),
+        "line": row.get(f"{prefix}_line"),
+    }
 
 
 def agency_ref(iri: str, label: str = "", **extra) -> dict:
@@ -49,18 +58,34 @@ def domain_position(unit_iri: str) -> int:
 
 def indicator_row(r: dict, file_key: str = "i_file", line_key: str = "i_line") -> dict:
     value = r.get("value")
-    return {"iri": r.get("i") or r.get("row"), "name": r.get("name") or "", "comparator": r.get("comparator"),
-            "comparator_label": labels.COMPARATOR.get(r.get("comparator") or "", ""),
-            "value": value, "unit": r.get("unit") or "", "year": r.get("year"), "baseline": r.get("baseline"),
-            "baseline_year": r.get("baseline_year"), "qualitative": r.get("qualitative") or "",
-            "baseline_text": r.get("baseline_text") or "", "target_text": r.get("target_text") or r.get("text") or "",
-            "file": r.get(file_key), "line": r.get(line_key)}
+    return {
+        "iri": r.get("i") or r.get("row"),
+        "name": r.get("name") or "",
+        "comparator": r.get("comparator"),
+        "comparator_label": labels.COMPARATOR.get(r.get("comparator") or "", ""),
+        "value": value,
+        "unit": r.get("unit") or "",
+        "year": r.get("year"),
+        "baseline": r.get("baseline"),
+        "baseline_year": r.get("baseline_year"),
+        "qualitative": r.get("qualitative") or "",
+        "baseline_text": r.get("baseline_text") or "",
+        "target_text": r.get("target_text") or r.get("text") or "",
+        "file": r.get(file_key),
+        "line": r.get(line_key),
+    }
 
 
 def law_ref(iri: str, title: str, doc_type=None) -> dict:
     code = labels.doc_type_code(doc_type)
-    return {"id": short(iri), "iri": iri, "url": page_path(iri), "title": title, "type": code,
-            "type_label": labels.DOC_TYPE.get(code, code)}
+    return {
+        "id": short(iri),
+        "iri": iri,
+        "url": page_path(iri),
+        "title": title,
+        "type": code,
+        "type_label": labels.DOC_TYPE.get(code, code),
+    }
 
 
 def resolve_unit(res: Resources, uid: str) -> str:

@@ -1,4 +1,5 @@
 """Payloads of indicator targets and their comparison across plans."""
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,18 @@ def indicator_rows(res: Resources) -> list[dict]:
         out = []
         for r in q.indicators(res.store()):
             row = indicator_row(r)
-            row.update(source=r["source"], plan=plan_ref(r["plan"], r["plan_title"], region=r.get("region") or ""),
-                       unit_iri=r.get("u"), unit_url=page_path(r["u"]) if r.get("u") else None,
-                       file=r.get("i_file") or r.get("u_file"), line=r.get("i_line") or r.get("u_line"),
-                       key=norm_name(r["name"]))
+            row.update(
+                source=r["source"],
+                plan=plan_ref(r["plan"], r["plan_title"], region=r.get("region") or ""),
+                unit_iri=r.get("u"),
+                unit_url=page_path(r["u"]) if r.get("u") else None,
+                file=r.get("i_file") or r.get("u_file"),
+                line=r.get("i_line") or r.get("u_line"),
+                key=norm_name(r["name"]),
+            )
             out.append(row)
         return out
+
     return res.cached("indicators", load)
 
 
@@ -46,5 +53,9 @@ def indicator_compare(res: Resources, name: str) -> dict:
     if not rows and key:
         rows = [r for r in indicator_rows(res) if key in r["key"]]
     rows = sorted(rows, key=lambda r: (r["plan"]["title"], r["year"] or 0, r["source"]))
-    return {"name": name, "matched_names": sorted({r["name"] for r in rows}), "rows": rows,
-            "plans": len({r["plan"]["iri"] for r in rows})}
+    return {
+        "name": name,
+        "matched_names": sorted({r["name"] for r in rows}),
+        "rows": rows,
+        "plans": len({r["plan"]["iri"] for r in rows}),
+    }

@@ -1,4 +1,5 @@
 """Payloads of search, counterparts (similar) and gaps, from the search engine."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,17 @@ from ..resources import Resources
 from .common import NotFound, plan_ref, resolve_unit
 from .plans import plans_list
 
-SEARCH_FILTERS = {"plan": "plan", "plan_type": "plan_type", "region": "region", "level": "level",
-                  "domain": "domain_concept", "kind": "kind", "agency": "agency", "law": "law", "period": "period"}
+SEARCH_FILTERS = {
+    "plan": "plan",
+    "plan_type": "plan_type",
+    "region": "region",
+    "level": "level",
+    "domain": "domain_concept",
+    "kind": "kind",
+    "agency": "agency",
+    "law": "law",
+    "period": "period",
+}
 
 
 class Linker:
@@ -25,8 +35,9 @@ class Linker:
     def unit(self, iri: str, file: str, line) -> str:
         if iri:
             return iri
-        table = self.res.cached("unit_by_source", lambda: {(r["u_file"], r["u_line"]): r["u"]
-                                                           for r in q.unit_sources(self.res.store())})
+        table = self.res.cached(
+            "unit_by_source", lambda: {(r["u_file"], r["u_line"]): r["u"] for r in q.unit_sources(self.res.store())}
+        )
         return table.get((file, line), "")
 
     def plan(self, iri: str, title: str, **extra) -> dict:
@@ -37,26 +48,47 @@ class Linker:
 
 def _plan_member(p, link: Linker) -> dict:
     iri = link.unit(p.doc_iri, p.file, p.line)
-    return {"doc_id": p.doc_id, "iri": iri, "url": page_path(iri) if iri else None,
-            "plan": link.plan(p.plan_iri, p.plan_title, region=p.region, plan_type=p.plan_type),
-            "kind": p.kind, "number": p.number,
-            "domain": p.domain_title, "file": p.file, "line": p.line, "in_filter": p.in_filter}
+    return {
+        "doc_id": p.doc_id,
+        "iri": iri,
+        "url": page_path(iri) if iri else None,
+        "plan": link.plan(p.plan_iri, p.plan_title, region=p.region, plan_type=p.plan_type),
+        "kind": p.kind,
+        "number": p.number,
+        "domain": p.domain_title,
+        "file": p.file,
+        "line": p.line,
+        "in_filter": p.in_filter,
+    }
 
 
 def hit_dict(hit, link: Linker) -> dict:
     d = hit.doc
     iri = link.unit(d.iri, d.file, d.line)
-    return {"rank": hit.rank, "id": d.id, "iri": iri, "url": page_path(iri) if iri else None,
-            "kind": d.kind, "kind_label": labels.KIND.get(d.kind, d.kind), "number": d.number, "title": d.title,
-            "text": d.text,
-            "plan": link.plan(d.plan_iri, d.plan_title, region=d.region, plan_type=d.plan_type),
-            "domain": {"title": d.domain_title, "concept": d.domain_concept},
-            "file": d.file, "line": d.line, "score": round(float(hit.score), 6),
-            "scores": {k: round(float(v), 6) for k, v in hit.scores.items()},
-            "ranks": hit.ranks, "relevance": None if hit.relevance is None else round(float(hit.relevance), 4),
-            "matched_terms": list(hit.matched_terms), "highlights": [list(h) for h in hit.highlights],
-            "agencies": list(d.agencies), "laws": list(d.laws),
-            "plans": [_plan_member(p, link) for p in hit.plans]}
+    return {
+        "rank": hit.rank,
+        "id": d.id,
+        "iri": iri,
+        "url": page_path(iri) if iri else None,
+        "kind": d.kind,
+        "kind_label": labels.KIND.get(d.kind, d.kind),
+        "number": d.number,
+        "title": d.title,
+        "text": d.text,
+        "plan": link.plan(d.plan_iri, d.plan_title, region=d.region, plan_type=d.plan_type),
+        "domain": {"title": d.domain_title, "concept": d.domain_concept},
+        "file": d.file,
+        "line": d.line,
+        "score": round(float(hit.score), 6),
+        "scores": {k: round(float(v), 6) for k, v in hit.scores.items()},
+        "ranks": hit.ranks,
+        "relevance": None if hit.relevance is None else round(float(hit.relevance), 4),
+        "matched_terms": list(hit.matched_terms),
+        "highlights": [list(h) for h in hit.highlights],
+        "agencies": list(d.agencies),
+        "laws": list(d.laws),
+        "plans": [_plan_member(p, link) for p in hit.plans],
+    }
 
 
 def search(res: Resources, query: str, k: int = 10, mode: str | None = None, filters: dict | None = None) -> dict:
@@ -67,8 +99,13 @@ def search(res: Resources, query: str, k: int = 10, mode: str | None = None, fil
     kw = {"mode": mode} if mode else {}
     with res.search_lock:
         hits = engine.search(query, k=k, filters=f, **kw) if query.strip() else []
-    return {"query": query, "mode": mode or "hybrid", "k": k, "filters": filters or {},
-            "results": [hit_dict(h, Linker(res)) for h in hits]}
+    return {
+        "query": query,
+        "mode": mode or "hybrid",
+        "k": k,
+        "filters": filters or {},
+        "results": [hit_dict(h, Linker(res)) for h in hits],
+    }
 
 
 def _doc_id_for(res: Resources, uid: str) -> str:
@@ -95,19 +132,42 @@ def similar(res: Resources, uid: str, threshold: float | None = None) -> dict:
     for h in hits:
         d = h.doc
         iri = link.unit(d.iri, d.file, d.line)
-        counterparts.append({
-            "id": d.id, "iri": iri, "url": page_path(iri) if iri else None, "kind": d.kind,
-            "kind_label": labels.KIND.get(d.kind, d.kind), "number": d.number, "text": d.text,
-            "plan": link.plan(d.plan_iri, d.plan_title, region=d.region),
-            "domain": d.domain_title, "file": d.file, "line": d.line, "score": h.score, "same_text": h.same_text,
-            "shared_agencies": h.shared_agencies, "agencies_only_here": h.agencies_only_target,
-            "agencies_only_source": h.agencies_only_source, "shared_laws": h.shared_laws})
+        counterparts.append(
+            {
+                "id": d.id,
+                "iri": iri,
+                "url": page_path(iri) if iri else None,
+                "kind": d.kind,
+                "kind_label": labels.KIND.get(d.kind, d.kind),
+                "number": d.number,
+                "text": d.text,
+                "plan": link.plan(d.plan_iri, d.plan_title, region=d.region),
+                "domain": d.domain_title,
+                "file": d.file,
+                "line": d.line,
+                "score": h.score,
+                "same_text": h.same_text,
+                "shared_agencies": h.shared_agencies,
+                "agencies_only_here": h.agencies_only_target,
+                "agencies_only_source": h.agencies_only_source,
+                "shared_laws": h.shared_laws,
+            }
+        )
     src_iri = link.unit(src.iri, src.file, src.line)
-    return {"source": {"id": src.id, "iri": src_iri, "url": page_path(src_iri) if src_iri else None,
-                       "kind": src.kind, "number": src.number, "text": src.text,
-                       "plan": link.plan(src.plan_iri, src.plan_title),
-                       "file": src.file, "line": src.line},
-            "counterparts": counterparts}
+    return {
+        "source": {
+            "id": src.id,
+            "iri": src_iri,
+            "url": page_path(src_iri) if src_iri else None,
+            "kind": src.kind,
+            "number": src.number,
+            "text": src.text,
+            "plan": link.plan(src.plan_iri, src.plan_title),
+            "file": src.file,
+            "line": src.line,
+        },
+        "counterparts": counterparts,
+    }
 
 
 def gaps(res: Resources, query: str) -> dict:
@@ -115,6 +175,14 @@ def gaps(res: Resources, query: str) -> dict:
     with res.search_lock:
         cov = engine.coverage(query) if query.strip() else []
     link = Linker(res)
-    items = [{**link.plan(c.plan_iri, c.plan_title, region=c.region, plan_type=c.plan_type), "covered": c.covered,
-              "best_relevance": c.best_relevance, "best_unit": c.best_doc_id, "best_text": c.best_text} for c in cov]
+    items = [
+        {
+            **link.plan(c.plan_iri, c.plan_title, region=c.region, plan_type=c.plan_type),
+            "covered": c.covered,
+            "best_relevance": c.best_relevance,
+            "best_unit": c.best_doc_id,
+            "best_text": c.best_text,
+        }
+        for c in cov
+    ]
     return {"query": query, "gaps": [i for i in items if not i["covered"]], "coverage": items}

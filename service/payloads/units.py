@@ -1,4 +1,5 @@
 """The payload of one goal, measure or key project."""
+
 from __future__ import annotations
 
 from graph.rdf.iri import position, short
@@ -19,15 +20,32 @@ def unit_detail(res: Resources, uid: str, with_counterparts: bool = True) -> dic
         raise NotFound(f"no unit {uid!r}")
     r = rows[0]
     u = unit_ref({**r, "u": iri})
-    u.update(end_line=r.get("end_line"), char_start=r.get("char_start"), char_end=r.get("char_end"),
-             plan=plan_ref(r["plan"], r["plan_title"]),
-             domain={"iri": r.get("d"), "url": page_path(r["d"]) if r.get("d") else None,
-                     "title": r.get("domain_title") or "",
-                     "concept": short(r["concept"]).replace("concept/", "") if r.get("concept") else ""})
-    u["agencies"] = sorted((agency_ref(a["a"], a["label"], role=a["role"],
-                                       role_label=labels.ROLE.get(a["role"], a["role"]),
-                                       region=a.get("region") or "", surfaces=a.get("surfaces") or "")
-                            for a in q.unit_agencies(store, iri)), key=lambda a: (a["role"] != "lead", a["label"]))
+    u.update(
+        end_line=r.get("end_line"),
+        char_start=r.get("char_start"),
+        char_end=r.get("char_end"),
+        plan=plan_ref(r["plan"], r["plan_title"]),
+        domain={
+            "iri": r.get("d"),
+            "url": page_path(r["d"]) if r.get("d") else None,
+            "title": r.get("domain_title") or "",
+            "concept": short(r["concept"]).replace("concept/", "") if r.get("concept") else "",
+        },
+    )
+    u["agencies"] = sorted(
+        (
+            agency_ref(
+                a["a"],
+                a["label"],
+                role=a["role"],
+                role_label=labels.ROLE.get(a["role"], a["role"]),
+                region=a.get("region") or "",
+                surfaces=a.get("surfaces") or "",
+            )
+            for a in q.unit_agencies(store, iri)
+        ),
+        key=lambda a: (a["role"] != "lead", a["label"]),
+    )
     u["laws"] = [law_ref(x["l"], x["title"], x.get("type")) for x in q.unit_laws(store, iri)]
     u["indicators"] = [indicator_row(x) for x in sorted(q.unit_indicators(store, iri), key=lambda x: position(x["i"]))]
     u["counterparts"] = None

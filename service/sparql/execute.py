@@ -3,6 +3,7 @@
 Imports only pyoxigraph and the standard library: it runs inside the query worker processes
 (``service.sparql.worker``) as well as in-process for in-memory stores.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 RESULT_MIME = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
 }
 RDF_FORMATS = {
     "turtle": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
@@ -77,16 +80,20 @@ def _csv_value(t) -> str:
 def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode(
+            "utf-8"
+        )
     if fmt == "xml":
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
         out.append("</head><results>")
         for row in rows:
             out.append("<result>")
-            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(variables, row, strict=True) if t is not None]
+            out += [
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            ]
             out.append("</result>")
         out.append("</results></sparql>")
         return "".join(out).encode("utf-8")
@@ -108,8 +115,10 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": bool(value)}).encode()
     if fmt == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>"
+        ).encode()
     raise QueryError(f"format {fmt!r} cannot carry an ASK result", 406)
 
 
@@ -152,7 +161,7 @@ def execute(store: ox.Store, req: dict, deadline: float | None = None) -> tuple[
         else:
             rdf_format, mime = RDF_FORMATS[fmt]
             data = ox.serialize(items, format=rdf_format, prefixes=req.get("prefixes") or {}) if items else b""
-            assert data is not None     # no output given: serialize returns the bytes
+            assert data is not None  # no output given: serialize returns the bytes
             body = data
     except SyntaxError as e:
         raise QueryError(f"SPARQL syntax error: {e}", 400) from e

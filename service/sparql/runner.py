@@ -11,6 +11,7 @@ In-memory stores (tests, scratch) fall back to a thread with a deadline checked 
 ``service.sparql.worker``) and serves one generation of the data; after an update the idle workers are
 replaced by fresh copies, started in the background.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ from config import value
 from .execute import Deadline, QueryError, execute
 from .worker import _LEN
 
-ROOT = Path(__file__).resolve().parents[2]     # the folder holding the ``service`` package
+ROOT = Path(__file__).resolve().parents[2]  # the folder holding the ``service`` package
 
 
 class QueryTimeout(Exception):
@@ -57,24 +58,38 @@ MAX_RESULT_BYTES = 64 << 20
 
 
 class _Worker:
-    def __init__(self, store_path: str, start_timeout: float = 30.0, memory_mb: int = 0,
-                 in_memory: bool = False, generation: int = 0):
+    def __init__(
+        self,
+        store_path: str,
+        start_timeout: float = 30.0,
+        memory_mb: int = 0,
+        in_memory: bool = False,
+        generation: int = 0,
+    ):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self.generation = generation
-        argv = [sys.executable, "-m", "service.sparql.worker", store_path, "--memory-mb", str(int(memory_mb or 0)),
-                "--generation", str(generation)] + (["--in-memory"] if in_memory else [])
-        self.proc = subprocess.Popen(argv,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
-                                     cwd=str(ROOT), env=env, close_fds=True)
-        assert self.proc.stdin is not None and self.proc.stdout is not None     # both are pipes
+        argv = [
+            sys.executable,
+            "-m",
+            "service.sparql.worker",
+            store_path,
+            "--memory-mb",
+            str(int(memory_mb or 0)),
+            "--generation",
+            str(generation),
+        ] + (["--in-memory"] if in_memory else [])
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, cwd=str(ROOT), env=env, close_fds=True
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
         self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
         self._out = self._stdout.fileno()
         ready = self._frame(time.monotonic() + start_timeout)
         if b"ready" not in ready:
             self.kill()
             raise WorkerDied("query worker did not start")
-        self.no_network = b'"no_network": true' in ready   # see sparql_worker.deny_network
+        self.no_network = b'"no_network": true' in ready  # see sparql_worker.deny_network
 
     def _read(self, n: int, deadline: float) -> bytes:
         buf = bytearray()
@@ -135,8 +150,16 @@ class ProcessQueryRunner:
     health need. Ordinary queries (milliseconds) only ever queue, so a busy server answers them late
     rather than with 503."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, memory_mb: int = 0,
-                 waiting: int | None = None, in_memory: bool = False, start_timeout: float = 600.0):
+    def __init__(
+        self,
+        store_path: str,
+        size: int = 2,
+        timeout: float = 10.0,
+        memory_mb: int = 0,
+        waiting: int | None = None,
+        in_memory: bool = False,
+        start_timeout: float = 600.0,
+    ):
         self.store_path = store_path
         self.memory_mb = memory_mb
         self.in_memory = in_memory
@@ -147,7 +170,7 @@ class ProcessQueryRunner:
             waiting = int(value("PLANKG_QUERY_QUEUE"))
         self._admitted = threading.BoundedSemaphore(self.size + max(0, waiting))
         self.stuck_after = max(2.0, timeout / 4)
-        self._running: dict[int, float] = {}      # id of a running call -> when it started
+        self._running: dict[int, float] = {}  # id of a running call -> when it started
         self.generation = 0
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.size)
@@ -169,6 +192,7 @@ class ProcessQueryRunner:
     def prewarm(self) -> None:
         """Replace idle workers of an older generation and start workers up to ``size`` in the
         background, so that requests do not wait for a copy."""
+
         def start():
             keep = list(self._pop_idle())
             for w in keep:
@@ -185,6 +209,7 @@ class ProcessQueryRunner:
                     self._drop(w)
                     return
                 self._idle.put(w)
+
         self._prewarming = threading.Thread(target=start, daemon=True, name="sparql-prewarm")
         self._prewarming.start()
 
@@ -196,8 +221,14 @@ class ProcessQueryRunner:
             starting = self._starting
         prewarming = self._prewarming is not None and self._prewarming.is_alive()
         copied = ready >= self.size or not self.in_memory
-        return {"kind": "process", "in_memory": self.in_memory, "size": self.size, "ready": ready,
-                "starting": starting, "all_ready": copied and not starting and not prewarming}
+        return {
+            "kind": "process",
+            "in_memory": self.in_memory,
+            "size": self.size,
+            "ready": ready,
+            "starting": starting,
+            "all_ready": copied and not starting and not prewarming,
+        }
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait (up to ``timeout`` s) until the prewarm in progress, if any, has ended."""
@@ -211,8 +242,13 @@ class ProcessQueryRunner:
         with self._lock:
             self._starting += 1
         try:
-            w = _Worker(self.store_path, self.start_timeout, memory_mb=self.memory_mb, in_memory=self.in_memory,
-                        generation=self.generation)
+            w = _Worker(
+                self.store_path,
+                self.start_timeout,
+                memory_mb=self.memory_mb,
+                in_memory=self.in_memory,
+                generation=self.generation,
+            )
         finally:
             with self._lock:
                 self._starting -= 1
@@ -241,7 +277,7 @@ class ProcessQueryRunner:
         w = next(self._pop_idle(), None)
         if w is not None:
             return w, False
-        while self.in_memory and self._starting:   # copies are being made (prewarm): take one when ready
+        while self.in_memory and self._starting:  # copies are being made (prewarm): take one when ready
             try:
                 w = self._idle.get(timeout=0.1)
             except queue.Empty:
@@ -283,14 +319,14 @@ class ProcessQueryRunner:
         try:
             t0 = time.monotonic()
             w, fresh = self._take()
-            if fresh:       # the time limit is for the query, not for starting (or copying) a worker
+            if fresh:  # the time limit is for the query, not for starting (or copying) a worker
                 deadline += time.monotonic() - t0
             with self._lock:
                 self._running[key] = time.monotonic()
             try:
                 info, body = w.call({**req, "generation": self.generation}, deadline)
             except (QueryTimeout, ResultTooLarge):
-                self._drop(w)   # the only way to stop a running pyoxigraph query
+                self._drop(w)  # the only way to stop a running pyoxigraph query
                 raise
             except WorkerDied as e:
                 self._drop(w)
@@ -330,8 +366,14 @@ class ThreadQueryRunner:
         pass
 
     def state(self) -> dict:
-        return {"kind": "thread", "in_memory": True, "size": self.size, "ready": self.size, "starting": 0,
-                "all_ready": True}
+        return {
+            "kind": "thread",
+            "in_memory": True,
+            "size": self.size,
+            "ready": self.size,
+            "starting": 0,
+            "all_ready": True,
+        }
 
     def run(self, req: dict, timeout: float | None = None) -> tuple[dict, bytes]:
         timeout = self.timeout if timeout is None else timeout

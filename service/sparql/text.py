@@ -3,12 +3,14 @@
 The tokenizer skips comments, strings and IRIs, so keywords inside them are never seen, and tracks
 ``{}`` depth so that sub-queries are told apart from the top level.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r'''
+_TOKEN = re.compile(
+    r'''
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
@@ -21,7 +23,9 @@ _TOKEN = re.compile(r'''
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<other>.)
-''', re.VERBOSE | re.DOTALL)
+''',
+    re.VERBOSE | re.DOTALL,
+)
 
 
 @dataclass
@@ -30,7 +34,7 @@ class Token:
     value: str
     start: int
     end: int
-    depth: int   # brace depth before this token
+    depth: int  # brace depth before this token
 
     @property
     def keyword(self) -> str:
@@ -41,7 +45,7 @@ def tokens(text: str) -> list[Token]:
     out, depth = [], 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        assert kind is not None     # every alternative of _TOKEN is a named group
+        assert kind is not None  # every alternative of _TOKEN is a named group
         if kind in ("ws", "comment"):
             continue
         out.append(Token(kind, m.group(), m.start(), m.end(), depth))
@@ -106,8 +110,11 @@ def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -
         raise ValueError("using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH")
     clause = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
     toks = tokens(update)
-    cuts = [t.start for i, t in enumerate(toks)
-            if t.depth == 0 and t.keyword == "WHERE" and not (i and toks[i - 1].keyword == "DELETE")]
+    cuts = [
+        t.start
+        for i, t in enumerate(toks)
+        if t.depth == 0 and t.keyword == "WHERE" and not (i and toks[i - 1].keyword == "DELETE")
+    ]
     for pos in reversed(cuts):
         update = f"{update[:pos]}{clause} {update[pos:]}"
     return update

@@ -11,6 +11,7 @@ large store (RocksDB lookups dominate there), at ~400 bytes of memory per triple
 never sends it a request of another generation: it starts a fresh worker instead. The parent kills this
 process when a query runs past its deadline: that is what makes the timeout real.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,28 +46,31 @@ _ATTEMPTS = 6
 # --- no network in the worker: a seccomp filter makes socket(AF_INET/AF_INET6) fail with EACCES.
 # The endpoint refuses SERVICE before a query gets here; this is the second line of defence, so that a
 # federated query that slipped past the text check still cannot make the engine call out (SSRF).
-_AUDIT_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}   # (AUDIT_ARCH_*, __NR_socket)
+_AUDIT_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # (AUDIT_ARCH_*, __NR_socket)
 
 
 def deny_network() -> bool:
     """Install the filter for this process and the threads it starts later. False where unsupported."""
     import ctypes
     import platform
+
     arch = _AUDIT_ARCH.get(platform.machine())
     if sys.platform != "linux" or arch is None:
         return False
     audit_arch, nr_socket = arch
-    ld_abs, jeq, ret = 0x20, 0x15, 0x06                  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
-    allow, deny = 0x7FFF0000, 0x00050000 | 13            # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
-    prog = [(ld_abs, 0, 0, 4),                           # A = seccomp_data.arch
-            (jeq, 0, 6, audit_arch),                     # another ABI: allow
-            (ld_abs, 0, 0, 0),                           # A = seccomp_data.nr
-            (jeq, 0, 4, nr_socket),
-            (ld_abs, 0, 0, 16),                          # A = low word of args[0] (the address family)
-            (jeq, 1, 0, 2),                              # AF_INET
-            (jeq, 0, 1, 10),                             # AF_INET6
-            (ret, 0, 0, deny),
-            (ret, 0, 0, allow)]
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    prog = [
+        (ld_abs, 0, 0, 4),  # A = seccomp_data.arch
+        (jeq, 0, 6, audit_arch),  # another ABI: allow
+        (ld_abs, 0, 0, 0),  # A = seccomp_data.nr
+        (jeq, 0, 4, nr_socket),
+        (ld_abs, 0, 0, 16),  # A = low word of args[0] (the address family)
+        (jeq, 1, 0, 2),  # AF_INET
+        (jeq, 0, 1, 10),  # AF_INET6
+        (ret, 0, 0, deny),
+        (ret, 0, 0, allow),
+    ]
 
     class SockFilter(ctypes.Structure):
         _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
@@ -78,9 +82,9 @@ def deny_network() -> bool:
         libc = ctypes.CDLL(None, use_errno=True)
         filters = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
         fprog = SockFprog(len(prog), filters)
-        if libc.prctl(38, 1, 0, 0, 0) != 0:              # PR_SET_NO_NEW_PRIVS
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
             return False
-        return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
     except (OSError, AttributeError):
         return False
 
@@ -97,6 +101,7 @@ def limit_memory(megabytes: int) -> None:
         return
     try:
         import resource
+
         limit = megabytes << 20
         soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
         if hard != resource.RLIM_INFINITY:
@@ -141,7 +146,7 @@ def main(argv: list[str]) -> int:
 
     if in_memory:
         store, generation = in_memory_copy(ox, path), args.generation
-        limit_memory(cap and data_mb() + cap)       # the cap is for queries, on top of the copy
+        limit_memory(cap and data_mb() + cap)  # the cap is for queries, on top of the copy
     write_frame(stdout, json.dumps({"ready": True, "no_network": sandboxed, "in_memory": in_memory}).encode())
     stdout.flush()
     while True:
@@ -163,7 +168,7 @@ def main(argv: list[str]) -> int:
                     if attempt == _ATTEMPTS - 1 or not _stale(str(e)):
                         raise
                     store = None
-                    time.sleep(0.02 * 2 ** attempt)
+                    time.sleep(0.02 * 2**attempt)
             info["ok"] = True
         except QueryError as e:
             info, body = {"ok": False, "status": e.status, "error": str(e)}, b""
