@@ -25,8 +25,9 @@ from .counterparts import Counterparts
 from .documents import SearchDoc
 from .encoders import Encoder, configure_threads, load_encoder
 from .filters import SearchFilters, doc_matches
+from .highlights import common_terms, match_terms
 from .index import DenseIndex, ensure_index, load_docs, load_groups, read_meta
-from .lexical import BM25, common_terms, match_terms
+from .lexical import BM25
 from .results import Hit, PlanRef
 
 MODES = ("hybrid", "bm25", "dense")

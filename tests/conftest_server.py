@@ -2,7 +2,7 @@
 
 * ``built_data_dir``: a data folder built once per test session with ``builds.pipeline.build`` on the
   bundled corpus (in ``var/test-server``, so the embedding cache survives between sessions;
-  ``PLANKG_TEST_DATA`` overrides the folder);
+  ``PLANKG_TEST_DATA`` overrides the folder), then copied to a folder of the session's own;
 * ``live_server``: the service over that folder (update token ``UPDATE_TOKEN``, a short query
   timeout and a small row limit so the limits can be tested);
 * ``start_server(data_dir, **env)``: start another one (stopped at the end of the session).
@@ -152,14 +152,22 @@ def launch(
 
 
 @pytest.fixture(scope="session")
-def built_data_dir() -> Path:
-    """The bundled corpus built once for this session (graph + search index + parts)."""
+def built_data_dir(tmp_path_factory) -> Path:
+    """The bundled corpus built once for this session (graph + search index + parts).
+
+    Built in the shared folder (warm embedding cache), then copied (the current generation and the
+    cache, ~25 MB) to a folder of this session: test sessions run side by side rebuild the shared folder,
+    and a server following its ``current`` would switch to the other session's generation, whose store
+    the other session's server holds open for writing (RocksDB's lock: every request a 500)."""
+    from builds.lock import DataLock
     from builds.pipeline import build
     from config import Config
+    from tests.corpus_util import copy_data
 
-    data = Path(os.environ.get("PLANKG_TEST_DATA") or ROOT / "var" / "test-server")
-    build(Config.from_env(data_dir=data), progress=False)
-    return data
+    shared = Path(os.environ.get("PLANKG_TEST_DATA") or ROOT / "var" / "test-server")
+    build(Config.from_env(data_dir=shared), progress=False)
+    with DataLock(shared, what="a test session copying the build"):  # no build switches it meanwhile
+        return copy_data(shared, tmp_path_factory.mktemp("test-server") / "data")
 
 
 @pytest.fixture(scope="session")

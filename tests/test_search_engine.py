@@ -14,7 +14,7 @@ import pytest
 
 from embeddings.engine import SearchEngine
 from embeddings.filters import SearchFilters
-from embeddings.lexical import highlight_segments
+from embeddings.highlights import highlight_segments
 from embeddings.results import hit_to_dict, similar_to_dict
 from tests.search_util import corpus_engine, doc_id
 

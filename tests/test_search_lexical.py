@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from embeddings.lexical import (
-    BM25,
-    BigramTokenizer,
-    JiebaTokenizer,
-    common_terms,
-    highlight_segments,
-    make_tokenizer,
-    match_terms,
-)
+from embeddings.highlights import common_terms, highlight_segments, match_terms
+from embeddings.lexical import BM25, BigramTokenizer, JiebaTokenizer, make_tokenizer
 
 TEXTS = [
     "预防和控制儿童溺水。加强看护落实监护责任，保证儿童远离危险水体。",
