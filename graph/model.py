@@ -20,6 +20,9 @@ class Source:
     start: int  # character offset into the decoded text (inclusive)
     end: int  # character offset (exclusive)
     end_line: int = 0  # last physical line of the unit
+    # where the unit starts in the original document when the text was extracted from one
+    # ("page=3", "paragraph=41", "xpath=/html/body/…"); "" for a .txt file
+    locator: str = ""
 
 
 @dataclass
@@ -112,6 +115,26 @@ class Section:
 
 
 @dataclass
+class OutlineLabel:
+    """A goal/measure label as found (主要目标, 支持措施 …) and how many items followed it."""
+
+    line: int
+    text: str  # as written, e.g. "主要目标："
+    kind: str  # goal | measure | key_project
+    domain: int  # 1-based position of its domain in the plan (0: outside any domain)
+    items: int = 0
+
+
+@dataclass
+class PlanOutline:
+    """What the outline reader saw besides the model: for ``plankg parse --explain`` and previews."""
+
+    labels: list[OutlineLabel] = field(default_factory=list)
+    stray: list[tuple[int, str]] = field(default_factory=list)  # domain-section lines outside any unit
+    excerpt: bool = False  # no domain-section heading: domains and labels were found in running text
+
+
+@dataclass
 class Plan:
     title: str
     title_inferred: bool
@@ -133,6 +156,7 @@ class Plan:
     tables: list[IndicatorTable] = field(default_factory=list)
     preamble: str = ""  # text before the first section (前言 and the like)
     preamble_laws: list[LawMention] = field(default_factory=list)
+    outline: PlanOutline = field(default_factory=PlanOutline, repr=False, compare=False)
 
     def units(self):
         """Every goal, measure and key project with its domain (None for key projects)."""
@@ -152,8 +176,17 @@ class Plan:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d.pop("outline")
         d["counts"] = self.counts()
         return d
+
+
+@dataclass
+class ParseWarning:
+    """Something the parser found odd but could read past: a numbering jump, a label with no items …"""
+
+    line: int
+    message: str
 
 
 @dataclass
@@ -163,10 +196,14 @@ class ParsedFile:
     notices: list[str]
     plans: list[Plan]
     sha256: str = ""
+    format: str = "txt"  # graph.parse.formats: txt, docx, doc, pdf, html
+    text: str = ""  # the text the units point into (kept as a derived .txt for non-.txt files)
+    warnings: list[ParseWarning] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "file": self.file,
+            "format": self.format,
             "encoding": self.encoding,
             "notices": self.notices,
             "sha256": self.sha256,

@@ -27,6 +27,7 @@ def fail(message: str, code: int = 2) -> int:
 def cmd_parse(args) -> int:
     from graph.extract import extract_file
     from graph.parse import ParseError, parse_file
+    from graph.parse.explain import outline_report, render_outline
 
     results, failed = [], 0
     for name in args.files:
@@ -39,8 +40,26 @@ def cmd_parse(args) -> int:
         for notice in parsed.notices:
             if notice.startswith("not UTF-8"):
                 print(f"plankg: notice: {parsed.file}: {notice}", file=sys.stderr)
+        if not args.explain:
+            for w in parsed.warnings:
+                print(
+                    f"plankg: {'error' if args.strict else 'warning'}: {parsed.file}:{w.line}: {w.message}",
+                    file=sys.stderr,
+                )
+        if args.strict and parsed.warnings:
+            failed += 1
+        if args.text:
+            out = Path(args.text) / (parsed.file + ("" if parsed.file.lower().endswith(".txt") else ".txt"))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(parsed.text, encoding="utf-8")
         results.append(parsed)
-    if args.json:
+    if args.explain:
+        reports = [outline_report(r) for r in results]
+        if args.json:
+            _print_json(reports)
+        else:
+            print("\n\n".join(render_outline(r) for r in reports))
+    elif args.json:
         _print_json([r.to_dict() for r in results])
     else:
         for r in results:

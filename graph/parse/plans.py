@@ -41,6 +41,7 @@ class PlanHead:
     line_index: int  # index into the file's lines where the plan starts
     evidence: str = ""
     draft: bool = False
+    lines: int = 1  # how many lines the title takes (a title may be split over two)
 
 
 @dataclass
@@ -65,26 +66,45 @@ def title_match(text: str):
 
 
 def find_plan_heads(lines: list[Line]) -> list[PlanHead]:
-    heads = []
+    heads: list[PlanHead] = []
+    skip = -1
     for i, line in enumerate(lines):
-        m = title_match(line.text)
-        if not m:
+        if i <= skip:
             continue
-        title, draft = line.text, False
-        for nxt in lines[i + 1 : i + 4]:  # a period or draft marker on its own line
-            if nxt.blank:
+        title, used = line.text, 1
+        if not title_match(title):
+            nxt = _next_text(lines, i)  # a title split over two lines: 某某省妇女发展 / 规划（2021—2025年）
+            if nxt is None or not _title_start(title) or not title_match(title + lines[nxt].text):
                 continue
-            if re.fullmatch(r"[（(][^（()）]{1,20}[）)]", nxt.text):
-                if DRAFT in nxt.text:
+            title, used = title + lines[nxt].text, nxt - i + 1
+        draft = False
+        for nxt_line in lines[i + used : i + used + 3]:  # a period or draft marker on its own line
+            if nxt_line.blank:
+                continue
+            if re.fullmatch(r"[（(][^（()）]{1,20}[）)]", nxt_line.text):
+                if DRAFT in nxt_line.text:
                     draft = True
-                elif SPAN.search(nxt.text):
-                    title += nxt.text
+                elif SPAN.search(nxt_line.text) and not SPAN.search(title):
+                    title += nxt_line.text
             break
         if DRAFT in title:
             draft = True
             title = re.sub(rf"\s*[（(]{DRAFT}[）)]", "", title)
-        heads.append(PlanHead(tidy_plan_title(title), False, i, draft=draft))
+        heads.append(PlanHead(tidy_plan_title(title), False, i, draft=draft, lines=used))
+        skip = i + used - 1
     return heads
+
+
+def _next_text(lines: list[Line], i: int) -> int | None:
+    for j in range(i + 1, min(i + 3, len(lines))):
+        if not lines[j].blank:
+            return j
+    return None
+
+
+def _title_start(text: str) -> bool:
+    """The first half of a split title: short, no sentence punctuation, names a plan type."""
+    return 4 <= len(text) <= 30 and re.search(TYPE_WORDS, text) is not None and not re.search(r"[，。；：]", text)
 
 
 def read_notice(lines: list[Line]) -> Notice | None:

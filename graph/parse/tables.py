@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import IndicatorTable, Source, TableRow
-from .lines import Line
+from ..model import IndicatorTable, TableRow
+from .lines import Line, source_of
 from .numbering import numbering
 
 CAPTION = re.compile(r"(?:指标|目标)[^，。；]{0,12}表$")
@@ -74,7 +74,7 @@ def read_table(lines: list[Line], i: int, file: str) -> tuple[IndicatorTable | N
     target_col, target_year = years[-1] if years else (None, None)
     table = IndicatorTable(
         caption.text,
-        Source(file, caption.no, caption.text_start, caption.end, caption.no),
+        source_of(file, caption),
         base_year,
         target_year,
         header,
@@ -85,6 +85,6 @@ def read_table(lines: list[Line], i: int, file: str) -> tuple[IndicatorTable | N
             break
         m = UNIT_SUFFIX.match(cells[name_col])
         name, unit = (m.group(1), m.group(2)) if m else (cells[name_col], None)
-        src = Source(file, group[0].no, group[0].text_start, group[-1].end, group[-1].no)
+        src = source_of(file, group[0], group[-1])
         table.rows.append(TableRow(int(cells[0]), name, unit, _cell(cells, base_col), _cell(cells, target_col), src))
     return (table if table.rows else None), end
