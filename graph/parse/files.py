@@ -94,7 +94,7 @@ def parse_text(text: str, name: str, locators: list[str] | None = None) -> Parse
     lines = split_lines(text, locators)
     heads = find_plan_heads(lines)
     if not heads:
-        title, evidence = infer_title(lines)
+        title, evidence = infer_title(lines, name)
         heads = [PlanHead(title, True, 0, evidence, draft=DRAFT in text[:2000])]
     notice = read_notice(lines[: heads[0].line_index]) if heads[0].line_index else None
     plans: list[Plan] = []

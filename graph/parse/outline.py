@@ -17,6 +17,7 @@ from .lines import Line, source_of
 from .numbering import Numbered, is_common_label, label_of, numbering, split_label
 
 SECTION_STYLES = ("chapter", "cn")
+ITEM_STYLES = ("num", "num_paren", "circled")
 HEADING_MAX = 40
 SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？]")
 ROLE_WORDS = [  # (role, keywords) first match wins
@@ -28,6 +29,10 @@ ROLE_WORDS = [  # (role, keywords) first match wins
 ]
 # a domain's title: a population and a field (儿童与健康, 妇女参与决策和管理, 女性与经济 …)
 DOMAIN_TITLE = re.compile(r"^(?:儿童|妇女|女性|青少年|未成年人|老年人|家庭)(?:与|和|参与|的)[\u4e00-\u9fff、和]{1,10}$")
+# a post's or article's byline and source lines: never part of an item
+META_LINE = re.compile(
+    r"^(?:来源|信息来源|编辑|责任编辑|审核|审校|校对|作者|供稿|发布时间|原标题|监制|初审|复审|终审|排版)\s*[：:]"
+)
 INTRO_LABEL = re.compile(r"(?:主要|具体|发展)?(目标|措施|任务)(?:如下|是|有|包括)?[：:]$")
 EXCERPT_DOMAIN = re.compile(r"([\u4e00-\u9fff]{2,5}(?:与|参与)[\u4e00-\u9fff]{2,8}?)领域")
 
@@ -99,6 +104,8 @@ class OutlineReader:
         self.expected = 1
         self.excerpt = excerpt
         self.plan.outline.excerpt = excerpt
+        self.default_kind = MEASURE  # an excerpt's intro may say its lists are goals (…主要目标如下)
+        self.intro_said = False
         if excerpt:  # the whole text stands for the domain section
             self.section = Section(0, "", plan.source, "domains")
 
@@ -188,14 +195,16 @@ class OutlineReader:
             kind = label_of(line.text) or (split_label(line.text) or (None,))[0]
             if not self.excerpt:
                 return  # text between the section heading and the first domain
-            intro = INTRO_LABEL.search(line.text) if num is None and kind is None else None
-            if kind not in (GOAL, MEASURE) and not intro:
+            if num is None and kind is None:  # an excerpt's intro: it may name the kind of the lists
                 self.plan.preamble += line.text + "\n"
+                said = INTRO_LABEL.search(line.text) or re.search(r"(目标|措施|任务)[。：:]?$", line.text)
+                if said:
+                    self.default_kind = GOAL if said.group(1) == "目标" else MEASURE
+                    self.intro_said = True
+                return
+            if kind not in (GOAL, MEASURE) and not (self.intro_said and num and num.style in ITEM_STYLES):
                 return
             self._open_implicit_domain(line)
-            if intro:  # …妇女与健康领域的主要目标如下：
-                self._start_list(GOAL if intro.group(1) == "目标" else MEASURE, line, intro.group(0))
-                return
         self._in_list(num, line, None, exclude=(self.domain_style,))
 
     def _open_domain(self, num: Numbered, line: Line):
@@ -212,18 +221,22 @@ class OutlineReader:
     def _open_implicit_domain(self, line: Line):
         """An excerpt quoting one domain's list with no domain heading: the domain is named in the
         text before it (…妇女与健康领域的主要目标如下…) or left untitled."""
-        m = EXCERPT_DOMAIN.search(self.plan.preamble + line.text)
-        title = m.group(1) if m else ""
+        found = EXCERPT_DOMAIN.findall(self.plan.preamble)
+        title = found[-1] if found else ""
         self._add_domain(Domain(1, title, concept_of(title, self.plan.plan_type), source_of(self.file, line)))
         self.domain_style = "implicit"
 
     def _add_domain(self, domain: Domain):
         self.domain = domain
         self.plan.domains.append(domain)
-        self._start_list(MEASURE)
+        self._start_list(self.default_kind)
 
     def _in_list(self, num: Numbered | None, line: Line, fixed_kind: str | None, exclude: tuple):
         text = num.rest if num else line.text
+        if num is None and META_LINE.match(text):  # 来源：… 编辑：… after an article's last item
+            self._close_item()
+            self.plan.outline.stray.append((line.no, line.text))
+            return
         next_item = num is not None and self.item_style == num.style and num.number == self.expected and bool(num.rest)
         label = label_of(text)
         if label and fixed_kind is None and (not next_item or is_common_label(text)):

@@ -180,13 +180,30 @@ CAPTION_TITLE = re.compile(rf"^(?P<t>[{HAN}“”\"（()）\d—\-]+?(?:规划|�
 SELF_LEVEL = re.compile(r"我(省|市|县|区|州|旗)")
 
 
-def infer_title(lines: list[Line]) -> tuple[str, str]:
-    """(title, evidence) for a plan whose file has no title line."""
+QUOTED_TITLE = re.compile(r"《([^《》]{4,60})》")
+ISSUED = re.compile(r"印发|发布|出台|公布|颁布|解读|读懂|获悉|通过")
+
+
+def infer_title(lines: list[Line], file: str = "") -> tuple[str, str]:
+    """(title, evidence) for a plan whose file has no title line; at worst the file's name."""
     for line in lines:
         if re.search(r"(?:指标|目标)[^，。；]{0,12}表$", line.text) and len(line.text) <= 60:
             m = CAPTION_TITLE.match(line.text)
             if m and TITLE_LINE.match(m.group("t")):
                 return tidy_plan_title(m.group("t")), f"indicator-table caption, line {line.no}"
+    for line in lines[:12]:  # a post or article about the plan: 近日，某市印发《某市妇女发展规划（…）》
+        for m in QUOTED_TITLE.finditer(line.text):
+            near = line.text[max(0, m.start() - 12) : m.end() + 12]
+            if title_match(m.group(1)) and ISSUED.search(near):
+                return tidy_plan_title(m.group(1)), f"quoted in line {line.no}"
+    title, evidence = _title_from_references(lines)
+    if title:
+        return title, evidence
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file).strip()
+    return (stem, "the file name: the text names no plan") if stem else ("", "")
+
+
+def _title_from_references(lines: list[Line]) -> tuple[str, str]:
     body = "\n".join(ln.text for ln in lines)
     kind = type_of("", body)
     type_zh = {"children": "儿童", "women": "妇女"}.get(kind, "")
