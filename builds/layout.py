@@ -7,6 +7,7 @@
       previous -> gen-…                the one it replaced: a roll-back point
       gen-<time>-<sha8>-<pid>-<rand>/  Generation
         sources/<file>                 byte-identical copies of the plan files
+        derived/<file>.txt             the text extracted from a .docx/.doc/.pdf/.html file (units point into it)
         parts/<key>/                   per file: own.nt, part.json, docs.jsonl, parsed.json
         shared.nt                      the shared triples (agencies, cited documents, schemes)
         store/                         the RDF store (pyoxigraph / RocksDB)
@@ -73,6 +74,14 @@ class Generation:
 
     def source(self, file: str) -> Path:
         return self.sources / file
+
+    @property
+    def derived(self) -> Path:
+        return self.root / "derived"
+
+    def derived_text(self, file: str) -> Path:
+        """The extracted text of a non-.txt source file (units' lines and offsets point into it)."""
+        return self.derived / f"{file}.txt"
 
     @property
     def parts(self) -> Path:

@@ -63,8 +63,10 @@ def make_report(
                 "file": s["file"],
                 "sha256": s["sha256"],
                 "bytes": s["bytes"],
+                "format": s.get("format", "txt"),
                 "encoding": s["encoding"],
                 "notices": [n for n in s["notices"] if n.startswith("not UTF-8")],
+                "warnings": s.get("warnings", []),
                 "plans": [{"title": p["title"], "iri": p["iri"]} for p in s["plans"]],
             }
             for s in summaries

@@ -66,8 +66,14 @@ def write_generation(
             for e in change.kept:
                 assert prev is not None
                 P.link_or_copy(prev.source(e["file"]), gen.source(e["file"]))
-            for src, _, _ in change.new:
+                if prev.derived_text(e["file"]).is_file():
+                    gen.derived.mkdir(exist_ok=True)
+                    P.link_or_copy(prev.derived_text(e["file"]), gen.derived_text(e["file"]))
+            for src, pf, _ in change.new:
                 gen.source(src.name).write_bytes(src.data)
+                if pf.format != "txt":
+                    gen.derived.mkdir(exist_ok=True)
+                    gen.derived_text(src.name).write_text(pf.text, encoding="utf-8")
         with timer.stage("parts"):
             entries = {e["file"]: {"file": e["file"], "sha256": e["sha256"], "key": e["key"]} for e in change.kept}
             for e in change.kept:

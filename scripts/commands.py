@@ -103,6 +103,9 @@ def cmd_build(args) -> int:
         )
     except (ParseError, BuildError, Busy) as e:
         return fail(str(e))
+    for src in report.get("sources", []):
+        for warning in src.get("warnings", []):
+            print(f"plankg: warning: {warning}", file=sys.stderr)
     if args.json:
         _print_json(report)
     else:
@@ -120,6 +123,8 @@ def cmd_add(args) -> int:
     from graph.parse import ParseError, read_sources
 
     cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
+    if args.dry_run:
+        return _add_dry_run(cfg, args)
     try:
         sources = read_sources([Path(f) for f in args.files])
         for src in sources:
@@ -149,6 +154,27 @@ def cmd_add(args) -> int:
             f"{t['plans']} plans in {t['files']} files, {t['triples']} triples ({result['seconds']['total']:.1f}s)"
         )
     return 0
+
+
+def _add_dry_run(cfg: Config, args) -> int:
+    """``plankg add --dry-run``: each file's outline and what adding it would do; nothing is changed."""
+    from builds.preview import preview, render_preview
+    from graph.parse import ParseError, SourceFile, read_source_bytes
+
+    sources, unread = [], []
+    for f in args.files:
+        try:
+            sources.append(SourceFile(Path(f).name, read_source_bytes(f), str(f)))
+        except ParseError as e:
+            unread.append(e)
+    result = preview(cfg, sources)
+    for e in unread:
+        print(f"plankg: error: {e}", file=sys.stderr)
+    if args.json:
+        _print_json(result)
+    elif sources:
+        print(render_preview(result))
+    return 2 if unread or result["summary"]["error"] else 0
 
 
 def cmd_remove(args) -> int:

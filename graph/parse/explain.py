@@ -75,15 +75,15 @@ def render_outline(report: dict, stray_limit: int = 20) -> str:
             f"{c['key_projects']} key projects, {c['tables']} tables ({c['table_rows']} rows)"
             + ("  (excerpt: no domain-section heading)" if p["excerpt"] else "")
         )
-        for s in p["sections"]:
-            out.append(f"    section {s['number']} {s['title']}  role={s['role']}  line {s['line']}")
+        sections = p["sections"]
+        under: dict[int, list[dict]] = {}  # domains by the section they sit in (-1: before any)
         for d in p["domains"]:
-            out.append(
-                f"      domain {d['number']} {d['title'] or '(untitled)'}  line {d['line']}"
-                f"  goals {d['goals']}  measures {d['measures']}"
-            )
-            for lab in d["labels"]:
-                out.append(f"        label {lab['text']} ({lab['kind']}) line {lab['line']}: {lab['items']} items")
+            k = max((i for i, s in enumerate(sections) if s["line"] <= d["line"]), default=-1)
+            under.setdefault(k, []).append(d)
+        out.extend(_domains(under.get(-1, []), "    "))
+        for i, s in enumerate(sections):
+            out.append(f"    section {s['number']} {s['title']}  role={s['role']}  line {s['line']}")
+            out.extend(_domains(under.get(i, []), "      "))
         stray = p["stray_lines"]
         if stray:
             out.append(f"    {len(stray)} lines in the domain section belong to no unit:")
@@ -94,3 +94,15 @@ def render_outline(report: dict, stray_limit: int = 20) -> str:
     for w in report["warnings"]:
         out.append(f"  warning {report['file']}:{w['line']}: {w['message']}")
     return "\n".join(out)
+
+
+def _domains(domains: list[dict], indent: str) -> list[str]:
+    out = []
+    for d in domains:
+        out.append(
+            f"{indent}domain {d['number']} {d['title'] or '(untitled)'}  line {d['line']}"
+            f"  goals {d['goals']}  measures {d['measures']}"
+        )
+        for lab in d["labels"]:
+            out.append(f"{indent}  label {lab['text']} ({lab['kind']}) line {lab['line']}: {lab['items']} items")
+    return out

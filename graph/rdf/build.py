@@ -27,6 +27,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 
 from graph.model import GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan, Source, Unit
 
+from ..parse.formats import media_type_of
 from ..titles import title_key
 from . import iri
 from .literals import decimal_literal, pick, year_literal, zh  # noqa: F401 (re-exported)
@@ -101,8 +102,9 @@ class _Builder:
             self.add(s, p, lit)
 
     def note_file(self, file: str, pf: ParsedFile | None = None):
-        entry = self.files.setdefault(file, {"sha256": set(), "encoding": set(), "notices": set()})
+        entry = self.files.setdefault(file, {"sha256": set(), "encoding": set(), "notices": set(), "format": set()})
         if pf is not None:
+            entry["format"].add(media_type_of(pf.format))
             if pf.sha256:
                 entry["sha256"].add(pf.sha256)
             if pf.encoding:
@@ -121,6 +123,8 @@ class _Builder:
             self.add(sp, PKG.endLine, Literal(int(src.end_line)))
         self.add(sp, PKG.charStart, Literal(int(src.start)))
         self.add(sp, PKG.charEnd, Literal(int(src.end)))
+        if src.locator:
+            self.add(sp, PKG.locator, Literal(src.locator))
         return sp
 
     def cite(self, subject: URIRef, laws):
@@ -298,6 +302,8 @@ class _Builder:
                 self.add(F, PKG.sha256, Literal(v))
             for v in sorted(e["encoding"]):
                 self.add(F, PKG.encoding, Literal(v))
+            for v in sorted(e["format"]):
+                self.add(F, DCTERMS.format, Literal(v))
             for v in sorted(e["notices"]):
                 self.add(F, PKG.parseNotice, zh(v))
 

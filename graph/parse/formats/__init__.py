@@ -17,6 +17,6 @@ derived ``.txt``; units point into it (line, span) and, through the locator, int
 
 from __future__ import annotations
 
-from .base import FORMATS, Extracted, Format, format_of, read_document, supported_suffixes
+from .base import FORMATS, Extracted, Format, format_of, media_type_of, read_document, supported_suffixes
 
-__all__ = ["Extracted", "Format", "FORMATS", "format_of", "read_document", "supported_suffixes"]
+__all__ = ["Extracted", "Format", "FORMATS", "format_of", "media_type_of", "read_document", "supported_suffixes"]

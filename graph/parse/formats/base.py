@@ -58,6 +58,11 @@ def supported_suffixes() -> tuple[str, ...]:
     return tuple(s for f in FORMATS for s in f.suffixes)
 
 
+def media_type_of(format_name: str) -> str:
+    """'pdf' → 'application/pdf' (the IANA media type of a format of ``FORMATS``)."""
+    return next((f.media_type for f in FORMATS if f.name == format_name), "application/octet-stream")
+
+
 def format_of(name: str) -> Format:
     """The format of a file name, by suffix; ParseError naming the supported ones otherwise."""
     lower = name.lower()
