@@ -108,3 +108,55 @@ def test_bundled_plans_parse_without_warnings(name):
 
     pf = parse_file(Path(__file__).resolve().parents[1] / "data" / "plans" / name)
     assert pf.warnings == [] and all(not p.outline.stray for p in pf.plans)
+
+
+OLD_PROVINCIAL = """\
+贵州省儿童发展规划（2011—2020年）
+
+前言
+儿童是人类的未来，是社会可持续发展的重要资源。
+
+主要目标、具体目标与策略措施
+一、儿童与健康
+主要目标
+1、提高儿童健康水平，缩小城乡区域差距。
+2、降低婴儿和5岁以下儿童死亡率。
+具体目标
+1、婴儿死亡率降低到12‰以下。
+2、5岁以下儿童死亡率降低到15‰以下。
+3、低出生体重发生率控制在4%以下。
+策略措施
+1、加大妇幼卫生经费投入。
+2、加强妇幼卫生服务体系建设。
+二、儿童与教育
+主要目标
+1、促进基本公共教育服务均等化。
+具体目标
+1、学前三年毛入园率达到70%。
+2、九年义务教育巩固率达到93%。
+策略措施
+1、加大教育经费投入。
+2、推进学前教育发展。
+三、儿童与法律保护
+主要目标
+1、完善保护儿童的法规体系。
+策略措施
+1、加强儿童法律保护宣传。
+组织实施
+一、加强组织领导。
+二、建立健全监测评估制度。
+"""
+
+
+def test_unnumbered_headings_open_and_close_the_domain_section():
+    """An older provincial layout: 主要目标、具体目标与策略措施 and 组织实施 as bare headings, domains at 一、,
+    goals under both 主要目标 and 具体目标, items 1、, labels without colons."""
+    [plan] = parse_text(OLD_PROVINCIAL, "gz.txt").plans
+    assert [(d.number, d.title, len(d.goals), len(d.measures)) for d in plan.domains] == [
+        (1, "儿童与健康", 5, 2),
+        (2, "儿童与教育", 3, 2),
+        (3, "儿童与法律保护", 1, 1),
+    ]
+    assert plan.domains[0].goals[2].text == "婴儿死亡率降低到12‰以下。"
+    assert plan.domains[2].measures[0].text == "加强儿童法律保护宣传。"  # 组织实施 and its items stay out
+    assert plan.sections[-1].title == "组织实施" and plan.sections[-1].role == "implementation"

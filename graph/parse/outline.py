@@ -95,6 +95,7 @@ class OutlineReader:
         self.plan, self.file, self.warnings = plan, file, warnings
         self.section: Section | None = None
         self.section_style: str | None = None
+        self.section_number = 0  # of the last numbered section
         self.domain: Domain | None = None
         self.domain_style: str | None = None
         self.item_style: str | None = None
@@ -139,6 +140,9 @@ class OutlineReader:
         if num is not None and not self.excerpt and self._is_section(num, line):
             self._open_section(num, line)
             return
+        if num is None and not self.excerpt and self._is_bare_heading(line.text):
+            self._open_section(Numbered("", 0, line.text, 0), line)
+            return
         if self.section is None:
             self.plan.preamble += line.text + "\n"
             return
@@ -159,11 +163,23 @@ class OutlineReader:
             return label_of(num.rest) is None
         if num.style != self.section_style:
             return False
-        return num.number == self.section.number + 1
+        return num.number == self.section_number + 1
+
+    def _is_bare_heading(self, text: str) -> bool:
+        """An unnumbered section heading (组织实施, 主要目标、具体目标与策略措施): short, no punctuation,
+        a known role, not a list label."""
+        if len(text) > 20 or SENTENCE_PUNCT.search(text) or label_of(text) is not None:
+            return False
+        role = section_role(text)
+        if role == "domains":
+            return self.section is None or self.section.role != "domains"
+        return role != "other" and self.section is not None and self.section.role == "domains"
 
     def _open_section(self, num: Numbered, line: Line):
         self._close_item()
-        self.section_style = self.section_style or num.style
+        if num.style:
+            self.section_style = self.section_style or num.style
+            self.section_number = num.number
         title = re.sub(r"[。\s]+$", "", num.rest)
         role = section_role(title)
         domain_like = role == "other" and looks_like_domain(title)
