@@ -13,11 +13,11 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 
 from graph.extract import extract_file
 from graph.model import ParsedFile
 from graph.parse import corpus_files, parse_files
+from graph.parse.formats import supported_suffixes
 from graph.rdf.iri import plan_iri, unit_iri
 
 SCHEMA_VERSION = 1
@@ -92,7 +92,7 @@ def docs_from_plans(parsed_files: Iterable[ParsedFile]) -> list[SearchDoc]:
     docs: list[SearchDoc] = []
     seen: set[str] = set()
     for pf in parsed_files:
-        stem = Path(pf.file).stem
+        stem = doc_stem(pf.file)
         for pi, plan in enumerate(pf.plans):
             piri = str(plan_iri(plan))
             pid = f"{stem}#{pi}"
@@ -195,10 +195,24 @@ def plan_key_matches(doc: SearchDoc, value: str) -> bool:
     return bool(v) and v in (doc.plan_iri, doc.plan_id, doc.plan_title)
 
 
+def doc_stem(file: str) -> str:
+    """The file part of a document id: the name without ``.txt`` ("a.txt" → "a"), other names whole
+    ("a.pdf" → "a.pdf"), so a .pdf and a .docx of one stem never share ids."""
+    return file[:-4] if file.lower().endswith(".txt") else file
+
+
+def file_of_stem(stem: str) -> str:
+    """The file name of a document id's file part (the inverse of ``doc_stem``)."""
+    return stem if "." in stem and stem.rsplit(".", 1)[1].lower() in DOC_SUFFIXES else stem + ".txt"
+
+
+DOC_SUFFIXES = {s.lstrip(".") for s in supported_suffixes()} - {"txt"}
+
+
 def find_doc(docs: list[SearchDoc], file: str, line: int) -> SearchDoc | None:
     """The document whose source lines cover ``file:line`` (file name or stem)."""
-    stem = Path(file).stem
+    stem = doc_stem(file)
     for d in docs:
-        if Path(d.file).stem == stem and d.line <= line <= max(d.end_line, d.line):
+        if doc_stem(d.file) == stem and d.line <= line <= max(d.end_line, d.line):
             return d
     return None

@@ -29,3 +29,18 @@ def doc_type_code(iri_or_code) -> str:
     """'https://w3id.org/plankg/ontology#doctype-law' -> 'law'."""
     s = str(iri_or_code or "")
     return s.rsplit("doctype-", 1)[-1] if "doctype-" in s else (s or "other")
+
+
+def locator_label(locator: str) -> str:
+    """'page=3' → '原文第 3 页'; 'paragraph=41' → '原文第 41 段'; 'xpath=/html/…' → '网页元素 /html/…'."""
+    kind, _, value = locator.partition("=")
+    if kind == "page":
+        return f"原文第 {value} 页"
+    if kind == "paragraph":
+        return f"原文第 {value} 段"
+    if kind == "table":
+        t, r, c = (part.partition("=")[2] for part in f"table={value}".split(","))
+        return f"原文表格 {t} 第 {r} 行第 {c} 列"
+    if kind == "xpath":
+        return f"网页元素 {value}"
+    return ""

@@ -159,14 +159,15 @@ def unit(store, u: str) -> list[dict]:
         store,
         f"""
 SELECT ?kind ?number ?text ?title ?plan ?plan_title ?d ?domain_title ?concept ?u_file ?u_line ?end_line
-       ?char_start ?char_end WHERE {{
+       ?char_start ?char_end ?locator WHERE {{
   BIND({iri(u)} AS ?u)
   ?u pkg:number ?number ; pkg:text ?text .
   {UNIT_CONTEXT}
   ?plan dcterms:title ?plan_title .
   OPTIONAL {{ ?u dcterms:title ?title }}
     OPTIONAL {{ {source("u", "u")} OPTIONAL {{ ?u_span pkg:endLine ?end_line }}
-             OPTIONAL {{ ?u_span pkg:charStart ?char_start ; pkg:charEnd ?char_end }} }}
+             OPTIONAL {{ ?u_span pkg:charStart ?char_start ; pkg:charEnd ?char_end }}
+             OPTIONAL {{ ?u_span pkg:locator ?locator }} }}
 }}""",
     )
 

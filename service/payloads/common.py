@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from embeddings.documents import file_of_stem
 from graph.rdf.iri import local, position, short, unit_from_path
 
 from .. import labels
@@ -95,7 +96,7 @@ def resolve_unit(res: Resources, uid: str) -> str:
         return iri
     m = re.fullmatch(r"(.+):L(\d+)", uid or "")
     if m:
-        rows = q.unit_at(res.store(), m.group(1) + ".txt", int(m.group(2)))
+        rows = q.unit_at(res.store(), file_of_stem(m.group(1)), int(m.group(2)))
         if rows:
             return rows[0]["u"]
     raise NotFound(f"no unit {uid!r}")

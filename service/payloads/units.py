@@ -24,6 +24,8 @@ def unit_detail(res: Resources, uid: str, with_counterparts: bool = True) -> dic
         end_line=r.get("end_line"),
         char_start=r.get("char_start"),
         char_end=r.get("char_end"),
+        locator=r.get("locator") or "",
+        locator_label=labels.locator_label(r.get("locator") or ""),
         plan=plan_ref(r["plan"], r["plan_title"]),
         domain={
             "iri": r.get("d"),
