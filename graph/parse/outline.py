@@ -48,7 +48,7 @@ def section_role(title: str) -> str:
 
 def domain_title(heading: str) -> str:
     """'儿童与健康：保障儿童身心健康' → '儿童与健康'."""
-    title = re.split(r"[：:。.]", heading, maxsplit=1)[0].strip()
+    title = re.split(r"[：:。]|\.(?=\s|$|[\u4e00-\u9fff])", heading, maxsplit=1)[0].strip()
     return re.sub(r"\s+", "", title)
 
 
@@ -198,7 +198,7 @@ class OutlineReader:
                 return False
             short = len(domain_title(num.rest)) <= 16
             return looks_like_domain(num.rest) or (
-                not self.excerpt and short and (num.number == 1 or num.style in ("cn", "cn_paren", "chapter"))
+                not self.excerpt and (num.number == 1 or short and num.style in ("cn", "cn_paren", "chapter"))
             )
         return num.style == self.domain_style and num.number == self.plan.domains[-1].number + 1
 

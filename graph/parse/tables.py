@@ -10,7 +10,14 @@ from .numbering import numbering
 
 CAPTION = re.compile(r"(?:指标|目标)[^，。；]{0,12}表$")
 YEAR = re.compile(r"^(\d{4})\s*年?")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+VALUE = re.compile(r"^[<>＜＞≤≥≦≧~～约达到以上下内左右\d.．%‰/—\-－\s]+$")
 UNIT_SUFFIX = re.compile(r"^(.*?)[（(]([^（()）]{1,12})[）)]$")
+
+
+def is_value(text: str) -> bool:
+    """A table value such as '5.85', '≥95%', '4‰以下' (not an outline item)."""
+    return bool(VALUE.match(text))
 
 
 def is_caption(line: Line) -> bool:
@@ -44,8 +51,8 @@ def _cells(lines: list[Line], i: int) -> tuple[list[list[Line]], int]:
     while j < len(lines):
         line = lines[j]
         if not line.blank:
-            if len(line.text) > 40 or (numbering(line.text) and not line.text.isdigit()):
-                break
+            if len(line.text) > 40 or (numbering(line.text) and HAN.search(line.text) and not is_value(line.text)):
+                break  # the next outline item, not a cell ("5.85" and "≥95%" are values)
             flat.append(line)
         j += 1
     first = next((k for k, c in enumerate(flat) if c.text == "1"), None)
