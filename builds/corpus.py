@@ -28,6 +28,7 @@ from config import Config
 from embeddings.encoders import Encoder
 from graph.model import ParsedFile
 from graph.parse import ParseError, SourceFile, parse_sources
+from graph.parse.formats import supported_suffixes
 from graph.rdf.iri import plan_hash_iri, plan_iri
 from graph.titles import title_key
 
@@ -113,9 +114,38 @@ def check_upload_name(name: str) -> str:
             "not a usable file name (no path, no leading dot, "
             'no control or <>:"|?* characters, at most 200 characters)',
         )
-    if not base.lower().endswith(".txt"):
-        raise ParseError(base, "only .txt plan files can be added")
+    suffixes = supported_suffixes()
+    if not base.lower().endswith(suffixes):
+        raise ParseError(base, "not a plan file type that can be added; plan files can be " + ", ".join(suffixes))
     return base
+
+
+def replaced_by(
+    stored: Sequence[StoredFile], new: Sequence[tuple[str, Sequence[str]]], keep: Sequence[StoredFile] = ()
+) -> list[StoredFile]:
+    """The stored files that adding ``new`` files ((name, plan titles) each) replaces: a stored file
+    of the same name, or one whose plans have titles of the new plans (``keep``: stored files that stay
+    whatever they hold). CorpusError when a new file would replace only some plans of a stored file.
+    ``add`` and the dry run (``builds.preview``) both decide by this rule."""
+    new_titles = {title_key(t): name for name, titles in new for t in titles}
+    new_names = {name for name, _ in new}
+    replaced: list[StoredFile] = []
+    for f in stored:
+        if any(f is g for g in keep):
+            continue
+        overlap = {title_key(p["title"]) for p in f.plans} & set(new_titles)
+        if f.name in new_names:
+            replaced.append(f)
+        elif overlap:
+            rest = [p["title"] for p in f.plans if title_key(p["title"]) not in new_titles]
+            if rest:
+                raise CorpusError(
+                    f"{new_titles[next(iter(overlap))]} would replace only part of the stored file {f.name}, "
+                    f"which also holds {'、'.join('《' + t + '》' for t in rest)}; add a file with all of "
+                    f"its plans, or remove {f.name} first"
+                )
+            replaced.append(f)
+    return replaced
 
 
 def _encoders_of_current(cfg: Config) -> str | None:
@@ -167,25 +197,9 @@ def add(
                 "added": [],
                 "replaced": [],
             }
-        new_titles = {title_key(p.title): pf.file for _, pf in todo for p in pf.plans}
-        new_names = {src.name for src, _ in todo}
-        replaced: list[StoredFile] = []
-        for f in stored:
-            if any(f is g for _, g in same):
-                continue
-            titles = {title_key(p["title"]) for p in f.plans}
-            overlap = titles & set(new_titles)
-            if f.name in new_names:
-                replaced.append(f)
-            elif overlap:
-                rest = [p["title"] for p in f.plans if title_key(p["title"]) not in new_titles]
-                if rest:
-                    raise CorpusError(
-                        f"{new_titles[next(iter(overlap))]} would replace only part of the stored file {f.name}, "
-                        f"which also holds {'、'.join('《' + t + '》' for t in rest)}; add a file with all of "
-                        f"its plans, or remove {f.name} first"
-                    )
-                replaced.append(f)
+        replaced = replaced_by(
+            stored, [(src.name, [p.title for p in pf.plans]) for src, pf in todo], keep=[g for _, g in same]
+        )
         if any(f.path is None for f in stored if f not in replaced):
             missing = [f.name for f in stored if f.path is None and f not in replaced]
             raise CorpusError(

@@ -168,8 +168,8 @@ def _add_dry_run(cfg: Config, args) -> int:
         except ParseError as e:
             unread.append(e)
     result = preview(cfg, sources)
-    for e in unread:
-        print(f"plankg: error: {e}", file=sys.stderr)
+    for bad in unread:
+        print(f"plankg: error: {bad}", file=sys.stderr)
     if args.json:
         _print_json(result)
     elif sources:

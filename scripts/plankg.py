@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--encoders", default=None, help="encoders (default: those of the current index)")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="change nothing: print each file's outline, counts and what adding it would do (new, replace, "
+        "unchanged or the error), judged as if the files were added one by one in order",
+    )
     s.set_defaults(func=cmd_add)
 
     s = sub.add_parser(

@@ -208,7 +208,8 @@ def _bad_uploads() -> list:
             400,
             ["invalid.txt:2", "not valid UTF-8"],
         ),
-        ("plan.docx", text.encode(), 400, ["plan.docx", "only .txt"]),
+        ("plan.docx", text.encode(), 400, ["plan.docx", "not a Word .docx file"]),
+        ("plan.rtf", text.encode(), 400, ["plan.rtf", "not a plan file type", ".txt, .docx"]),
         ("../../etc/evil.txt", b"", 400, ["evil.txt", "file is empty"]),  # the path part is dropped
         ("quzhou-women.txt", quzhou[:cut].encode(), 409, ["would replace only part", QUZHOU.name]),
     ]

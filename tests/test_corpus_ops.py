@@ -164,7 +164,7 @@ def _bad_files(folder):
     (folder / "twice.txt").write_text(text.replace("鹿城", "瓯海") * 2, encoding="utf-8")
     (folder / "a-dup.txt").write_text(text.replace("鹿城", "龙湾"), encoding="utf-8")
     (folder / "b-dup.txt").write_text(text.replace("鹿城", "龙湾"), encoding="utf-8")
-    (folder / "plan.pdf").write_text(text.replace("鹿城", "洞头"), encoding="utf-8")
+    (folder / "plan.rtf").write_text(text.replace("鹿城", "洞头"), encoding="utf-8")
     quzhou = QUZHOU.read_text(encoding="utf-8")
     cut = quzhou.index("\n衢州市儿童发展“十四五”规划\n")  # the second plan's title line
     (folder / "quzhou-women-only.txt").write_text(quzhou[:cut], encoding="utf-8")
@@ -180,7 +180,7 @@ BAD = [  # files, expected phrases in the one error line
     (["zero-items.txt"], ["zero-items.txt:6", "has domains but no goals or measures"]),
     (["twice.txt"], ["twice.txt:", "duplicate plan title", "twice in this file"]),
     (["a-dup.txt", "b-dup.txt"], ["b-dup.txt:", "duplicate plan title", "already in a-dup.txt"]),
-    (["plan.pdf"], ["plan.pdf", "only .txt"]),
+    (["plan.rtf"], ["plan.rtf", "not a plan file type", ".txt, .docx"]),
     (["missing.txt"], ["missing.txt", "not found"]),
     (["quzhou-women-only.txt"], ["would replace only part", QUZHOU.name, "衢州市儿童发展"]),
 ]

@@ -1,11 +1,19 @@
 """Admin API under /api/admin/: add, replace and remove plan files of the running service.
 
 * ``GET /api/admin/plans``: stored source files and plans of the current generation;
-* ``POST /api/admin/plans``: one ``.txt`` plan file, as ``multipart/form-data`` (any one file field,
-  usually ``file``), or ``application/json`` ``{"path": "…"}`` naming a file inside the upload folder
-  (``PLANKG_UPLOAD_DIR``); a file whose plans have the titles of stored plans replaces their file;
+* ``POST /api/admin/plans``: one plan file (.txt .docx .doc .wps .pdf .html .htm), as
+  ``multipart/form-data`` (any one file field, usually ``file``), or ``application/json``
+  ``{"path": "…"}`` naming a file inside the upload folder (``PLANKG_UPLOAD_DIR``); a file whose plans
+  have the titles of stored plans replaces their file;
   the same bytes again changes nothing (200, ``"status": "unchanged"``);
-* ``DELETE /api/admin/plans/<id>``: a stored file by file name, plan title, plan IRI or plan id.
+* ``DELETE /api/admin/plans/<id>``: a stored file by file name, plan title, plan IRI or plan id;
+* ``POST /api/admin/preview``: a dry run of adding one or more plan files (``multipart/form-data``, any
+  number of file fields, together at most ``PLANKG_MAX_UPLOAD``): per file its outline as the parser found
+  it (plans, sections, domains, labels, counts, warnings, stray lines), the agencies, cited documents and
+  indicators extraction found, and what ``POST /api/admin/plans`` of the files, one by one in that order,
+  would do (``new``, ``replace`` + the stored files, ``unchanged``) or its ``error`` (file, line, reason,
+  status) — 200 even when some files are bad; 400 only without any file. Nothing is written, no lock taken
+  (``builds.preview``).
 
 Every call needs ``Authorization: Bearer <PLANKG_ADMIN_TOKEN>`` (403 when no token is configured:
 the admin API is off; 401 for a missing or wrong token). A change builds a complete new generation
@@ -23,7 +31,7 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, request
 
-from builds import corpus
+from builds import corpus, preview
 from builds.errors import BuildError, Busy, CorpusError
 from graph.parse import FileTooLarge, ParseError, SourceFile, read_source_bytes
 
@@ -83,12 +91,26 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
-def _from_multipart():
-    """(name, bytes) of the one uploaded file; the body is refused unread when it is too large."""
+def _bound_multipart() -> None:
+    """A multipart body over the upload limit is refused unread (413), a chunked one once it passes it."""
+    limit = _limit()
+    size = request.content_length
+    if size is not None and size > limit + MULTIPART_OVERHEAD:
+        raise AdminError(413, f"the upload is {_mb(size)}, over the {_mb(limit)} limit for a plan file")
+    request.max_content_length = limit + MULTIPART_OVERHEAD  # also for chunked bodies
+
+
+def _uploaded():
+    """Every file of the multipart body (any field name; empty file inputs left out)."""
     files = [f for key in request.files for f in request.files.getlist(key)]
-    files = [f for f in files if f.filename or f.content_length]
+    return [f for f in files if f.filename or f.content_length]
+
+
+def _from_multipart():
+    """(name, bytes) of the one uploaded file."""
+    files = _uploaded()
     if len(files) != 1:
-        raise AdminError(400, f"send exactly one .txt plan file per request (got {len(files)})")
+        raise AdminError(400, f"send exactly one plan file per request (got {len(files)})")
     f = files[0]
     data = f.stream.read(_limit() + 1)
     if len(data) > _limit():
@@ -144,21 +166,16 @@ def list_plans():
 
 @bp.post("/plans")
 def add_plan():
-
-    limit = _limit()
     mime = request.mimetype
     if mime == "multipart/form-data":
-        size = request.content_length
-        if size is not None and size > limit + MULTIPART_OVERHEAD:
-            raise AdminError(413, f"the upload is {_mb(size)}, over the {_mb(limit)} limit for a plan file")
-        request.max_content_length = limit + MULTIPART_OVERHEAD  # also for chunked bodies
+        _bound_multipart()
         name, data, origin = _from_multipart()
     elif mime == "application/json":
         name, data, origin = _from_path()
     else:
         raise AdminError(
             415,
-            "send one .txt file as multipart/form-data, or application/json "
+            "send one plan file as multipart/form-data, or application/json "
             '{"path": "<file inside the upload folder>"}',
         )
     res = resources()
@@ -171,6 +188,26 @@ def add_plan():
     resp = jsonify(result)
     resp.status_code = 200 if result["status"] == "unchanged" else 201
     return resp
+
+
+@bp.post("/preview")
+def preview_plans():
+    """What adding the uploaded files would find and do (``builds.preview``); changes nothing."""
+    if request.mimetype != "multipart/form-data":
+        raise AdminError(415, "send the plan files to preview as multipart/form-data")
+    _bound_multipart()
+    files = _uploaded()
+    if not files:
+        raise AdminError(400, "send one or more plan files to preview (multipart/form-data)")
+    sources = []
+    for f in files:
+        data = f.stream.read(_limit() + 1)
+        if len(data) > _limit():
+            raise AdminError(413, f"{f.filename}: the upload is over the {_mb(_limit())} limit", file=f.filename)
+        sources.append(SourceFile(f.filename or "", data, "upload"))
+    result = preview.preview(resources().cfg, sources)
+    log.info("admin preview of %d files: %s", len(sources), result["summary"])
+    return jsonify(result)
 
 
 @bp.delete("/plans/<path:pid>", merge_slashes=False)  # a plan IRI may be given as is

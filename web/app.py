@@ -54,6 +54,11 @@ def create_app(cfg: Config | None = None) -> Flask:
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals.update(labels=labels, page_path=page_path)
 
+    @app.context_processor
+    def _settings_for_templates():
+        # what the pages may know of the settings: whether the admin API (and so the upload page) is on
+        return {"admin_enabled": bool(cfg.admin_token)}
+
     app.before_request(check_request_encoding)  # 400 for bad percent-encoding / non-UTF-8 parameters
 
     @app.before_request

@@ -80,7 +80,11 @@ ADMIN_PATHS = {
                         "schema": {
                             "type": "object",
                             "properties": {
-                                "file": {"type": "string", "format": "binary", "description": "one .txt plan file"}
+                                "file": {
+                                    "type": "string",
+                                    "format": "binary",
+                                    "description": "one plan file (.txt .docx .doc .wps .pdf .html .htm)",
+                                }
                             },
                         }
                     },
@@ -105,6 +109,42 @@ ADMIN_PATHS = {
                 **_ADMIN_ERRORS,
             },
         },
+    },
+    "/api/admin/preview": {
+        "post": {
+            "summary": "Dry run of adding plan files: outline, counts and what adding each would do (admin)",
+            "description": "Nothing is written. Each file is judged against the corpus as it would be once the good "
+            "files before it were added, one request each, in order. A bad file has its own error "
+            "(file, line, reason, status) and does not hide the others.",
+            "security": _SECURED,
+            "requestBody": {
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {
+                                    "type": "array",
+                                    "items": {"type": "string", "format": "binary"},
+                                    "description": "one or more plan files, together at most PLANKG_MAX_UPLOAD",
+                                }
+                            },
+                        }
+                    }
+                }
+            },
+            "responses": {
+                "200": {
+                    "description": "generation, stored counts, per file: action (new | replace | unchanged | "
+                    "error), replaces, error, outline (plans with counts, sections, domains, labels, stray "
+                    "lines, warnings; extracted agencies, laws, indicators), and a summary"
+                },
+                "400": {"description": "no file in the request"},
+                "413": {"description": "over PLANKG_MAX_UPLOAD"},
+                "415": {"description": "not multipart/form-data"},
+                **_ADMIN_ERRORS,
+            },
+        }
     },
     "/api/admin/plans/{id}": {
         "delete": {
@@ -168,6 +208,18 @@ HAND_WRITTEN = {
             "responses": {
                 "200": {
                     "description": "endpoint and examples",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    },
+    "/upload.json": {
+        "get": {
+            "summary": "The upload page's data: whether the admin API is on, accepted file types, the upload limit, "
+            "and the admin endpoints the page calls (the page /upload previews and adds plan files)",
+            "responses": {
+                "200": {
+                    "description": "admin_enabled, formats, max_upload, endpoints",
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 }
             },

@@ -1,6 +1,8 @@
 """Server-rendered pages (Chinese UI): ``<rule>`` of every route in ``web.routes`` that has a template, with
 its JSON twin at ``<rule>.json`` (``/`` -> ``/.json``, same query string, the same payload as ``/api<rule>``),
-plus the hand-written ``/sparql.json`` and the ``/id/…`` resolver."""
+plus the hand-written ``/sparql.json``, the ``/id/…`` resolver and the upload page ``/upload`` (its twin
+``/upload.json``: the formats, the limit and the admin endpoints the page calls; the page itself only talks to
+``/api/admin/preview`` and ``/api/admin/plans`` with the token the user pastes, kept in sessionStorage)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
+from graph.parse.formats import supported_suffixes
 from graph.rdf.iri import ID, is_safe_iri
 from service.examples import EXAMPLES
 from service.links import page_path
 
-from .http import call, json_url, with_links
+from .http import call, json_url, settings, with_links
 from .routes import ROUTES, Route, json_view
 
 bp = Blueprint("pages", __name__)
@@ -50,3 +53,30 @@ def resolve(local_id):
     if not path:
         abort(404)
     return redirect(path, code=303)
+
+
+def upload_info() -> dict:
+    """What the upload page needs: whether the admin API is on, the accepted suffixes, the size limit of one
+    request, and the endpoints it calls."""
+    cfg = settings()
+    return {
+        "admin_enabled": bool(cfg.admin_token),
+        "formats": list(supported_suffixes()),
+        "max_upload": int(cfg.max_upload),
+        "endpoints": {
+            "preview": url_for("admin.preview_plans"),
+            "add": url_for("admin.add_plan"),
+            "list": url_for("admin.list_plans"),
+        },
+    }
+
+
+@bp.get("/upload")
+def upload():
+    """Upload plan files: preview what the parser finds and what adding them would do, then add them."""
+    return render_template("upload.html", data=upload_info(), json_url=url_for("pages.upload_json"))
+
+
+@bp.get("/upload.json")
+def upload_json():
+    return jsonify(upload_info())
