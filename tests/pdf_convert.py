@@ -23,8 +23,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from graph.model import ParsedFile
-from graph.parse import parse_file
+from tests.format_convert import Unit, expected_units, units_of  # noqa: F401 (shared with the Word/HTML tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = sorted((ROOT / "data" / "plans").glob("*.txt"))
@@ -43,7 +42,6 @@ CHROMIUM_FLAGS = [  # no --print-to-pdf-no-header: the default header and footer
 # the page: each line of the .txt a paragraph, its spaces kept (browsers paint no space where a line
 # wraps, so a space that falls at a wrap would be lost: non-breaking spaces keep them inside lines)
 PAGE_CSS = "body{font-size:16px;line-height:1.5} p{margin:0.6em 0;white-space:pre-wrap}"
-Unit = tuple[str, "str | None", str, int, str]
 
 
 def require_tool(*names: str) -> str:
@@ -54,21 +52,6 @@ def require_tool(*names: str) -> str:
     if NO_OFFICE:
         pytest.skip(f"PLANKG_NO_OFFICE=1: conversions with {names[0]} not tested")
     pytest.fail(f"{names[0]} is not installed: run scripts/setup.sh --test, or set PLANKG_NO_OFFICE=1 to skip")
-
-
-def units_of(parsed: ParsedFile) -> list[Unit]:
-    """(plan title, domain title or None for key projects, kind, number, text) of every unit, in order."""
-    return [(p.title, d.title if d else None, u.kind, u.number, u.text) for p in parsed.plans for d, u in p.units()]
-
-
-_expected: dict[Path, list[Unit]] = {}
-
-
-def expected_units(txt: Path) -> list[Unit]:
-    """The units of a bundled .txt as the parser reads the text itself (parsed once per session)."""
-    if txt not in _expected:
-        _expected[txt] = units_of(parse_file(txt))
-    return _expected[txt]
 
 
 def page_texts(pdf: Path | bytes) -> list[str]:
