@@ -1,8 +1,11 @@
-"""Example queries shown on the SPARQL page."""
+"""Example queries shown on the SPARQL page: a few quick ones, then the analyst's cookbook
+(``service/cookbook``). Label columns come before IRI columns."""
 
 from __future__ import annotations
 
 from graph.rdf.ns import sparql_prefixes
+
+from .cookbook import COOKBOOK
 
 _P = sparql_prefixes("pkg", "dcterms", "skos")
 
@@ -12,8 +15,8 @@ EXAMPLES = [
         "title": "各部门负责的措施数（按数量排序）",
         "query": _P
         + """
-SELECT ?agency ?name (COUNT(DISTINCT ?m) AS ?measures)
-       (COUNT(DISTINCT ?led) AS ?as_lead) WHERE {
+SELECT ?name (COUNT(DISTINCT ?m) AS ?measures)
+       (COUNT(DISTINCT ?led) AS ?as_lead) ?agency WHERE {
   ?m a pkg:Measure ; pkg:hasResponsibility ?r .
   ?r pkg:agency ?agency ; pkg:role ?role .
   ?agency skos:prefLabel ?name .
@@ -74,7 +77,7 @@ ORDER BY ?indicator ?plan_title""",
         "title": "全部规划及其地区、期限",
         "query": _P
         + """
-SELECT ?plan ?title ?region ?level ?start ?end WHERE {
+SELECT ?title ?region ?level ?start ?end ?plan WHERE {
   ?plan a pkg:Plan ; dcterms:title ?title .
   OPTIONAL { ?plan pkg:region ?region } OPTIONAL { ?plan pkg:adminLevel ?level }
   OPTIONAL { ?plan pkg:periodStart ?start } OPTIONAL { ?plan pkg:periodEnd ?end }
@@ -82,3 +85,5 @@ SELECT ?plan ?title ?region ?level ?start ?end WHERE {
 ORDER BY ?title""",
     },
 ]
+
+EXAMPLES += [r.as_example() for r in COOKBOOK]
