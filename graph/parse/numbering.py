@@ -99,6 +99,7 @@ def split_label(text: str) -> tuple[str, int] | None:
     if not m or not text[m.end() :]:
         return None
     kind = label_of(m.group(1))
-    if kind is None or numbering(text[m.end() :]) is None:
+    first = numbering(text[m.end() :])
+    if kind is None or first is None or not first.rest.strip():
         return None
     return kind, m.end()
