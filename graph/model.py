@@ -32,6 +32,10 @@ class AgencyMention:
     surface: str  # the text as written, e.g. "市卫健委" or "卫生健康"
     role: str = "mentioned"  # lead | partner | mentioned
     start: int = -1  # offset of the surface form within the unit text
+    end: int = -1  # offset just past it (exclusive)
+    # where it is written in the file's text (line, [start, end) into ParsedFile.text); None when the
+    # text was not at hand (a bare Plan) or the mention could not be placed
+    span: Source | None = None
 
 
 @dataclass
@@ -41,6 +45,13 @@ class LawMention:
     doc_type: str  # law | regulation | plan | outline | opinion | standard | other
     bracketed: bool = True
     start: int = -1
+    end: int = -1
+    span: Source | None = None  # as AgencyMention.span
+    # lexicon: a document of laws.tsv | title: not in the lexicon, its title names issuer or region |
+    # unresolved: kept as written, ``note`` says why ("" when not recorded, e.g. hand-made mentions)
+    resolution: str = ""
+    note: str = ""
+    within: str = ""  # the title of the citation it is nested in (《…实施〈…法〉办法》), else ""
 
 
 @dataclass
@@ -55,6 +66,12 @@ class Indicator:
     text: str = ""  # the phrase the indicator was read from
     qualitative: str | None = None  # e.g. "逐年增加", "应援尽援" where no number is given
     unit_as_written: str | None = None  # set when the unit was corrected (‰ written as %)
+    # a relative target ("以2020年为基数下降20%"): no value; direction, amount and unit of the change
+    change_direction: str | None = None  # decrease | increase
+    change_amount: float | None = None  # 20 (never negative: the direction carries the sign)
+    change_unit: str | None = None  # "%", "个百分点", "%/年" (a yearly change) ...
+    year_inferred: bool = False  # the target year is the plan's end year, not written in the text
+    concept: str = ""  # key of the normalised indicator concept (graph.extract.indicator_concepts)
 
 
 @dataclass

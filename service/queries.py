@@ -340,16 +340,23 @@ SELECT ?plan ?plan_title ?u ?kind ?number ?text ?d ?domain_title ?u_file ?u_line
 
 
 def indicators(store) -> list[dict]:
-    """Every indicator (table rows and targets stated in unit text) with its plan and source."""
+    """Every indicator (table rows and targets stated in unit text) with its plan, source and
+    normalised concept (``?concept``, its Chinese ``?concept_label``; relative targets: ``?change_*``)."""
     return select(
         store,
         f"""
-SELECT ?i ?source ?name ?comparator ?value ?unit ?year ?baseline ?baseline_year ?qualitative ?target_text
+SELECT ?i ?source ?name ?comparator ?value ?unit ?year ?year_inferred ?baseline ?baseline_year ?qualitative
+       ?target_text ?text ?change_direction ?change_amount ?change_unit ?concept ?concept_label
        ?plan ?plan_title ?region ?u ?i_file ?i_line ?u_file ?u_line WHERE {{
   {{ ?plan pkg:hasIndicatorTable ?t . ?t pkg:hasRow ?i . BIND("table" AS ?source) }}
   UNION {{ ?u pkg:hasIndicator ?i . {PLAN_OF_UNIT} BIND("text" AS ?source) }}
   ?i pkg:indicatorName ?name . ?plan dcterms:title ?plan_title .
   OPTIONAL {{ ?plan pkg:region ?region }}
+  OPTIONAL {{ ?i pkg:indicatorConcept ?concept .
+    OPTIONAL {{ ?concept skos:prefLabel ?concept_label FILTER(LANG(?concept_label) = "zh") }} }}
+  OPTIONAL {{ ?i pkg:targetYearInferred ?year_inferred }} OPTIONAL {{ ?i pkg:text ?text }}
+  OPTIONAL {{ ?i pkg:changeDirection ?change_direction }} OPTIONAL {{ ?i pkg:changeAmount ?change_amount }}
+  OPTIONAL {{ ?i pkg:changeUnit ?change_unit }}
   OPTIONAL {{ ?i pkg:comparator ?comparator }} OPTIONAL {{ ?i pkg:targetValue ?value }}
   OPTIONAL {{ ?i pkg:unitOfMeasure ?unit }} OPTIONAL {{ ?i pkg:targetYear ?year }}
   OPTIONAL {{ ?i pkg:baselineValue ?baseline }} OPTIONAL {{ ?i pkg:baselineYear ?baseline_year }}

@@ -373,12 +373,12 @@ def test_extract_unit_moves_responsible_units_of_a_key_project():
     assert again.responsible == unit.responsible and len(again.agencies) == 6
 
 
-def test_extract_unit_fills_measures_without_indicators():
+def test_extract_unit_fills_measures_and_their_indicators():
     text = "全面贯彻实施《中华人民共和国母婴保健法》，加强卫生健康、民政等部门协作，新生儿访视率保持在90％以上。"
     unit = extract_unit(_unit(MEASURE, text), "杭州市", "city", 2025)
     assert [m.key for m in unit.agencies] == ["health", "civil_affairs"]
     assert [law.title for law in unit.laws] == ["中华人民共和国母婴保健法"]
-    assert unit.indicators == []
+    assert [(i.name, i.value, i.year) for i in unit.indicators] == [("新生儿访视率", 90.0, 2025)]
     goal = extract_unit(_unit(GOAL, text), "杭州市", "city", 2025)
     assert [(i.name, i.value, i.year) for i in goal.indicators] == [("新生儿访视率", 90.0, 2025)]
 
@@ -391,3 +391,221 @@ def test_find_agencies_reads_roles_from_a_responsible_bracket():
         ("civil_affairs", "partner"),
         ("womens_federation", "partner"),
     ]
+
+
+# ------------------------------------------------------------------ the acting government
+
+
+def found(text, region="", level=""):
+    return [(m.key, m.label, m.surface, m.role) for m in find_agencies(text, region, level)]
+
+
+@pytest.mark.parametrize(
+    "text, region, level, expected",
+    [
+        # real sentences of the bundled plans
+        (
+            "县级以上人民政府开通并有效运行全国统一的儿童救助保护热线",  # 001_c3c85c2cfa5687ef.txt:114
+            "盘山县",
+            "county",
+            ("government", "盘山县人民政府", "县级以上人民政府", "mentioned"),
+        ),
+        ("各级政府负责规划实施工作", "盘山县", "county", ("government", "盘山县人民政府", "各级政府", "lead")),
+        (
+            "各级人民政府应当将家庭教育事业发展纳入本级国民经济和社会发展规划",  # 002_fcf053abc1b695aa.txt:370
+            "衢州市",
+            "city",
+            ("government", "衢州市人民政府", "各级人民政府", "mentioned"),
+        ),
+        (
+            "健全政府主导、部门统筹、社会参与的儿童关爱服务体系",
+            "衢州市",
+            "city",
+            ("government", "衢州市人民政府", "政府", "lead"),
+        ),
+        (
+            "由区人民政府统筹家庭教育指导服务体系",  # 003_c9a26a7ca201c7c9.txt:25
+            "鹿城区",
+            "district",
+            ("government", "鹿城区人民政府", "区人民政府", "lead"),
+        ),
+        (
+            "县级及以上政府统筹家庭教育指导服务",  # 000_66127fe5ef2e4799.txt:86
+            "杭州市",
+            "city",
+            ("government", "杭州市人民政府", "县级及以上政府", "lead"),
+        ),
+        (
+            "落实区委、区政府工作要求",
+            "曾都区",
+            "district",
+            ("government", "曾都区人民政府", "区政府", "mentioned"),
+        ),
+        (
+            "加大政府购买服务力度，将符合条件的儿童保护服务项目纳入目录",
+            "衢州市",
+            "city",
+            ("government", "衢州市人民政府", "政府", "mentioned"),
+        ),
+        # the plan's region in full, and another level's government
+        ("衢州市人民政府负责组织实施", "衢州市", "city", ("government", "衢州市人民政府", "衢州市人民政府", "lead")),
+        (
+            "各县（市、区）政府结合当地实际，制定本地儿童发展规划",
+            "衢州市",
+            "city",
+            ("government", "县人民政府", "各县（市、区）政府", "mentioned"),
+        ),
+        ("县级以上人民政府民政部门", "", "", None),  # a department of it: the civil affairs bureau only
+    ],
+)
+def test_government_at_its_level(text, region, level, expected):
+    got = [f for f in found(text, region, level) if f[0] == "government"]
+    assert got == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "提高政府部门和社会公众对儿童权利的认识",  # 001_c3c85c2cfa5687ef.txt:163 (generic departments)
+        "加强司法机关与政府部门、人民团体、社会组织的配合衔接",
+        "落实政府有关部门、相关机构的责任",
+        "家庭保护、学校保护、社会保护、网络保护、政府保护、司法保护全方位",  # the six protections of minors
+        "市县两级均设置政府举办的标准化妇幼保健机构",  # 002_fcf053abc1b695aa.txt:259
+        "推进数字政府、法治政府和服务型政府建设",
+        "发挥有效市场和有为政府的作用",
+        "中央政府转移支付资金",
+        "用好地方政府专项债券",
+        "市政府办公室印发实施方案",
+        "设立政府性基金",
+        "统筹协调政府力量和社会资源",  # 003_c9a26a7ca201c7c9.txt:133 (its means, not the body)
+    ],
+)
+def test_government_traps(text):
+    assert [f for f in found(text, "杭州市", "city") if f[0] == "government"] == []
+
+
+def test_government_as_a_prefix_names_the_other_body_only():
+    assert found("市政府妇儿工委负责规划组织实施", "杭州市", "city") == [
+        ("wcwc", "杭州市人民政府妇女儿童工作委员会", "市政府妇儿工委", "lead")
+    ]
+    assert keys("区人民政府妇女儿童工作委员会办公室负责日常工作", "曾都区", "district") == ["wcwc"]
+
+
+def test_another_regions_government_is_left_out():
+    assert keys("杭州市政府印发通知", "衢州市", "city") == []
+
+
+# ------------------------------------------------------------------ committees, pioneers, party school
+
+
+@pytest.mark.parametrize(
+    "text, surface",
+    [
+        ("村民委员会、居民委员会组织开展家教、家风、家训宣传", "村民委员会"),  # 000_66127fe5ef2e4799.txt:86
+        ("强化村（居）民委员会对家庭监护和委托照护的监督责任", "村（居）民委员会"),  # 002_fcf053abc1b695aa.txt:478
+        ("推动村（居）委会设立专人专岗", "村（居）委会"),  # 001_c3c85c2cfa5687ef.txt:75
+        ("强化村(居)民委员会的监督责任", "村(居)民委员会"),
+        ("社区居委会成员中女性比例保持在50%左右", "社区居委会"),  # 004_aa5ca547c2e032c6.txt:184
+        ("村委会主任中女性比例逐步提高", "村委会"),
+    ],
+)
+def test_village_and_residents_committees(text, surface):
+    [m] = find_agencies(text, "盘山县", "county")
+    assert (m.key, m.label, m.surface) == ("community_committee", "村（居）民委员会", surface)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "贯彻落实村民委员会组织法和城市居民委员会组织法",  # laws, not the committees
+        "城市和农村少先队员参加雏鹰争章活动率分别达到90%",  # members, not the organisation
+        "配齐配强少先队辅导员",
+    ],
+)
+def test_committee_and_pioneer_traps(text):
+    assert [k for k in keys(text) if k in ("community_committee", "young_pioneers")] == []
+
+
+def test_young_pioneers():
+    # 002_fcf053abc1b695aa.txt:422
+    assert found("充分发挥共青团、少先队组织育人作用", "衢州市", "city") == [
+        ("youth_league", "共青团衢州市委员会", "共青团", "mentioned"),
+        ("young_pioneers", "少先队衢州市工作委员会", "少先队", "mentioned"),
+    ]
+    assert keys("全面加强新时代少年先锋队工作") == ["young_pioneers"]
+
+
+def test_party_school():
+    # 004_aa5ca547c2e032c6.txt:319, and its half-width twin
+    for text in ("将男女平等基本国策纳入党校（行政学院）培训内容", "纳入党校(行政学院)培训课程"):
+        [m] = find_agencies(text, "曾都区", "district")
+        assert (m.key, m.label) == ("party_school", "中共曾都区委党校")
+    assert keys("纳入各级党校教学计划和各级干部培训规划") == ["party_school"]
+
+
+# ------------------------------------------------------------------ bodies named through their people
+
+
+def test_bodies_acting_through_their_people():
+    # 001_c3c85c2cfa5687ef.txt:192
+    text = "建立完善法官、检察官、行政执法人员、律师在法律实施过程中面向未成年人以案释法制度"
+    assert found(text, "盘山县", "county") == [
+        ("court", "盘山县人民法院", "法官", "mentioned"),
+        ("procuratorate", "盘山县人民检察院", "检察官", "mentioned"),
+    ]
+    # 000_66127fe5ef2e4799.txt:125
+    assert keys("设置交通警示标志和安全设施，派民警或协管员维护地处交通复杂路段的学校周边秩序") == ["public_security"]
+    assert keys("由检察官、法官、人民警察等担任法治副校长") == ["procuratorate", "court", "public_security"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "提高女法官、女检察官、女警察的比例",  # a statistic about members
+        "法官中女性比例逐步提高",
+        "学习宣传法官法、检察官法和人民警察法",  # laws
+        "支持人民警察学院开设课程",
+        "组织模拟法庭活动，由学生担任小法官",
+    ],
+)
+def test_people_traps(text):
+    assert keys(text) == []
+
+
+# ------------------------------------------------------------------ offsets and spans
+
+
+def test_mention_offsets_cover_the_surface():
+    text = "市卫健委牵头，\n县级以上人民政府、法官和村（居）民委员会参与"
+    for m in find_agencies(text, "杭州市", "city"):
+        assert "".join(text[m.start : m.end].split()) == m.surface
+
+
+def test_extract_file_places_every_mention_in_the_source_text():
+    from graph.extract import extract_file
+    from graph.parse import parse_text
+
+    text = (
+        "杭州市儿童发展规划（2021—2030年）\n"
+        "根据《中华人民共和国未成年人保护法》和\n《浙江省儿童发展“十四五”规划》，制定本规划。\n"
+        "一、主要目标和策略措施\n"
+        "（一）儿童与健康\n"
+        "主要目标：\n"
+        "1.婴儿死亡率控制在5‰以下。\n"
+        "策略措施：\n"
+        "1.加强儿童健康管理\n各级政府负责，市卫健委牵头，\n  民政、教育等部门配合。落实《母婴保健法》。\n"
+        "二、重点项目\n"
+        "1.儿童友好医院建设。（责任单位：市卫健委、市民政局）\n"
+        "三、组织实施\n"
+    )
+    pf = extract_file(parse_text(text, "t.txt"))
+    plan = pf.plans[0]
+    mentions = list(plan.preamble_laws) + [m for _, u in plan.units() for m in (*u.agencies, *u.laws)]
+    assert len(mentions) >= 8
+    for m in mentions:
+        assert m.span is not None, m
+        written = text[m.span.start : m.span.end]
+        assert "".join(written.split()) == m.surface, (written, m)
+        assert m.span.line == text.count("\n", 0, m.span.start) + 1
+    kp = plan.key_projects[0]
+    assert [(m.surface, m.role) for m in kp.agencies] == [("市卫健委", "lead"), ("市民政局", "partner")]

@@ -19,7 +19,7 @@ def rows(text, end_year=None):
             "食品安全得到有效保障，抽查批次合格率达到95%以上，确保儿童饮食安全。",
             [("抽查批次合格率", "ge", 95.0, "%", 2025)],
         ),
-        ("科学规划学前教育，普惠性幼儿园覆盖率达到90%。", [("普惠性幼儿园覆盖率", "eq", 90.0, "%", 2025)]),
+        ("科学规划学前教育，普惠性幼儿园覆盖率达到90%。", [("普惠性幼儿园覆盖率", "ge", 90.0, "%", 2025)]),
         ("12岁儿童龋患率控制在25％以内。", [("12岁儿童龋患率", "le", 25.0, "%", 2025)]),
         ("减少和避免儿童意外伤害，儿童伤害死亡率低于8.78/10万。", [("儿童伤害死亡率", "lt", 8.78, "1/10万", 2025)]),
         ("就业人员中女性比例保持在46%左右。", [("就业人员中女性比例", "approx", 46.0, "%", 2025)]),
@@ -47,12 +47,12 @@ def rows(text, end_year=None):
             "镇、街道、管委会党政领导班子中至少各配备 1 名女干部。",
             [("镇、街道、管委会党政领导班子中女干部", "ge", 1.0, "名", 2025)],
         ),
-        ("保证婴儿母乳喂养达到6个月以上。", [("保证婴儿母乳喂养", "ge", 6.0, "个月", 2025)]),
+        ("保证婴儿母乳喂养达到6个月以上。", [("婴儿母乳喂养", "ge", 6.0, "个月", 2025)]),
         ("5 岁以下儿童低体重率控制在 5 % 以下。", [("5岁以下儿童低体重率", "le", 5.0, "%", 2025)]),
         ("儿童伤害死亡率≤7.49/10万。", [("儿童伤害死亡率", "le", 7.49, "1/10万", 2025)]),
         ("孕产妇死亡率控制在7/10万以下。", [("孕产妇死亡率", "le", 7.0, "1/10万", 2025)]),
         ("到2030年，妇女人均预期寿命达到83岁以上。", [("妇女人均预期寿命", "ge", 83.0, "岁", 2030)]),
-        ("女性平均受教育年限提高到11年。", [("女性平均受教育年限", "eq", 11.0, "年", 2025)]),
+        ("女性平均受教育年限提高到11年。", [("女性平均受教育年限", "ge", 11.0, "年", 2025)]),
         ("高中阶段毛入学率达到９７％以上。", [("高中阶段毛入学率", "ge", 97.0, "%", 2025)]),
         (
             "中小学每班每月开设心理健康教育课不少于2课时。",
@@ -72,10 +72,12 @@ def test_suffix_comparator_without_a_verb():
 
 
 def test_metric_followed_by_value_borrows_the_subject():
-    assert rows("孤儿和事实无人抚养儿童基本生活养育标准年均提高6%以上，保障率100%。") == [
-        ("孤儿和事实无人抚养儿童基本生活养育标准", "ge", 6.0, "%/年", None),
-        ("孤儿和事实无人抚养儿童保障率", "eq", 100.0, "%", None),
+    found = find_indicators("孤儿和事实无人抚养儿童基本生活养育标准年均提高6%以上，保障率100%。")
+    assert [(i.name, i.comparator, i.value, i.unit) for i in found] == [
+        ("孤儿和事实无人抚养儿童基本生活养育标准", "ge", None, None),
+        ("孤儿和事实无人抚养儿童保障率", "eq", 100.0, "%"),
     ]
+    assert (found[0].change_direction, found[0].change_amount, found[0].change_unit) == ("increase", 6.0, "%/年")
 
 
 def test_share_of_a_whole():
@@ -151,7 +153,7 @@ def test_spaced_years_and_values():
 
 def test_single_year_clause_applies_to_the_sentence():
     assert rows("2025年，每千人口拥有3岁以下婴幼儿托位数达到4.5个，以后保持稳定增长。", 2030) == [
-        ("每千人口拥有3岁以下婴幼儿托位数", "eq", 4.5, "个", 2025)
+        ("每千人口拥有3岁以下婴幼儿托位数", "ge", 4.5, "个", 2025)
     ]
 
 
@@ -193,28 +195,54 @@ def test_synthetic_goal_of_another_county():
 # ------------------------------------------------------------------ relative targets
 
 
+def change(ind):
+    return (ind.name, ind.value, ind.change_direction, ind.change_amount, ind.change_unit, ind.baseline_year)
+
+
 def test_relative_to_a_base_year():
     [ind] = find_indicators("儿童伤害所致死亡和残疾减少。儿童伤害死亡率以2020年为基数下降20%。", 2030)
-    assert (ind.name, ind.comparator, ind.value, ind.unit, ind.year, ind.baseline_year) == (
-        "儿童伤害死亡率",
-        "le",
-        -20.0,
-        "%",
-        2030,
-        2020,
-    )
+    # a relative target is a change, never the value -20 %
+    assert change(ind) == ("儿童伤害死亡率", None, "decrease", 20.0, "%", 2020)
+    assert (ind.comparator, ind.unit, ind.year, ind.year_inferred) == ("eq", None, 2030, True)
     assert ind.text == "儿童伤害死亡率以2020年为基数下降20%"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 盘山 goal 1.1 (数据为基数), 曾都 children goal 2.1
+        ("儿童伤害死亡率以2020年数据为基数下降20%。", ("儿童伤害死亡率", None, "decrease", 20.0, "%", 2020)),
+        ("孕产妇死亡率比2020年降低10%。", ("孕产妇死亡率", None, "decrease", 10.0, "%", 2020)),
+        ("儿童伤害死亡率较2020年下降1/3。", ("儿童伤害死亡率", None, "decrease", 33.33, "%", 2020)),
+        ("5岁以下儿童死亡率下降三分之一。", ("5岁以下儿童死亡率", None, "decrease", 33.33, "%", None)),
+        # 盘山 goal 1.10: the base is the baseline level, no year
+        (
+            "儿童超重、肥胖上升趋势得到有效控制。儿童超重率和肥胖率年均增幅在基线基础上下降80％。",
+            ("儿童超重率和肥胖率年均增幅", None, "decrease", 80.0, "%", None),
+        ),
+        ("城乡居民收入比2020年增长30%左右。", ("城乡居民收入", None, "increase", 30.0, "%", 2020)),
+    ],
+)
+def test_relative_targets(text, expected):
+    [ind] = find_indicators(text, 2030)
+    assert change(ind) == expected
 
 
 def test_yearly_change_in_points():
     [ind] = find_indicators("实现儿童青少年总体近视率在2018年基础上每年降低1个百分点以上。")
-    assert (ind.name, ind.comparator, ind.value, ind.unit, ind.baseline_year) == (
-        "儿童青少年总体近视率",
-        "le",
-        -1.0,
-        "个百分点/年",
-        2018,
-    )
+    assert change(ind) == ("儿童青少年总体近视率", None, "decrease", 1.0, "个百分点/年", 2018)
+    assert ind.comparator == "ge"  # a fall of at least one point a year
+
+
+# ------------------------------------------------------------------ inferred target years
+
+
+def test_year_from_the_plan_period_is_marked_inferred():
+    written, inferred = find_indicators("到2025年，新生儿死亡率控制在3‰以下。婴儿死亡率控制在5‰以下。", 2030)
+    assert (written.year, written.year_inferred) == (2025, False)
+    assert (inferred.year, inferred.year_inferred) == (2030, True)
+    [none] = find_indicators("婴儿死亡率控制在5‰以下。")
+    assert (none.year, none.year_inferred) == (None, False)
 
 
 # ------------------------------------------------------------------ precision
@@ -299,3 +327,170 @@ def test_per_mille_written_as_percent_is_corrected_for_child_mortality():
     ]
     rate = find_indicators("普惠性幼儿园覆盖率达到90%以上。")[0]
     assert rate.unit == "%" and rate.unit_as_written is None
+
+
+# ------------------------------------------------------------------ measures (real sentences of the bundled plans)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 衢州 children measure 2.1
+        (
+            "新生儿、婴儿和5岁以下儿童死亡率分别控制在3‰、5‰和6‰以下；儿童常见疾病和恶性肿瘤等严重危害儿童健康的"
+            "疾病得到有效控制。严重多发致残的出生缺陷发生率控制在较低水平；0—6个月婴儿纯母乳喂养率达到65%以上；",
+            [
+                ("新生儿死亡率", "le", 3.0, "‰", 2025),
+                ("婴儿死亡率", "le", 5.0, "‰", 2025),
+                ("5岁以下儿童死亡率", "le", 6.0, "‰", 2025),
+                ("0—6个月婴儿纯母乳喂养率", "ge", 65.0, "%", 2025),
+            ],
+        ),
+        # 衢州 children measure 6.5
+        (
+            "推进未成年人保护公共法律服务网络、实体、热线平台建设，社区儿童维权机构覆盖率达到100%，县（市、区）"
+            "“12355”青少年服务台基层工作站覆盖率达到100%，为未成年人提供高效、快捷的法律服务。",
+            [
+                ("社区儿童维权机构覆盖率", "ge", 100.0, "%", 2025),
+                ("县（市、区）“12355”青少年服务台基层工作站覆盖率", "ge", 100.0, "%", 2025),
+            ],
+        ),
+        # 衢州 children key project 3
+        (
+            "新生儿疾病筛查率达95%以上，新生儿听力筛查率达95%以上。（责任单位：市卫健委等）",
+            [("新生儿疾病筛查率", "ge", 95.0, "%", 2025), ("新生儿听力筛查率", "ge", 95.0, "%", 2025)],
+        ),
+        # 衢州 children measure 2.3 / 2.4: the metric's subject is in the clause before
+        ("加强新生儿规范化访视，访视率保持在90%以上。", [("新生儿规范化访视率", "ge", 90.0, "%", 2025)]),
+        ("开展0—6岁儿童健康管理工作，管理率保持在90%以上。", [("0—6岁儿童健康管理率", "ge", 90.0, "%", 2025)]),
+        # 盘山 measure 1.4: 至少 + verb
+        (
+            "依托儿科实力较强的医疗机构，县至少设有1个危重新生儿救治中心。",
+            [("县危重新生儿救治中心", "ge", 1.0, "个", 2025)],
+        ),
+        # 盘山 measure 1.2: a short name borrows the per-capita subject; a target to reach is a floor (ge)
+        (
+            "每千名儿童拥有儿科执业（助理）医生达到1.12名、床位增至3.17张。",
+            [
+                ("每千名儿童拥有儿科执业（助理）医生", "ge", 1.12, "名", 2025),
+                ("每千名儿童床位", "ge", 3.17, "张", 2025),
+            ],
+        ),
+        # 盘山 measure 1.13: the population comes after the metric, then bare populations
+        (
+            "保证每天睡眠时间小学生达到10小时、初中生达到9小时、高中生达到8小时。",
+            [
+                ("小学生每天睡眠时间", "ge", 10.0, "小时", 2025),
+                ("初中生每天睡眠时间", "ge", 9.0, "小时", 2025),
+                ("高中生每天睡眠时间", "ge", 8.0, "小时", 2025),
+            ],
+        ),
+        # 盘山 measure 3.13: a second count in the same phrase does not run into the name
+        (
+            "中小学每学期至少组织1次家庭教育指导和1次家庭教育实践活动。",
+            [("中小学每学期家庭教育指导", "ge", 1.0, "次", 2025)],
+        ),
+    ],
+)
+def test_targets_in_measures(text, expected):
+    assert rows(text, 2025) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # shares of a population (杭州 measure 2.5, 衢州 children measure 7.5, 曾都 children goal 5.5)
+        ("推动80%的基层医疗机构开展标准化发育筛查。", [("基层医疗机构开展标准化发育筛查", "eq", 80.0, "%")]),
+        ("市级和75%的县（市、区）建立儿童活动中心。", [("县（市、区）建立儿童活动中心", "eq", 75.0, "%")]),
+        (
+            "95%的城市社区和85%的农村社区(村)建立家长学校或家庭教育指导服务站点。",
+            [
+                ("城市社区建立家长学校或家庭教育指导服务站点", "eq", 95.0, "%"),
+                ("农村社区(村)建立家长学校或家庭教育指导服务站点", "eq", 85.0, "%"),
+            ],
+        ),
+        # counts to build (衢州 children measure 6.13, 曾都 children measure 3.4, 鹿城 key project 4)
+        (
+            "推进未成年人观护帮教基地建设，力争在5年内增建5个优质观护帮教基地。",
+            [("增建优质观护帮教基地", "eq", 5.0, "个")],
+        ),
+        ("改扩建10所公办幼儿园。", [("改扩建公办幼儿园", "eq", 10.0, "所")]),
+        ("每年开展心理健康教育及干预活动10场；", [("每年开展心理健康教育及干预活动", "eq", 10.0, "场")]),
+        # a per-capita count without a comparator word (杭州 goal 2.8)
+        ("提高0—3岁婴幼儿托育水平，实现每千人4.6个托位。", [("每千人托位数", "eq", 4.6, "个")]),
+    ],
+)
+def test_shares_and_counts(text, expected):
+    assert [(i.name, i.comparator, i.value, i.unit) for i in find_indicators(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ranges of counts and ages are not targets (衢州 children measures 5.4, 2.8; 杭州 measure 2.9)
+        "加快儿童福利设施建设，全市建有1—2个区域性儿童福利机构，整合儿童福利服务资源。",
+        "全市建成1—2个集养育、医疗、康复、教育、社会工作一体化发展的区域性儿童福利机构。",
+        "保障学生每天校内、校外各1小时体育活动，帮助熟练掌握1—2项运动技能。",
+        "新建城区义务教育学校2—3所。",
+        "加强0—6岁儿童眼保健和视力检查，提升眼保健和视力检查覆盖率。",
+        "指导学生形成1至2项艺术爱好和特长。",
+        # ages, thresholds and rules (杭州 measures 6.3, 3.4; 盘山 measure 3.7; 衢州 children measure 2.2)
+        "不得安排16周岁以上、18周岁以下未成年工从事禁止的劳动。",
+        "校园周边200米以内禁设网吧、游艺娱乐场所。",
+        "鼓励支持20万人口以上的县（区）办好一所达到标准的特殊教育学校。",
+        "600名学生以下的非寄宿制中小学校，配备专兼职保健教师或卫生专业技术人员。",
+        # a count that is not a target, numbers inside names, years and durations
+        "以“1个示范型儿童之家联结N个基础型儿童之家”的方式，实现儿童之家服务全覆盖。",
+        "加强“12338”妇女维权公益服务热线建设。",
+        "贯彻落实《健康衢州2030行动纲要》，健全妇女健康保障工作机制。",
+        "实施残疾儿童从学前到高中阶段15年免费教育。",
+        "打造中心城区“10分钟急救圈”、非中心城区“15分钟急救圈”。",
+    ],
+)
+def test_traps_in_measures(text):
+    assert find_indicators(text, 2025) == []
+
+
+# ------------------------------------------------------------------ concepts
+
+
+def test_concepts_unify_wordings():
+    from graph.extract import concept_key
+    from graph.extract.indicator_concepts import normal_name
+
+    same = [
+        ("每千人口拥有3岁以下婴幼儿托位数", "每千人拥有3岁以下婴幼儿托位数", "每千人口3岁以下婴幼儿托位数"),
+        ("0-6岁儿童眼保健和视力检查覆盖率", "0—6岁儿童眼保健和视力检查覆盖率", "0～6岁儿童眼保健和视力检查覆盖率"),
+        ("高中阶段毛入学率", "高中阶段教育毛入学率"),
+        ("就业人员中女性比例", "就业人员中女性的比例", "就业人员中女性比重"),
+        ("普惠性幼儿园覆盖率", "普惠性幼儿园覆盖面", "普惠性幼儿园覆盖率（%）"),
+        ("千名儿童儿科执业（助理）医师数", "每千名儿童儿科执业(助理)医师数"),
+    ]
+    for names in same:
+        assert len({concept_key(n) for n in names}) == 1, names
+    assert concept_key("每千人口拥有3岁以下婴幼儿托位数") == "childcare-places-per-1000"
+    assert concept_key("新生儿死亡率") != concept_key("婴儿死亡率")
+    assert normal_name("严重致残的出生缺陷发生率（1/‰）") == "严重致残出生缺陷发生率"
+    # an unlisted name gets a key from its normal form: identical wordings still group
+    key = concept_key("某某县 “十五五” 新指标达标率")
+    assert key.startswith("name-") and key == concept_key("某某县“十五五”新指标达标率")
+
+
+def test_every_indicator_of_the_bundled_plans_has_a_concept():
+    from graph.extract import extract_file
+    from graph.parse import parse_corpus
+    from tests.corpus_util import CORPUS
+
+    found = []
+    for pf in parse_corpus(CORPUS):
+        extract_file(pf)
+        for plan in pf.plans:
+            found += [(u.kind, i) for _, u in plan.units() for i in u.indicators]
+            found += [("table", r.indicator) for t in plan.tables for r in t.rows]
+    by_kind = {k: sum(1 for kind, _ in found if kind == k) for k in ("goal", "measure", "key_project", "table")}
+    print("indicators per kind:", by_kind)
+    assert all(i.concept for _, i in found)
+    assert by_kind["measure"] >= 90  # measures state targets too (none were read before)
+    listed = sum(1 for _, i in found if not i.concept.startswith("name-"))
+    assert listed / len(found) > 0.95  # the concept list covers the bundled plans' wordings
+    assert all(i.value is None or i.value >= 0 for _, i in found)  # no -20 % for "下降20%"

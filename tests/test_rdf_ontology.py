@@ -182,3 +182,36 @@ def test_every_pkg_term_used_by_the_builder_is_declared(onto):
     used = {p for _, p, _ in g} | set(g.objects(None, RDF.type))
     undeclared = sorted(str(t) for t in used if str(t).startswith(str(PKG)) and (t, None, None) not in onto)
     assert not undeclared, undeclared
+
+
+def test_mention_and_label_terms(onto):
+    """Mentions as data (issue 13): citations, the extraction activity, resolution and agency flags."""
+    sub = lambda a, b: (PKG[a], RDFS.subClassOf, b) in onto  # noqa: E731
+    assert sub("Citation", PROV.Entity) and sub("Responsibility", PROV.Entity)
+    assert sub("ExtractionActivity", PROV.Activity)
+    for p in ("hasCitation", "nestedIn"):
+        assert (PKG[p], RDF.type, OWL.ObjectProperty) in onto, p
+    for p in ("agencyStated", "resolution", "resolutionNote", "extractorVersion"):
+        assert (PKG[p], RDF.type, OWL.DatatypeProperty) in onto, p
+    shapes = Graph().parse(SHAPES_TTL, format="turtle")
+    SH = "http://www.w3.org/ns/shacl#"
+    targets = set(shapes.objects(None, URIRef(SH + "targetClass")))
+    assert {
+        PKG.Citation,
+        PKG.Responsibility,
+        PKG.ExtractionActivity,
+        PKG.Plan,
+        PKG.Agency,
+        PKG.LegalDocument,
+    } <= targets
+    assert SKOS.Concept in targets  # labels on every concept
+
+
+def test_every_concept_and_scheme_has_zh_and_en_labels():
+    from graph.rdf.vocab import agency_type_scheme_graph, load_agency_types
+
+    for g in (Graph().parse(DOMAINS_TTL, format="turtle"), agency_type_scheme_graph(load_agency_types())):
+        nodes = set(g.subjects(RDF.type, SKOS.Concept)) | set(g.subjects(RDF.type, SKOS.ConceptScheme))
+        assert nodes
+        for n in nodes:
+            assert {l.language for l in g.objects(n, RDFS.label)} == {"zh", "en"}, n

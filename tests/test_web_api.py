@@ -137,6 +137,20 @@ def test_indicator_comparison_across_plans(s):
     assert s.get("/api/indicators/compare").status == 400
 
 
+def test_indicators_are_grouped_by_concept(s):
+    """One row per indicator concept, whatever the wording; any wording compares the whole concept."""
+    items = api(s, "/api/indicators", per_page=500)["items"]
+    places = [i for i in items if i["concept"] == "childcare-places-per-1000"]
+    assert len(places) == 1 and len(places[0]["names"]) >= 3 and places[0]["plans"] >= 5
+    assert len({i["concept"] for i in items}) == len(items)
+    cmp = api(s, "/api/indicators/compare", name="每千人拥有3岁以下婴幼儿托位数")
+    assert cmp["plans"] >= 5 and len(cmp["matched_names"]) >= 3
+    assert [c["key"] for c in cmp["concepts"]] == ["childcare-places-per-1000"]
+    relative = api(s, "/api/indicators/compare", name="儿童伤害死亡率")
+    changes = [r for r in relative["rows"] if r["change"]]
+    assert changes and all(r["value"] is None and r["change_text"] == "较2020年下降20%" for r in changes)
+
+
 def test_domains(s):
     items = api(s, "/api/domains")["items"]
     law = next(c for c in items if c["concept"] == "children-law")

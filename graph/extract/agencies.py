@@ -15,7 +15,19 @@ from functools import lru_cache
 
 from graph.model import AgencyMention
 
-from .agency_lexicon import NATIONAL_PREFIXES, PREFIX_LEVEL, agency_lexicon, alias_table, canonical_label, types_by_key
+from .agency_lexicon import (
+    NATIONAL_PREFIXES,
+    PEOPLE_NOT_AFTER,
+    PEOPLE_NOT_BEFORE,
+    PREFIX_LEVEL,
+    agency_lexicon,
+    alias_table,
+    canonical_label,
+    people_words,
+    types_by_key,
+)
+from .government import KEY as GOVERNMENT
+from .government import government_spans
 from .text import normalise
 
 LIST_SEPARATORS = "、和及与"
@@ -65,7 +77,11 @@ def _max_alias_len() -> int:
 
 
 def _guarded(text: str, start: int, end: int, keys: tuple[str, ...]) -> bool:
-    """True when a lexicon guard rejects the match (e.g. 科协 in 多学科协作)."""
+    """True when a lexicon guard rejects the match (e.g. 科协 in 多学科协作, 法官 in 女法官比例)."""
+    if text[start:end] in people_words() and (
+        PEOPLE_NOT_BEFORE.search(text[max(0, start - 2) : start]) or PEOPLE_NOT_AFTER.match(text[end : end + 4])
+    ):
+        return True
     for key in keys:
         t = types_by_key()[key]
         if t.not_before and t.not_before.search(text[max(0, start - 4) : start]):
@@ -182,6 +198,13 @@ def _list_hits(text: str) -> list[_Hit]:
     return hits
 
 
+def _government_hits(text: str, region: str) -> list[_Hit]:
+    """各级政府, 区人民政府, 政府主导 … (``graph.extract.government``)."""
+    rx = _name_regex()
+    spans = government_spans(text, region, lambda i: rx.match(text, i) is not None)
+    return [_Hit((GOVERNMENT,), start, end, prefix, text[start:end]) for start, end, prefix in spans]
+
+
 def _role(text: str, start: int, end: int) -> str:
     after = text[end : end + 12]
     if LEAD_AFTER.match(after) or after.startswith("会同"):
@@ -207,6 +230,7 @@ def _mentions(hits: list[_Hit], text: str, index: list[int], region: str, level:
                     surface=text[hit.start : hit.end],
                     role=role,
                     start=index[hit.start],
+                    end=index[hit.end - 1] + 1,
                 )
                 order[key] = (hit.start, rank)
             else:
@@ -225,7 +249,7 @@ def _responsible_roles(text: str, hits: list[_Hit]) -> None:
 def find_agencies(text: str, region: str = "", level: str = "") -> list[AgencyMention]:
     """One mention per agency type, at its first occurrence, in order of position."""
     norm, index = normalise(text)
-    hits = _name_hits(norm) + _prefixed_stem_hits(norm) + _list_hits(norm)
+    hits = _name_hits(norm) + _prefixed_stem_hits(norm) + _list_hits(norm) + _government_hits(norm, region)
     _responsible_roles(norm, hits)
     return _mentions(hits, norm, index, region, level)
 

@@ -33,6 +33,11 @@ PREFIX_LEVEL = {
 }
 NATIONAL_PREFIXES = ("最高", "国家", "中央")
 
+# a member named for the body (法官, 民警) counts only where the body acts through them: not in a statistic
+# about members (女法官, 法官中女性比例), a law's title (法官法, 人民警察法) or a school (警察学院)
+PEOPLE_NOT_BEFORE = re.compile(r"(?:女|男|小|模拟|少年)$")
+PEOPLE_NOT_AFTER = re.compile(r"^(?:法|学院|学校|大学|中|的比例|比例|占比|人数|数量|队伍|职业|节|察)")
+
 
 @dataclass(frozen=True)
 class AgencyType:
@@ -44,11 +49,12 @@ class AgencyType:
     stems: tuple[str, ...]  # forms valid only in lists or after a level prefix
     not_before: re.Pattern | None  # guard on the text just before a match
     not_after: re.Pattern | None  # guard on the text just after a match
+    people: tuple[str, ...] = ()  # members through whom the body acts (法官, 民警): standalone, guarded
 
     @property
     def aliases(self) -> tuple[str, ...]:
         generated = tuple(s + suf for s in self.stems for suf in DEPARTMENT_SUFFIXES)
-        return tuple(dict.fromkeys(self.names + generated + self.stems))
+        return tuple(dict.fromkeys(self.names + generated + self.stems + self.people))
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -69,7 +75,7 @@ def agency_lexicon() -> tuple[AgencyType, ...]:
     for line in LEXICON_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") or line.startswith("key\t"):
             continue
-        key, zh, en, prov, city, county, names, stems, nb, na = (line.split("\t") + [""] * 10)[:10]
+        key, zh, en, prov, city, county, names, stems, nb, na, people = (line.split("\t") + [""] * 11)[:11]
         types.append(
             AgencyType(
                 key=key,
@@ -80,6 +86,7 @@ def agency_lexicon() -> tuple[AgencyType, ...]:
                 stems=_split(stems),
                 not_before=_guard(nb, after=False),
                 not_after=_guard(na, after=True),
+                people=_split(people),
             )
         )
     return tuple(types)
@@ -95,7 +102,7 @@ def alias_table() -> dict[str, tuple[tuple[str, ...], bool]]:
     """alias -> (agency keys, standalone?). Abbreviations map to several keys."""
     table: dict[str, tuple[tuple[str, ...], bool]] = {}
     for t in agency_lexicon():
-        standalone = set(t.names) | {s + suf for s in t.stems for suf in DEPARTMENT_SUFFIXES}
+        standalone = set(t.names) | set(t.people) | {s + suf for s in t.stems for suf in DEPARTMENT_SUFFIXES}
         for alias in t.aliases:
             if alias in table and table[alias][0] != (t.key,):
                 raise ValueError(f"alias {alias!r} is claimed by {table[alias][0]} and {t.key}")
@@ -139,5 +146,12 @@ def canonical_label(key: str, region: str = "", level: str = "", prefix: str = "
     return _fill(suffix, region)
 
 
+@lru_cache(maxsize=1)
+def people_words() -> frozenset[str]:
+    return frozenset(w for t in agency_lexicon() for w in t.people)
+
+
 def _fill(suffix: str, region: str) -> str:
+    if suffix.startswith("="):  # the whole name: no region ("村（居）民委员会")
+        return suffix[1:]
     return suffix.replace("{region}", region) if "{region}" in suffix else region + suffix

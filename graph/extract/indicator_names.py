@@ -13,12 +13,12 @@ from .text import split_outside_brackets
 
 YEAR_PHRASE = re.compile(r"(?:到|至|在|于)?((?:19|20)\d\d)\s*年(?:底|末)?(?:前)?")
 LEADING = re.compile(
-    r"^(?:[、和及与并且而，,]|已经|到|至|确保|力争|争取|实现|推动|使|让|要|其中|同时|努力|基本|"
-    r"进一步|以后|此后|全市|全区|全县|全省|全州|全域|全旗|全镇|全乡)+"
+    r"^(?:[、和及与并且而，,]|已经|到|至|确保|保证(?!率)|保障(?!率)|力争|争取|实现|推动|促进|使|让|要|其中|同时|努力|基本|"
+    r"进一步|以后|此后|全市|全区|全县|全省|全州|全域|全旗|全镇|全乡|在?\d+年内|在?[一二三四五]年内)+"
 )
 TRAILING = re.compile(r"(?:分别|均|各|要|应|一般|力争|争取|逐步|将|需|必须|的目标|的|，|、)+$")
 # a counting-unit qualifier inside a name: "接种率以镇（街道）为单位"
-PER_UNIT = re.compile(r"以[^，,。以]{1,10}为单位")
+PER_UNIT = re.compile(r"以[^，,。以]{1,14}为单位")
 # a name ending like this is a measurable quantity
 METRIC = re.compile(r"(率|数|比例|比重|比|量|寿命|年限|时间|指数|面积|人次|覆盖面|占比)$")
 # population / object words that open a name ("5岁以下儿童" + 死亡率)
@@ -33,6 +33,10 @@ ENTITY = re.compile(
         )
     )
 )
+
+
+# an age written before a population word: "0—6岁", "3岁以下", "6个月内"
+AGE = r"(?:\d+(?:[-—～~至]\d+)?(?:周岁|岁|个月)(?:以下|以上|内)?)?"
 
 
 def years_in(text: str) -> list[int]:
@@ -57,10 +61,37 @@ def _subject_end(item: str) -> int:
 
 
 def with_subject(name: str, previous: str) -> str:
-    """A bare metric ("保障率") borrows the subject of the previous name in its sentence."""
-    if len(name) > 4 or _subject_end(name) or not METRIC.search(name):
+    """A short name without a subject borrows the subject of the previous name in its sentence:
+    "保障率" after "孤儿…基本生活养育标准", "床位" after "每千名儿童拥有儿科执业（助理）医生"; a bare
+    population ("初中生" after "小学生每天睡眠时间") borrows the previous name's metric instead."""
+    end = _subject_end(previous)
+    if ENTITY.fullmatch(name) and 0 < end < len(previous) and ENTITY.fullmatch(previous[:end]):
+        return name + previous[end:]
+    if len(name) > 4 or _subject_end(name):
         return name
-    return previous[: _subject_end(previous)] + name
+    return previous[:end] + name
+
+
+def subject_first(name: str) -> str:
+    """ "每天睡眠时间小学生" (a metric, then its population) reads as "小学生每天睡眠时间"."""
+    m = re.search(f"(?:{ENTITY.pattern})$", name)
+    if m and m.start() > 0 and METRIC.search(name[: m.start()]) and not _subject_end(name[: m.start()]):
+        return m.group() + name[: m.start()]
+    return name
+
+
+def subject_from_context(name: str, context: str) -> str:
+    """A bare metric ("访视率") whose subject is in an earlier clause of its sentence
+    ("加强新生儿规范化访视，访视率保持在90%以上"): the population and age before the metric's stem."""
+    stem = name[:-1] if name.endswith("率") else ""
+    if len(name) > 4 or _subject_end(name) or not stem or stem not in context:
+        return name
+    before = context[: context.rindex(stem)]
+    found = list(re.finditer(f"{AGE}(?:{ENTITY.pattern})", before))
+    if not found:
+        return name
+    subject = found[-1]
+    return subject.group() + before[subject.end() :] + name
 
 
 def _head(donor: str, before_donor: str) -> str:

@@ -18,20 +18,20 @@ removed without rebuilding everything (``graph.delta``):
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
-from graph.model import GOAL, KEY_PROJECT, MEASURE, Domain, Indicator, IndicatorTable, ParsedFile, Plan, Source, Unit
+from graph.model import GOAL, KEY_PROJECT, MEASURE, Domain, ParsedFile, Plan, Source, Unit
 
 from ..parse.formats import media_type_of
 from ..titles import title_key
-from . import iri
-from .literals import decimal_literal, pick, year_literal, zh  # noqa: F401 (re-exported)
-from .ns import DCTERMS, ELI, PKG, PROV, RDF, RDFS, XSD
+from . import indicators, iri, labels, mentions
+from .literals import decimal_literal, en, pick, tagged, year_literal, zh  # noqa: F401 (re-exported)
+from .ns import DCTERMS, ELI, PKG, PROV, RDF, XSD
 from .shared import Contributions, shared_graph
 from .validate import assert_valid
 from .vocab import ontology_graph
@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 _KIND_CLASS = {GOAL: PKG.Goal, MEASURE: PKG.Measure, KEY_PROJECT: PKG.KeyProject}
-_ROLE_SHORTCUT = {"lead": PKG.leadAgency, "partner": PKG.partnerAgency}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -89,6 +88,7 @@ class _Builder:
         self.triples: list = []
         self.c = Contributions()
         self.files: dict[str, dict] = {}
+        self.texts: dict[str, str] = {}
 
     # --- helpers
     def add(self, s, p, o):
@@ -128,17 +128,7 @@ class _Builder:
         return sp
 
     def cite(self, subject: URIRef, laws):
-        for m in laws:
-            title = m.title or m.surface
-            key = title_key(title)
-            if not key:
-                continue
-            rec = self.c.laws[key]
-            rec["titles"][title] += 1
-            rec["types"][m.doc_type or "other"] += 1
-            if m.surface:
-                rec["surfaces"].add(m.surface)
-            self.add(subject, PKG.cites, iri.law(title))
+        mentions.citations(self, subject, laws)
 
     # --- plan parts
     def plan(self, p: Plan, h: str):
@@ -147,7 +137,7 @@ class _Builder:
         self.add(P, RDF.type, PKG.Plan)
         self.add(P, DCTERMS.title, zh(p.title))
         self.add(P, PKG.titleInferred, Literal(bool(p.title_inferred)))
-        self.opt(P, PKG.titleEvidence, p.title_evidence)
+        self.opt(P, PKG.titleEvidence, p.title_evidence, en)
         self.opt(P, PKG.region, p.region)
         self.opt(P, PKG.adminLevel, p.level, Literal)
         self.opt(P, PKG.planType, p.plan_type, Literal)
@@ -179,7 +169,7 @@ class _Builder:
             self.add(P, PKG.hasKeyProject, U)
             self.unit(U, u, p.region, KEY_PROJECT)
         for t, tab in enumerate(p.tables, 1):
-            self.table(P, t, tab)
+            indicators.table(self, P, t, tab)
 
     def domain(self, P: URIRef, p: Plan, n: int, d: Domain):
         D = iri.domain(P, n)
@@ -209,86 +199,9 @@ class _Builder:
         for r in u.responsible:
             self.opt(U, PKG.responsibleText, r)
 
-        by_role: dict[tuple[str, str], set] = defaultdict(set)
-        for m in u.agencies:
-            key = m.key or "unknown"
-            rec = self.c.agencies[(region or "", key)]
-            if m.label:
-                rec["labels"][m.label] += 1
-            if m.surface:
-                rec["surfaces"].add(m.surface)
-            by_role[(key, m.role or "mentioned")].add(m.surface)
-        for (key, role), surfaces in by_role.items():
-            A = iri.agency(region or "", key)
-            R = iri.responsibility(U, key, role)
-            self.add(U, PKG.hasResponsibility, R)
-            self.add(U, PKG.involvesAgency, A)
-            if role in _ROLE_SHORTCUT:
-                self.add(U, _ROLE_SHORTCUT[role], A)
-            self.add(R, RDF.type, PKG.Responsibility)
-            self.add(R, PKG.agency, A)
-            self.add(R, PKG.role, Literal(role))
-            for s in surfaces:
-                self.opt(R, PKG.surface, s)
-
+        mentions.responsibilities(self, U, u, region)
         self.cite(U, u.laws)
-        for i, ind in enumerate(u.indicators, 1):
-            IND = iri.indicator(U, i)
-            self.add(U, PKG.hasIndicator, IND)
-            self.indicator(IND, ind)
-            self.add(IND, PROV.wasDerivedFrom, U)
-
-    def indicator(
-        self,
-        IND: URIRef,
-        ind: Indicator | None,
-        name: str = "",
-        unit: str | None = None,
-        default_year: int | None = None,
-        default_baseline_year: int | None = None,
-    ):
-        self.add(IND, RDF.type, PKG.Indicator)
-        self.opt(IND, PKG.indicatorName, name or (ind.name if ind else ""))
-        self.opt(IND, PKG.unitOfMeasure, unit or (ind.unit if ind else None), Literal)
-        year = (ind.year if ind else None) or default_year
-        byear = (ind.baseline_year if ind else None) or default_baseline_year
-        self.opt(IND, PKG.targetYear, year, year_literal)
-        self.opt(IND, PKG.baselineYear, byear, year_literal)
-        if ind is None:
-            return
-        self.opt(IND, PKG.comparator, ind.comparator, Literal)
-        self.opt(IND, PKG.targetValue, ind.value, decimal_literal)
-        self.opt(IND, PKG.baselineValue, ind.baseline_value, decimal_literal)
-        self.opt(IND, PKG.qualitativeTarget, ind.qualitative)
-        self.opt(IND, PKG.unitAsWritten, ind.unit_as_written, Literal)
-        self.opt(IND, PKG.text, ind.text)
-
-    def table(self, P: URIRef, t: int, tab: IndicatorTable):
-        T = iri.table(P, t)
-        self.add(P, PKG.hasIndicatorTable, T)
-        self.add(T, RDF.type, PKG.IndicatorTable)
-        self.opt(T, PKG.caption, tab.caption)
-        if tab.header:
-            self.add(T, PKG.header, zh(" | ".join(tab.header)))
-        self.opt(T, PKG.baselineYear, tab.baseline_year, year_literal)
-        self.opt(T, PKG.targetYear, tab.target_year, year_literal)
-        self.span(T, tab.source)
-        for r, row in enumerate(tab.rows, 1):
-            R = iri.table_row(T, r)
-            self.add(T, PKG.hasRow, R)
-            self.add(R, RDF.type, PKG.TableRow)
-            self.add(R, PKG.number, Literal(int(row.number)))
-            self.indicator(
-                R,
-                row.indicator,
-                name=row.name,
-                unit=row.unit,
-                default_year=tab.target_year,
-                default_baseline_year=tab.baseline_year,
-            )
-            self.opt(R, PKG.baselineText, row.baseline_raw)
-            self.opt(R, PKG.targetText, row.target_raw)
-            self.span(R, row.source)
+        indicators.unit_indicators(self, U, u.indicators)
 
     # --- the source-file nodes of the files seen (own triples of those files)
     def file_nodes(self):
@@ -297,7 +210,6 @@ class _Builder:
             self.add(F, RDF.type, PKG.SourceFile)
             self.add(F, RDF.type, PROV.Entity)
             self.add(F, DCTERMS.identifier, Literal(file))
-            self.add(F, RDFS.label, Literal(file))
             for v in sorted(e["sha256"]):
                 self.add(F, PKG.sha256, Literal(v))
             for v in sorted(e["encoding"]):
@@ -305,7 +217,7 @@ class _Builder:
             for v in sorted(e["format"]):
                 self.add(F, DCTERMS.format, Literal(v))
             for v in sorted(e["notices"]):
-                self.add(F, PKG.parseNotice, zh(v))
+                self.add(F, PKG.parseNotice, tagged(v))
 
 
 def _plan_hashes(pairs) -> list[str]:
@@ -339,9 +251,11 @@ def file_part(
     for pf, _ in pairs:
         if pf is not None:
             b.note_file(pf.file, pf)
+            b.texts[pf.file] = pf.text  # what mention spans point into (graph.rdf.mentions.written)
     for (_, p), h in zip(pairs, hashes if hashes is not None else _plan_hashes(pairs), strict=True):
         b.plan(p, h)
     b.file_nodes()
+    b.triples += labels.own_labels(b.triples)
     name = file or (pairs[0][0].file if pairs and pairs[0][0] is not None else "")
     return FilePart(name, _unique(b.triples), b.c)
 

@@ -11,7 +11,9 @@ Every IRI is a function of the content it names, never of processing order:
 ``id:plan/<h12>/section/<n>``                           n-th top-level section
 ``id:plan/<h12>/table/<t>`` / ``…/table/<t>/row/<r>``   indicator table / its r-th row (an indicator)
 ``<unit>/indicator/<i>``                                i-th indicator stated in a unit's text
-``<unit>/responsibility/<agency key>/<role>``           qualified unit-agency relation
+``<unit>/responsibility/<agency key>/<role>[/<n>]``   an agency mention (n-th of that key and role, n > 1)
+``<unit or plan>/citation/<n>``                         n-th citation in a unit's text or a plan's preamble
+``id:activity/extract/<extractor version>``             the extraction that made the mentions
 ``id:agency/<h12 of region>/<agency type key>``         one agency per (region, agency type)
 ``id:agency-type/<key>``                                agency type concept
 ``id:organization/<h12 of name>``                       a publisher/issuer
@@ -84,8 +86,20 @@ def indicator(unit_iri: URIRef, i: int) -> URIRef:
     return URIRef(f"{unit_iri}/indicator/{i}")
 
 
-def responsibility(unit_iri: URIRef, agency_key: str, role: str) -> URIRef:
-    return URIRef(f"{unit_iri}/responsibility/{_seg(agency_key)}/{_seg(role)}")
+def responsibility(unit_iri: URIRef, agency_key: str, role: str, n: int = 1) -> URIRef:
+    """The n-th mention of an agency type in a role in one unit (n > 1 only for unknown responsible units,
+    which share the key "other")."""
+    tail = f"/{int(n)}" if n > 1 else ""
+    return URIRef(f"{unit_iri}/responsibility/{_seg(agency_key)}/{_seg(role)}{tail}")
+
+
+def citation(parent_iri: URIRef, n: int) -> URIRef:
+    """The n-th document cited in a unit's text or (parent = plan) in a plan's preamble."""
+    return URIRef(f"{parent_iri}/citation/{int(n)}")
+
+
+def activity(version: str) -> URIRef:
+    return ID[f"activity/extract/{_seg(version)}"]
 
 
 def agency(region: str, key: str) -> URIRef:

@@ -1,4 +1,4 @@
-"""Literals as PlanKG writes them: Chinese text tagged ``@zh``, clean xsd:decimal, xsd:gYear."""
+"""Literals as PlanKG writes them: Chinese text ``@zh``, English ``@en``, clean xsd:decimal, xsd:gYear."""
 
 from __future__ import annotations
 
@@ -11,7 +11,19 @@ from .ns import XSD
 
 
 def zh(text: str) -> Literal:
+    """Text quoted or extracted from a plan, or written about it in Chinese (ontology/README.md: language tags)."""
     return Literal(text, lang="zh")
+
+
+def en(text: str) -> Literal:
+    """Text PlanKG writes in English: labels, explanations (title evidence, resolution notes, notices)."""
+    return Literal(text, lang="en")
+
+
+def tagged(text: str) -> Literal:
+    """A message that may be either (a parse notice: PlanKG's own in English, or a plan's notice quoted):
+    @zh when it contains Han characters, else @en."""
+    return zh(text) if any("\u4e00" <= ch <= "\u9fff" for ch in text) else en(text)
 
 
 def decimal_literal(v: int | float | Decimal) -> Literal | None:

@@ -81,8 +81,9 @@ def add_concept(g: Graph, key: str, fallback_zh: str = "") -> None:
     g.add((c, RDF.type, PKG.DomainConcept))
     g.add((c, SKOS.inScheme, iri.DOMAIN_SCHEME))
     g.add((c, SKOS.notation, Literal(key)))
-    g.add((c, SKOS.prefLabel, Literal(zh, lang="zh")))
-    g.add((c, SKOS.prefLabel, Literal(en, lang="en")))
+    for lab in (Literal(zh, lang="zh"), Literal(en, lang="en")):
+        g.add((c, SKOS.prefLabel, lab))
+        g.add((c, RDFS.label, lab))
     if key in C.TOPICS:
         g.add((c, SKOS.topConceptOf, iri.DOMAIN_SCHEME))
         g.add((iri.DOMAIN_SCHEME, SKOS.hasTopConcept, c))
@@ -162,8 +163,9 @@ def agency_type_scheme_graph(types: Iterable[dict]) -> Graph:
     g = Graph()
     s = iri.AGENCY_TYPE_SCHEME
     g.add((s, RDF.type, SKOS.ConceptScheme))
-    g.add((s, SKOS.prefLabel, Literal("部门类型", lang="zh")))
-    g.add((s, SKOS.prefLabel, Literal("Agency types", lang="en")))
+    for lab in (Literal("部门类型", lang="zh"), Literal("Agency types", lang="en")):
+        g.add((s, SKOS.prefLabel, lab))
+        g.add((s, RDFS.label, lab))
     for d in types:
         key, zh, en, aliases = agency_type_entry(d)
         c = iri.agency_type(key)
@@ -173,8 +175,9 @@ def agency_type_scheme_graph(types: Iterable[dict]) -> Graph:
         g.add((c, SKOS.topConceptOf, s))
         g.add((s, SKOS.hasTopConcept, c))
         g.add((c, SKOS.notation, Literal(key)))
-        g.add((c, SKOS.prefLabel, Literal(zh, lang="zh")))
-        g.add((c, SKOS.prefLabel, Literal(en, lang="en")))
+        for lab in (Literal(zh, lang="zh"), Literal(en, lang="en")):
+            g.add((c, SKOS.prefLabel, lab))
+            g.add((c, RDFS.label, lab))
         for a in aliases:
             g.add((c, SKOS.altLabel, Literal(a, lang="zh")))
     return g
