@@ -32,6 +32,7 @@ from graph.parse.formats import supported_suffixes
 from graph.rdf.iri import plan_hash_iri, plan_iri
 from graph.titles import title_key
 
+from . import graphs as loaded_graphs
 from .errors import CorpusError, NotStored
 from .generations import check_generation, current_generation, current_index_meta, previous_name
 from .layout import DataFolder
@@ -330,7 +331,7 @@ def listing(cfg: Config) -> dict:
     folder = DataFolder(cfg.data_dir)
     gen = current_generation(folder)
     if gen is None:
-        return {"generation": None, "files": [], "problems": []}
+        return {"generation": None, "files": [], "graphs": [], "problems": []}
     report = gen.read_build()
     prev = previous_name(folder)
     return {
@@ -342,5 +343,6 @@ def listing(cfg: Config) -> dict:
         "plans": report.get("plans"),
         "index": bool(report.get("index")),
         "files": [f.to_dict() for f in stored_files(cfg)],
-        "problems": check_generation(gen, bool(cfg.remote_store)),
+        "graphs": loaded_graphs.entries(gen),  # analysts' RDF (``plankg load``)
+        "problems": check_generation(gen, bool(cfg.remote_store)) + loaded_graphs.problems(gen),
     }

@@ -10,9 +10,12 @@
         derived/<file>.txt             the text extracted from a .docx/.doc/.pdf/.html file (units point into it)
         parts/<key>/                   per file: own.nt, part.json, docs.jsonl, parsed.json
         shared.nt                      the shared triples (agencies, cited documents, schemes)
+        graphs/manifest.json           analysts' RDF loaded with `plankg load`: IRIs, file, sha256, triples
+        graphs/<key>.<ext>             each loaded file, byte for byte (hard links shared by later generations)
         store/                         the RDF store (pyoxigraph / RocksDB)
         index/meta.json …              the search index
         build.json                     the build report
+        dumps/plankg.{nq,ttl}.gz       the store as downloads, written by the server on first request
         .readers                       flock'ed (shared) by every process serving this generation
       embedding-cache/                 vectors and tokens by text
       .plankg.lock                     held by the one build/add/remove running
@@ -95,6 +98,18 @@ class Generation:
         return self.root / "shared.nt"
 
     @property
+    def graphs(self) -> Path:
+        """The analysts' RDF files loaded into named graphs (``builds.graphs``)."""
+        return self.root / "graphs"
+
+    @property
+    def graphs_manifest(self) -> Path:
+        return self.graphs / "manifest.json"
+
+    def graph_file(self, stored: str) -> Path:
+        return self.graphs / stored
+
+    @property
     def store(self) -> Path:
         return self.root / "store"
 
@@ -109,6 +124,11 @@ class Generation:
     @property
     def build_json(self) -> Path:
         return self.root / "build.json"
+
+    @property
+    def dumps(self) -> Path:
+        """Downloads of the store (``service.dumps``), made once per generation when first asked for."""
+        return self.root / "dumps"
 
     @property
     def readers(self) -> Path:

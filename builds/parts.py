@@ -31,7 +31,7 @@ from embeddings.documents import read_docs as read_docs_file
 from graph.model import ParsedFile
 from graph.rdf.build import FilePart, ntriples
 from graph.rdf.iri import plan_iri
-from graph.rdf.ns import SHAPES_TTL
+from graph.rdf.ns import DOMAINS_TTL, ONTOLOGY_TTL, SHAPES_TTL
 
 from .layout import Generation
 
@@ -56,7 +56,8 @@ def fingerprint() -> str:
         files = sorted(q for q in p.rglob("*") if q.suffix in (".py", ".tsv", ".ttl")) if p.is_dir() else [p]
         for f in files:
             h.update(f"{f.parent.name}/{f.name}".encode() + b"\0" + f.read_bytes())
-    h.update(b"shapes.ttl\0" + SHAPES_TTL.read_bytes())
+    for ttl in (SHAPES_TTL, ONTOLOGY_TTL, DOMAINS_TTL):  # shapes validate parts; the ontology sits beside them
+        h.update(f"{ttl.name}".encode() + b"\0" + ttl.read_bytes())
     return h.hexdigest()[:16]
 
 

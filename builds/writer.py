@@ -1,4 +1,4 @@
-"""Writing a generation: sources, parts, store, search index, build report; then the flip."""
+"""Writing a generation: sources, parts, loaded graphs, store, search index, build report; then the flip."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from embeddings.build import build_index, hints_from_meta
 from embeddings.documents import SearchDoc, docs_from_plans
 from embeddings.encoders import Encoder
 from graph.fsutil import fsync_tree
+from graph.rdf.graphs import ONTOLOGY_GRAPH, SHAPES_GRAPH, vocabulary_nquads
 from graph.store import open_store
 from graph.store.oxigraph import OxigraphStore
 
+from . import graphs as G
 from . import parts as P
 from .faults import fault
-from .generations import cleanup_stale, current_index_meta, is_current, new_generation, publish
+from .generations import cleanup_stale, current_generation, current_index_meta, is_current, new_generation, publish
 from .layout import DataFolder, Generation
 from .report import Timer, corpus_digest, make_report
 
@@ -59,6 +61,7 @@ def write_generation(
     names = sorted(summaries)
     digest = corpus_digest(summaries)
     hints_meta = current_index_meta(folder)
+    graphs_from = prev if prev is not None else current_generation(folder)  # analysts' graphs live on
     gen = new_generation(folder, digest)
     try:
         with timer.stage("sources"):
@@ -84,8 +87,9 @@ def write_generation(
                 new_docs[pf.file] = docs_from_plans([pf])
                 entries[pf.file] = P.write_part(gen, pf, part, new_docs[pf.file], summaries[pf.file])
             gen.shared_nt.write_text(change.shared_nt, encoding="utf-8")
+            graph_files = G.carry(graphs_from, gen)
         with timer.stage("store"):
-            triples = _fill_store(cfg, gen, change, [entries[n]["key"] for n in names])
+            triples, graphs = _fill_store(cfg, gen, change, [entries[n]["key"] for n in names], graph_files)
         fault("store")
         index_info = None
         if with_index:
@@ -109,6 +113,7 @@ def write_generation(
             [summaries[n] for n in names], triples, change.graph_triples, digest, timer, t0, index_info
         )
         report["generation"] = gen.name
+        report["graphs"] = graphs
         report["parts"] = {
             "schema": P.PARTS_SCHEMA,
             "fingerprint": P.fingerprint(),
@@ -133,10 +138,15 @@ def write_generation(
     return report
 
 
-def _fill_store(cfg: Config, gen: Generation, change: Change, keys: list[str]) -> int:
-    """Fill the generation's store (or the remote one): a bulk load of every part for a full build,
-    a checkpoint of the previous store plus the difference for a delta."""
+def _fill_store(
+    cfg: Config, gen: Generation, change: Change, keys: list[str], graph_files: list[dict]
+) -> tuple[int, dict[str, int]]:
+    """Fill the generation's store (or the remote one): a bulk load of every part, the vocabulary
+    (``graph.rdf.graphs``) and the loaded graphs for a full build, a checkpoint of the previous store
+    (which holds the loaded graphs) plus the difference for a delta. Returns the default graph's
+    triples and the named graphs' ones."""
     remote = cfg.remote_store
+    named = [ONTOLOGY_GRAPH, SHAPES_GRAPH] + G.graph_iris(graph_files)
     if change.delta is not None:
         if remote:
             store = open_store(remote, auth=cfg.remote_auth)
@@ -146,21 +156,25 @@ def _fill_store(cfg: Config, gen: Generation, change: Change, keys: list[str]) -
             store = open_store(str(gen.store))
         try:
             store.apply_delta(*change.delta)
-            return store.triple_count()
+            G.refresh_vocabulary(store)
+            return store.triple_count(), store.graph_triples(named)
         finally:
             store.close()
-    whole = gen.root / ".graph.nt"  # every part + the shared triples, loaded in one go
+    whole = gen.root / ".graph.nq"  # every part, the shared triples, the vocabulary, loaded graphs: in one go
     with open(whole, "wb") as out:
         for key in keys:
             with open(gen.part(key).own_nt, "rb") as f:
                 shutil.copyfileobj(f, out)
         with open(gen.shared_nt, "rb") as f:
             shutil.copyfileobj(f, out)
+        out.write(vocabulary_nquads().encode("utf-8"))
+        for entry in graph_files:
+            out.write(G.entry_nquads(gen, entry))
     try:
         store = open_store(remote, auth=cfg.remote_auth) if remote else open_store(str(gen.store))
         try:
-            store.load(str(whole), replace=True, format="ntriples")
-            return store.triple_count()
+            store.load(str(whole), replace=True, format="nquads")
+            return store.triple_count(), store.graph_triples(named)
         finally:
             store.close()
     finally:

@@ -223,6 +223,9 @@ def cmd_list(args) -> int:
         print(f"{f['file']}\t{f['bytes'] / 1024:.0f} KB\t{f['encoding']}\tsha256 {f['sha256'][:12]}…")
         for p in f["plans"]:
             print(f"    {p['title']}\t{p['iri']}")
+    for e in info.get("graphs", []):  # analysts' RDF (plankg load)
+        for g, n in e["graphs"].items():
+            print(f"graph <{g}>\t{n} triples\tfrom {e['file']} ({e['format']}, sha256 {e['sha256'][:12]}…)")
     return 0 if not info["problems"] else 1
 
 
@@ -357,6 +360,19 @@ def cmd_similar(args) -> int:
             f"        shared agencies: {'、'.join(c['shared_agencies']) or '—'}; "
             f"only here: {'、'.join(c['other_agencies']) or '—'}"
         )
+    return 0
+
+
+def cmd_cookbook(args) -> int:
+    from service.cookbook import COOKBOOK, markdown
+
+    if args.markdown:
+        print(markdown(), end="")
+    elif args.json:
+        _print_json([{"id": r.id, "title": r.title, "question": r.question, "query": r.query} for r in COOKBOOK])
+    else:
+        for r in COOKBOOK:
+            print(f"{r.id}\t{r.title}\t{r.question}")
     return 0
 
 

@@ -1,5 +1,5 @@
-"""plankg — one command line for PlanKG: parse, build, add, remove, list, export, stats, query, search, similar,
-settings, serve.
+"""plankg — one command line for PlanKG: parse, build, add, remove, load, list, export, stats, query, search,
+similar, settings, serve.
 
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``. The commands themselves are in
 ``scripts.commands``.
@@ -15,6 +15,7 @@ from config import SettingError
 from .commands import (
     cmd_add,
     cmd_build,
+    cmd_cookbook,
     cmd_export,
     cmd_list,
     cmd_parse,
@@ -27,6 +28,7 @@ from .commands import (
     cmd_stats,
     fail,
 )
+from .load import cmd_load
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +97,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=cmd_remove)
 
-    s = sub.add_parser("list", parents=[common], help="stored source files and plans of the current generation")
+    s = sub.add_parser(
+        "load",
+        parents=[common, waiting],
+        help="load an RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) into a named graph beside the "
+        "plans; it stays through later builds, adds and removes",
+    )
+    s.add_argument("file", nargs="?", metavar="FILE")
+    s.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="the named graph (default: https://w3id.org/plankg/graph/user/<file stem>; N-Quads and TriG keep "
+        "their own graph names unless this is given)",
+    )
+    s.add_argument("--format", help="turtle, ntriples, nquads, trig, rdf-xml, json-ld (default: from the suffix)")
+    s.add_argument("--remove", metavar="IRI", help="drop a loaded graph (or every graph of a loaded file, by its name)")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=cmd_load)
+
+    s = sub.add_parser(
+        "list", parents=[common], help="stored source files and plans of the current generation, and loaded graphs"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_list)
 
@@ -137,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--threshold", type=float, default=None)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_similar)
+
+    s = sub.add_parser("cookbook", help="the analyst's cookbook: real questions with their SPARQL")
+    s.add_argument("--markdown", action="store_true", help="print docs/cookbook.md")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_cookbook)
 
     s = sub.add_parser("settings", help="the PLANKG_* settings in effect (secrets masked), or their docs table")
     s.add_argument("--json", action="store_true")

@@ -1,6 +1,7 @@
 """Store interface of PlanKG: what the builder loads into and what the SPARQL endpoint serves from.
 
-A store holds one RDF dataset (PlanKG uses the default graph). Implementations:
+A store holds one RDF dataset: the plan data in the default graph, the ontology and shapes and analysts'
+graphs in named graphs (``graph.rdf.graphs``). Implementations:
 ``graph.store.oxigraph.OxigraphStore`` (embedded pyoxigraph, persistent or in memory) and
 ``graph.store.http.SparqlHttpStore`` (a remote SPARQL 1.1 Protocol / Update / Graph Store server).
 """
@@ -143,7 +144,20 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def triple_count(self) -> int:
-        """Number of triples (quads across all graphs)."""
+        """Number of triples in the default graph (the plan data and the ontology; what the N-Triples,
+        Turtle and JSON-LD exports hold). Named graphs: ``graph_triples``."""
+
+    def graph_triples(self, graphs: list[str]) -> dict[str, int]:
+        """Number of triples in each of the named ``graphs`` (IRIs; 0 for a graph that is not there)."""
+        if not graphs:
+            return {}
+        values = " ".join(f"<{g}>" for g in graphs)
+        rows = self.query(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+        )
+        assert isinstance(rows, SelectResult)
+        found = {str(r["g"]): int(r["n"]) for r in rows}
+        return {g: found.get(g, 0) for g in graphs}
 
     @abc.abstractmethod
     def export(self, path_or_stream: str | os.PathLike[str] | BinaryIO | None, format: str = "turtle") -> bytes | None:

@@ -8,7 +8,8 @@ was).
 Other engines differ in ways that are options here, not special cases elsewhere:
 
 * ``graph=IRI``: keep the data in one named graph. Loads PUT/POST N-Triples to
-  ``<store endpoint>?graph=IRI``, every query is sent with ``default-graph-uri=IRI`` (so queries over the
+  ``<store endpoint>?graph=IRI`` (the input's named graphs — ontology, shapes, analysts' graphs — each to
+  its own ``?graph=``), every query is sent with ``default-graph-uri=IRI`` (so queries over the
   default graph see exactly the PlanKG data, not the engine's own system graphs), counts and exports read
   that graph. Needed for Virtuoso, Fuseki without a union default graph, QLever, most managed services.
 * ``query_form=True``: send queries and updates as ``application/x-www-form-urlencoded`` (``query=`` /
@@ -270,8 +271,8 @@ class SparqlHttpStore(Store):
             timeout=timeout,
         )
 
-    def _graph_url(self, url: str) -> str:
-        return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": self.graph})
+    def _graph_url(self, url: str, graph: str | None = None) -> str:
+        return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": graph or self.graph})
 
     # --- Store API
     def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
@@ -343,17 +344,15 @@ class SparqlHttpStore(Store):
 
     def load(self, graph_or_path, *, replace: bool = True, format: str | None = None) -> int:
         data = self._nquads(graph_or_path, format)  # fully built before anything is sent
-        if self.graph:  # one named graph: N-Triples (graph names of the input are dropped)
+        named: dict[str, list[ox.Triple]] = {}
+        if self.graph:  # the default graph's triples go to ``graph``, named graphs to their own (GSP)
             if not isinstance(graph_or_path, Graph) or isinstance(graph_or_path, (Dataset, ConjunctiveGraph)):
-                data = serialized(
-                    ox.serialize(
-                        (
-                            ox.Triple(q.subject, q.predicate, q.object)
-                            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
-                        ),
-                        format=ox.RdfFormat.N_TRIPLES,
-                    )
-                )
+                triples: list[ox.Triple] = []
+                for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                    t = ox.Triple(q.subject, q.predicate, q.object)
+                    dft = isinstance(q.graph_name, ox.DefaultGraph)
+                    (triples if dft else named.setdefault(getattr(q.graph_name, "value", ""), [])).append(t)
+                data = serialized(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
             url = self._graph_url(self.store_endpoint)
             if self.load_chunk_triples and data.count(b"\n") > self.load_chunk_triples:
                 # pieces: empty the graph, then POST each (not atomic). Not PUT for the first piece:
@@ -364,6 +363,14 @@ class SparqlHttpStore(Store):
                     self._request("POST", url, data=chunk, content_type="application/n-triples")
             else:
                 self._request("PUT" if replace else "POST", url, data=data, content_type="application/n-triples")
+            for name, triples in sorted(named.items()):
+                body = serialized(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+                self._request(
+                    "PUT" if replace else "POST",
+                    self._graph_url(self.store_endpoint, name),
+                    data=body,
+                    content_type="application/n-triples",
+                )
         else:
             self._request(
                 "PUT" if replace else "POST", self.store_endpoint, data=data, content_type="application/n-quads"
@@ -374,7 +381,7 @@ class SparqlHttpStore(Store):
         if self.graph:
             rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # default graph = self.graph
         else:
-            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert isinstance(rows, SelectResult)
         return int(rows[0]["n"]) if rows else 0
 

@@ -362,8 +362,10 @@ class OxigraphStore(Store):
         self._with_timeout(work, timeout)
 
     def triple_count(self) -> int:
-        with self._rw.read():
-            return len(self._inner())
+        with self._rw.read():  # the default graph only, whatever ``union_default_graph`` says
+            res = self._inner().query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            assert isinstance(res, ox.QuerySolutions)
+            return int(next(iter(res))["n"].value)
 
     # --- export
     def export(self, path_or_stream=None, format: str = "turtle") -> bytes | None:
