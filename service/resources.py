@@ -25,6 +25,7 @@ from embeddings.encoders import LockedEncoder
 from embeddings.engine import SearchEngine
 from graph.store import Store, open_store
 
+from . import dumps
 from .sparql.runner import ProcessQueryRunner, ThreadQueryRunner
 
 log = logging.getLogger("plankg.web")
@@ -53,6 +54,7 @@ class ServedGeneration:
         self._engine: SearchEngine | None = None
         self._manifest: dict | None = None
         self._cache: dict[str, Any] = {}
+        self.data_version = 0  # bumped by every SPARQL Update of this generation's store
         self.refs = 0
         self.retired = False
         self.closed = False
@@ -130,8 +132,20 @@ class ServedGeneration:
 
     def data_changed(self) -> None:
         self._cache = {}
+        self.data_version += 1
         if self._runner is not None:
             self._runner.bump_generation()
+        if self.layout is not None and self.name:
+            dumps.remove(self.layout.dumps)
+            dumps.remove(dumps.temp_folder(self.name))
+
+    def dumps_folder(self) -> Path:
+        """Where this generation's downloads are written (``service.dumps``): its ``dumps/`` folder, or a
+        temporary one when that cannot be written."""
+        if self.layout is None or not self.name:
+            raise NotReady(f"no graph built in {self.owner.cfg.data_dir}: run `plankg build` first")
+        folder = self.layout.dumps
+        return folder if dumps.writable(folder) else dumps.temp_folder(self.name)
 
     def cached(self, key: str, compute):
         cache = self._cache

@@ -48,6 +48,9 @@ CASES = {
     "indicators": ({}, {"per_page": 5, "page": 2}),
     "indicator_compare": ({}, {"name": "<indicator>"}),
     "agency_graph": ({}, {"view": "domains", "role": "lead,partner"}),
+    "resource": ({"iri": "concept/children-health"}, {}),
+    "ontology": ({}, {}),
+    "shapes": ({}, {}),
 }
 
 
@@ -94,6 +97,9 @@ def test_every_resource_is_declared():
         "/indicators",
         "/indicators/compare",
         "/agency-graph",
+        "/resource/<path:iri>",
+        "/ontology",
+        "/shapes",
     }
 
 
@@ -157,6 +163,11 @@ def test_openapi_keeps_the_hand_written_endpoints(openapi):
         "/api/admin/plans/{id}",
         "/api/admin/preview",
         "/upload.json",
+        "/ontology",
+        "/shapes",
+        "/.well-known/void",
+        "/downloads/plankg.nq",
+        "/downloads/plankg.ttl",
     ):
         assert path in openapi["paths"], path
 

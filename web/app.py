@@ -18,10 +18,10 @@ from builds.generations import startup_cleanup
 from builds.layout import DataFolder
 from config import Config
 from service import labels
-from service.links import page_path
+from service.links import page_path, rdf_links
 from service.resources import Resources
 
-from . import admin, api, pages, sparql_endpoint
+from . import admin, api, linked_data, pages, sparql_endpoint
 from .http import JSONProvider, check_request_encoding, highlight, json_error
 
 log = logging.getLogger("plankg.web")
@@ -51,8 +51,9 @@ def create_app(cfg: Config | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(linked_data.bp)
     app.jinja_env.filters["highlight"] = highlight
-    app.jinja_env.globals.update(labels=labels, page_path=page_path)
+    app.jinja_env.globals.update(labels=labels, page_path=page_path, rdf_links=rdf_links)
 
     @app.context_processor
     def _settings_for_templates():
@@ -82,6 +83,8 @@ def create_app(cfg: Config | None = None) -> Flask:
     @app.errorhandler(405)
     @app.errorhandler(413)
     def _http_error(e):
+        if e.code == 404 and request.path.startswith("/id/"):  # in the syntax asked for
+            return linked_data.not_found(linked_data.preferred(), linked_data.WHY)
         if request.path.startswith(("/api/", "/sparql")) or request.path.endswith(".json"):
             if request.path.startswith("/sparql"):
                 return sparql_endpoint.text_response(e.code, e.description)

@@ -1,11 +1,13 @@
 """OpenAPI 3 description of the JSON API and the SPARQL endpoint (served at /api/openapi.json).
 
 The resources of the route table (``web.routes``) are documented from their declarations; the endpoints
-written by hand (index, health, downloads, /sparql, /id/, admin) are described here.
+written by hand (index, health, graph downloads, /sparql, admin) are described here, the linked-data ones
+(/id/, /ontology, /shapes, /.well-known/void, /downloads/) in ``web.linked_data``.
 """
 
 from __future__ import annotations
 
+from .linked_data import OPENAPI_PATHS
 from .params import PathParam, openapi_path
 from .routes import GRAPH_PARAMS, ROUTES, Route
 
@@ -225,16 +227,6 @@ HAND_WRITTEN = {
             },
         }
     },
-    "/id/{path}": {
-        "get": {
-            "summary": "Dereference a PlanKG IRI (https://w3id.org/plankg/id/{path}) to its page",
-            "parameters": [PathParam("path", "the IRI after https://w3id.org/plankg/id/").openapi()],
-            "responses": {
-                "303": {"description": "See Other: the page about the IRI"},
-                "404": {"description": "not a PlanKG IRI with a page"},
-            },
-        }
-    },
 }
 
 SPARQL_PATHS = {
@@ -352,6 +344,7 @@ def openapi_document(server: str = "") -> dict:
     paths.update(HAND_WRITTEN)
     paths.update(SPARQL_PATHS)
     paths.update(ADMIN_PATHS)
+    paths.update(OPENAPI_PATHS)
     return {
         "openapi": "3.0.3",
         "info": {

@@ -1,20 +1,20 @@
 """Server-rendered pages (Chinese UI): ``<rule>`` of every route in ``web.routes`` that has a template, with
 its JSON twin at ``<rule>.json`` (``/`` -> ``/.json``, same query string, the same payload as ``/api<rule>``),
-plus the hand-written ``/sparql.json``, the ``/id/…`` resolver and the upload page ``/upload`` (its twin
+plus the hand-written ``/sparql.json`` and the upload page ``/upload`` (its twin
 ``/upload.json``: the formats, the limit and the admin endpoints the page calls; the page itself only talks to
-``/api/admin/preview`` and ``/api/admin/plans`` with the token the user pastes, kept in sessionStorage)."""
+``/api/admin/preview`` and ``/api/admin/plans`` with the token the user pastes, kept in sessionStorage).
+A route declared with ``rdf=`` answers RDF on its page when ``Accept`` asks for it (``web.linked_data``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from graph.parse.formats import supported_suffixes
-from graph.rdf.iri import ID, is_safe_iri
 from service.examples import EXAMPLES
-from service.links import page_path
 
+from . import linked_data
 from .http import call, json_url, settings, with_links
 from .routes import ROUTES, Route, json_view
 
@@ -22,13 +22,18 @@ bp = Blueprint("pages", __name__)
 
 
 def html_view(route: Route, template: str) -> Callable:
+    rdf = linked_data.rdf_view(route, None) if route.rdf else None
+
     def view(**path):
+        if rdf is not None and linked_data.preferred() != "html":
+            return rdf(**path)
         status, payload = call(route.make, path)
         if status != 200:
             return render_template("error.html", error=payload, json_url=json_url()), status
         if route.page_size is not None:  # the pager stays on the pages
             payload = with_links(payload, f"pages.{route.name}")
-        return render_template(template, data=payload, json_url=json_url())
+        page = render_template(template, data=payload, json_url=json_url())
+        return linked_data.alternates(Response(page), request.path) if rdf else page
 
     view.__name__ = route.name
     view.__doc__ = route.summary
@@ -44,15 +49,6 @@ for _route in ROUTES:
 @bp.get("/sparql.json")
 def sparql_examples():
     return jsonify({"endpoint": url_for("sparql.endpoint", _external=True), "examples": EXAMPLES})
-
-
-@bp.get("/id/<path:local_id>")
-def resolve(local_id):
-    """Dereference a PlanKG IRI (https://w3id.org/plankg/id/…) to its page (303 See Other)."""
-    path = page_path(ID + local_id) if is_safe_iri(ID + local_id) and local_id.isprintable() else None
-    if not path:
-        abort(404)
-    return redirect(path, code=303)
 
 
 def upload_info() -> dict:

@@ -17,10 +17,12 @@ from typing import Any
 
 from flask import request, url_for
 
+from graph.rdf.ns import ONTOLOGY_TTL, SHAPES_TTL
 from graph.views import agencies as graph_views
 from service import labels
 from service import payloads as data
 from service.links import page_path
+from service.payloads import linked
 from service.resources import Resources
 
 from .http import call, json_response, paginate, resources, with_links
@@ -45,6 +47,7 @@ class Route:
     page_size: int | None = None  # a paginated list: ?page=&per_page= with this default
     schema: str | None = None  # name in components/schemas of the 200 answer
     api: bool = True  # also at /api<rule>
+    rdf: Payload | None = None  # an RDF graph (or Turtle file): by Accept and at <rule>.ttl|.jsonld|.nt|.rdf
 
     def __post_init__(self):
         assert rule_variables(self.rule) == [p.name for p in self.path], f"{self.rule}: declare each variable"
@@ -187,6 +190,12 @@ def agency_graph(res: Resources, args: dict) -> dict:
 
 def home(res: Resources, args: dict) -> dict:
     return {"plans": data.plans_list(res), "build": res.manifest().get("built_at")}
+
+
+def resource(res: Resources, args: dict) -> dict:
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    raw = raw.split("?", 1)[0].removeprefix("/resource/").removesuffix(".json") if raw.startswith("/resource/") else ""
+    return linked.resource_detail(res, args["iri"], raw or None)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -333,5 +342,35 @@ ROUTES: tuple[Route, ...] = (
         "graph elements, summary, download links, and the plans and domains to filter by",
         template="agency_graph.html",
         query=GRAPH_PARAMS,
+    ),
+    Route(
+        "resource",
+        "/resource/<path:iri>",
+        "Any node of the graph: its types, properties and incoming links (RDF: /id/<iri>)",
+        resource,
+        "label, types, properties with values, incoming links and the node's RDF addresses",
+        template="resource.html",
+        path=(PathParam("iri", "the IRI after https://w3id.org/plankg/id/, e.g. concept/children-health"),),
+        api=False,
+    ),
+    Route(
+        "ontology",
+        "/ontology",
+        "The PlanKG ontology (https://w3id.org/plankg/ontology#): classes and properties with an example each",
+        lambda res, a: linked.ontology_detail(res),
+        "terms with zh/en labels, comments, domain, range, counts and examples; RDF by Accept or /ontology.ttl",
+        template="ontology.html",
+        api=False,
+        rdf=lambda res, a: ONTOLOGY_TTL,
+    ),
+    Route(
+        "shapes",
+        "/shapes",
+        "The SHACL shapes every build is validated against, with their constraints and messages",
+        lambda res, a: linked.shapes_detail(res),
+        "node shapes with targets and property constraints; RDF by Accept or /shapes.ttl",
+        template="shapes.html",
+        api=False,
+        rdf=lambda res, a: SHAPES_TTL,
     ),
 )
