@@ -8,7 +8,7 @@ help:
 	@echo "make setup-test  setup plus what the tests need (dev requirements, Chromium, Virtuoso)"
 	@echo "make build       setup, then build the graph and search index of data/plans into var/"
 	@echo "make serve       build, then serve on http://127.0.0.1:\$$PORT (PORT=$(PORT))"
-	@echo "make test        setup-test, then the whole test suite (all tiers, about 7-10 min)"
+	@echo "make test        setup-test, then the whole test suite (all tiers, about 12-22 min)"
 	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast (under a minute)"
 	@echo "                 tiers (tests/conftest.py): fast, server, browser, slow; e.g. pytest -m 'fast or slow'"
 	@echo "make lint        setup-test, then ruff check, ruff format --check and mypy (what .ci/run runs first)"

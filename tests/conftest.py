@@ -61,6 +61,23 @@ SLOW_TESTS = {
     "test_store_oxigraph.py::test_load_from_files_and_bytes": "3.8 s",
     "test_store_oxigraph.py::test_building_twice_gives_identical_data": "two corpus builds: 2.2 s",
     "test_store_oxigraph.py::test_failed_directory_swap_rolls_back": "2.0 s",
+    # measured 2026-12-06 (pytest -m fast --durations=0): the fast tier had grown to 155 s
+    "test_admin_api.py": "builds a data folder per module, uploads rebuild generations: 25 s in all",
+    "test_rdf_indicators.py": "corpus builds with SHACL, twice for determinism: 17 s in all",
+    "test_linked_data.py": "74 negotiations over the bundled build, dumps and VoID: 14 s in all",
+    "test_preview.py": "previews and real adds on a built folder: 7 s in all",
+    "test_sparql_memory.py": "query workers in subprocesses: 7 s in all",
+    "test_rdf_build.py::test_corpus_mention_spans_point_at_their_surface": "every mention of the corpus: 2.2 s",
+    "test_rdf_build.py::test_build_with_validate_raises_on_violation": "SHACL on the corpus: 2.0 s",
+    "test_rdf_build.py::test_citation_violations": "SHACL runs: 2.0 s",
+    "test_rdf_build.py::test_corpus_labels_and_flags": "1.5 s",
+    "test_rdf_build.py::test_structural_violations_on_edited_graphs": "1.2 s",
+    "test_rdf_ontology.py::test_shapes_are_valid_shacl": "SHACL-SHACL: 3.8 s",
+    "test_search_lexical.py::test_jieba_user_words_and_stopwords": "loads jieba's dictionary: 3.0 s",
+    "test_search_lexical.py::test_bm25_save_load": "2.3 s",
+    "test_store_oxigraph.py": "on-disk stores, exports in every syntax, swaps: 12 s in all",
+    "test_escaping.py": "a corpus of payloads built and served: 4.5 s in all",
+    "test_search_index.py": "index builds and token caches: 6 s in all",
 }
 
 
