@@ -168,11 +168,16 @@ def check_generation(gen: Generation, remote_store: bool = False) -> list[str]:
             problems.append("index was built from another corpus than the store")
 
     for s in report.get("sources", []):
-        try:
-            digest = hashlib.sha256(gen.source(s["file"]).read_bytes()).hexdigest()
-        except OSError:
-            problems.append(f"source {s['file']} missing")
-            continue
-        if digest != s["sha256"]:
-            problems.append(f"source {s['file']} differs from its recorded sha256")
+        problem = digest_problem(gen.source(s["file"]), s["sha256"], f"source {s['file']}")
+        if problem:
+            problems.append(problem)
     return problems
+
+
+def digest_problem(path: Path, sha256: str, what: str) -> str | None:
+    """'<what> missing' / '<what> differs from its recorded sha256', or None when the file is intact."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return f"{what} missing"
+    return None if digest == sha256 else f"{what} differs from its recorded sha256"

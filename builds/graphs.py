@@ -38,7 +38,7 @@ from graph.store.oxigraph import OxigraphStore
 from graph.store.terms import serialized
 
 from .errors import BuildError, CorpusError, NotStored
-from .generations import cleanup_stale, current_generation, is_current, new_generation, publish
+from .generations import cleanup_stale, current_generation, digest_problem, is_current, new_generation, publish
 from .layout import DataFolder, Generation
 from .lock import DataLock
 from .parts import link_or_copy
@@ -192,16 +192,10 @@ def refresh_vocabulary(store: Store) -> None:
 
 def problems(gen: Generation) -> list[str]:
     """Loaded graph files missing or changed (for ``check_generation``)."""
-    out = []
-    for e in entries(gen):
-        try:
-            digest = hashlib.sha256(gen.graph_file(e["stored"]).read_bytes()).hexdigest()
-        except OSError:
-            out.append(f"loaded graph file {e['file']} missing")
-            continue
-        if digest != e["sha256"]:
-            out.append(f"loaded graph file {e['file']} differs from its recorded sha256")
-    return out
+    found = [
+        digest_problem(gen.graph_file(e["stored"]), e["sha256"], f"loaded graph file {e['file']}") for e in entries(gen)
+    ]
+    return [p for p in found if p]
 
 
 # ----------------------------------------------------------------------------------------- load / remove

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..numbering import cn_to_int
 from .pdf_lines import Line
 
 INDENT_EM = 0.5  # a line starting half an em right of the block's left edge is indented
@@ -33,19 +34,10 @@ LATIN_START = re.compile(r"[(\['\"]?[A-Za-z0-9]")
 
 
 def _cn(s: str) -> int:
-    if s.isdigit():
-        return int(s)
+    """Outline numbers as integers: ``numbering.cn_to_int``, plus circled digits (①)."""
     if len(s) == 1 and "\u2460" <= s <= "\u2473":
         return ord(s) - 0x245F
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-    total = cur = 0
-    for ch in s:
-        if ch in "十百":
-            total += (cur or 1) * (10 if ch == "十" else 100)
-            cur = 0
-        else:
-            cur = digits[ch]
-    return total + cur
+    return cn_to_int(s)
 
 
 def outline_number(text: str) -> tuple[str, int, int] | None:
