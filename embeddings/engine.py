@@ -1,18 +1,25 @@
 """Hybrid search over plan units: BM25 + one or more dense encoders, fused.
 
     engine = SearchEngine.load("var/current/index")     # or SearchEngine.from_corpus("data/plans", dir)
-    hits = engine.search("溺水预防措施", k=10, filters={"plan_type": "children"})
+    page = engine.query("丈夫打老婆", k=10, offset=0)     # SearchPage: hits above the floor, total, expansions
+    hits = engine.search("溺水预防措施", k=10, filters={"plan_type": "children"})   # the top k, no floor
     engine.similar(hits[0].doc.id)                        # best counterpart in every other plan
     engine.gaps("反家庭暴力")                              # plans with nothing on a topic
 
 One hit per duplicate text group (identical normalised text in several plans); ``Hit.plans``
-lists every plan/unit of the group. Highlights are [start, end) offsets into ``Hit.doc.text``
-— never HTML; use ``lexical.highlight_segments`` to escape and wrap them.
+lists every plan/unit of the group. ``query`` also folds near-identical texts into the best-ranked
+one (``grouping.py``), searches the thesaurus' plan terms with everyday words (``thesaurus.py``) and
+counts only hits above the calibrated relevance floor (``floor.py``). Highlights are [start, end)
+offsets into ``Hit.doc.text`` — never HTML; use ``highlights.highlight_segments`` to escape and wrap them.
+
+Thread-safe: the small caches (query vectors, filter masks, score statistics) are guarded by one lock
+that is never held while a model encodes, so concurrent queries reach the encoders together.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -25,37 +32,48 @@ from .counterparts import Counterparts
 from .documents import SearchDoc
 from .encoders import Encoder, configure_threads, load_encoder
 from .filters import SearchFilters, doc_matches
+from .floor import Floor
 from .highlights import common_terms, match_terms
 from .index import DenseIndex, ensure_index, load_docs, load_groups, read_meta
 from .lexical import BM25
+from .pages import Pages
+from .ranking import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_FUSION,
+    DEFAULT_MODE,
+    DEFAULT_WEIGHTS,
+    DENSE_EXPANSION,
+    EXPANSION_WEIGHT,
+    FUSIONS,
+    MODES,
+    QUERY_WEIGHTS,
+    RRF_K,
+    QuerySignals,
+    Ranking,
+    all_vectors,
+)
 from .results import Hit, PlanRef
 
-MODES = ("hybrid", "bm25", "dense")
-FUSIONS = ("rrf", "weighted")
-DEFAULT_MODE = "hybrid"
-# chosen by nDCG@10 on bench/search_queries.json (docs/search_benchmark_results.md): a weighted sum of
-# min-max-normalised scores beat reciprocal rank fusion, and BM25 at 0.7 of a dense encoder's weight
-# kept keyword queries as good while helping paraphrases (BM25 is weak there)
-DEFAULT_FUSION = "weighted"
-DEFAULT_WEIGHTS = {"bm25": 0.7}  # per component: "bm25", "dense" or "dense:<encoder name>"; default 1.0
-RRF_K = 60
-DEFAULT_CANDIDATES = 100  # depth of each component's ranked list before fusion
+__all__ = ["SearchEngine", "MODES", "FUSIONS", "DEFAULT_MODE", "DEFAULT_FUSION", "DEFAULT_WEIGHTS", "RRF_K"]
 Z_SAMPLE = 4096  # vectors used to estimate a query's score distribution per encoder
 _POOL: tuple[int, ThreadPoolExecutor | None] = (0, None)
+_POOL_LOCK = threading.Lock()
 
 
 def _query_pool() -> ThreadPoolExecutor:
-    """Threads for encoding one query with several models at once; made again in a forked child."""
+    """Threads for encoding a query with the second (third, ...) model while the calling thread runs the
+    first; made again in a forked child. Wide enough that concurrent queries are not queued here."""
     global _POOL
     pid = os.getpid()
-    pool = _POOL[1]
-    if _POOL[0] != pid or pool is None:
-        pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encode")
-        _POOL = (pid, pool)
+    with _POOL_LOCK:
+        pool = _POOL[1]
+        if _POOL[0] != pid or pool is None:
+            pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="query-encode")
+            _POOL = (pid, pool)
     return pool
 
 
-class SearchEngine(Counterparts):
+class SearchEngine(Pages, Ranking, Counterparts):
     def __init__(
         self,
         index_dir,
@@ -67,6 +85,10 @@ class SearchEngine(Counterparts):
         candidates: int = DEFAULT_CANDIDATES,
         query_cache: int = 256,
         load_encoders: bool = True,
+        thesaurus=None,
+        floor: Floor | None = None,
+        expansion_weight: float = EXPANSION_WEIGHT,
+        dense_expansion: str = DENSE_EXPANSION,
     ):
         configure_threads()
         self.index_dir = Path(index_dir)
@@ -79,6 +101,7 @@ class SearchEngine(Counterparts):
         self._by_iri: dict | None = None
         groups = load_groups(self.index_dir)
         self.group_ids = [g.id for g in groups]
+        self._group_index = {g: i for i, g in enumerate(self.group_ids)}
         self.group_members: list[list[int]] = [[self._by_id[x] for x in g.doc_ids] for g in groups]
         self.doc_group = np.zeros(len(self.docs), np.int64)
         for gi, members in enumerate(self.group_members):
@@ -114,13 +137,22 @@ class SearchEngine(Counterparts):
             self.calibration[e["name"]] = e.get("calibration") or {}
         self.fusion = fusion
         self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+        self.query_weights = dict(self.weights) if weights else {**self.weights, **QUERY_WEIGHTS}  # query()
         self.rrf_k = rrf_k
         self.candidates = candidates
+        if dense_expansion not in ("expanded", "mean"):
+            raise ValueError("dense_expansion must be 'expanded' or 'mean'")
+        self.expansion_weight, self.dense_expansion = expansion_weight, dense_expansion
+        self.floor = floor or Floor.load(list(self.encoders))
+        self._thesaurus = thesaurus
+        self._lock = threading.Lock()  # guards every cache below; never held while encoding
         self._qcache: OrderedDict = OrderedDict()
         self._qcache_size = query_cache
         self._filter_cache: OrderedDict = OrderedDict()
         self._z_sample: dict[str, np.ndarray] = {}
         self._zcache: dict[tuple, tuple[float, float]] = {}
+        self._matrix: dict[str, np.ndarray] = {}
+        self._near: list | None = None
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
@@ -171,6 +203,9 @@ class SearchEngine(Counterparts):
             raise KeyError(doc_id)
         return i
 
+    def group_index(self, group_id: str) -> int:
+        return self._group_index[group_id]
+
     def plans(self) -> list[dict]:
         seen: dict[str, dict] = {}
         for d in self.docs:
@@ -188,39 +223,41 @@ class SearchEngine(Counterparts):
             seen[d.plan_id]["units"] += 1
         return list(seen.values())
 
-    # ------------------------------------------------------------------ internals
+    # ------------------------------------------------------------------ caches (thread-safe)
     def encode_query(self, name: str, query: str) -> np.ndarray:
         return self.encode_queries_all([name], query)[name]
 
     def encode_queries_all(self, names: Sequence[str], query: str) -> dict[str, np.ndarray]:
-        """The query's vector from each encoder in ``names``; uncached ones are encoded side by side.
+        """The query's vector from each encoder in ``names``; uncached ones are encoded side by side
+        (the first on this thread, the others on the query pool), outside the cache lock.
 
         The models spend their time in torch / numpy kernels that release the GIL, so two encoders on
         two threads take about the slower one's time instead of the sum (bench/query_encode.py: 0.78×).
         """
         out: dict[str, np.ndarray] = {}
-        todo = []
-        for name in names:
-            v = self._qcache.get((name, query))
-            if v is None:
-                todo.append(name)
-            else:
-                self._qcache.move_to_end((name, query))
+        with self._lock:
+            for name in names:
+                v = self._qcache.get((name, query))
+                if v is not None:
+                    self._qcache.move_to_end((name, query))
+                    out[name] = v
+        todo = [n for n in names if n not in out]
+        if not todo:
+            return out
+        futures = [_query_pool().submit(self.encoders[n].encode_queries, [query]) for n in todo[1:]]
+        vecs = [self.encoders[todo[0]].encode_queries([query])[0]] + [f.result()[0] for f in futures]
+        with self._lock:
+            for name, v in zip(todo, vecs, strict=True):
                 out[name] = v
-        if len(todo) > 1:
-            vecs = list(_query_pool().map(lambda n: self.encoders[n].encode_queries([query])[0], todo))
-        else:
-            vecs = [self.encoders[n].encode_queries([query])[0] for n in todo]
-        for name, v in zip(todo, vecs, strict=True):  # the cache is touched on this thread only
-            out[name] = v
-            if self._qcache_size:
-                self._qcache[(name, query)] = v
-                if len(self._qcache) > self._qcache_size:
-                    self._qcache.popitem(last=False)
+                if self._qcache_size:
+                    self._qcache[(name, query)] = v
+                    if len(self._qcache) > self._qcache_size:
+                        self._qcache.popitem(last=False)
         return out
 
     def clear_query_cache(self) -> None:
-        self._qcache.clear()
+        with self._lock:
+            self._qcache.clear()
 
     def allowed_docs(self, filters: SearchFilters | dict | None) -> np.ndarray | None:
         """Boolean mask over docs, or None when nothing is filtered."""
@@ -228,19 +265,30 @@ class SearchEngine(Counterparts):
         key = f.key()
         if not key:
             return None
-        m = self._filter_cache.get(key)
+        with self._lock:
+            m = self._filter_cache.get(key)
         if m is None:
             m = np.ones(len(self.docs), bool)
             for name, values in f.items():
                 m &= np.fromiter((doc_matches(d, name, values) for d in self.docs), bool, len(self.docs))
-            self._filter_cache[key] = m
-            if len(self._filter_cache) > 128:
-                self._filter_cache.popitem(last=False)
+            with self._lock:
+                self._filter_cache[key] = m
+                if len(self._filter_cache) > 128:
+                    self._filter_cache.popitem(last=False)
+        return m
+
+    def _vectors_of(self, name: str) -> np.ndarray:
+        """Every group's vector for one encoder (a view of the faiss index)."""
+        with self._lock:
+            m = self._matrix.get(name)
+            if m is None:
+                m = self._matrix[name] = all_vectors(self.dense[name])
         return m
 
     def _zstats(self, name: str, qv: np.ndarray) -> tuple[float, float]:
         """Mean and std of the query's cosine over (a fixed random sample of) all text groups."""
-        sample = self._z_sample.get(name)
+        with self._lock:
+            sample = self._z_sample.get(name)
         if sample is None:
             n = self.dense[name].ntotal
             ids = (
@@ -248,20 +296,25 @@ class SearchEngine(Counterparts):
                 if n <= Z_SAMPLE
                 else np.sort(np.random.default_rng(7).choice(n, size=Z_SAMPLE, replace=False))
             )
-            sample = self._z_sample[name] = self.dense[name].vectors(ids)
+            sample = self.dense[name].vectors(ids)
+            with self._lock:
+                self._z_sample[name] = sample
         # einsum, not ``@``: a 4096×d matvec through multithreaded OpenBLAS takes ~10 ms instead of
         # ~0.3 ms when the cores are busy (thread hand-off), which was the search p99 at 10× the corpus
         s = np.einsum("ij,j->i", sample, np.asarray(qv, sample.dtype).ravel())
         return float(s.mean()), float(max(s.std(), 1e-6))
 
-    def _relevance(self, name: str, query: str, cos: np.ndarray) -> np.ndarray:
-        """Query z-score: how many standard deviations above this query's mean cosine."""
-        key = (name, query)
-        z = self._zcache.get(key)
+    def _relevance(self, name: str, key: str, qv: np.ndarray, cos: np.ndarray) -> np.ndarray:
+        """Query z-score: how many standard deviations above this query's mean cosine (``key`` names
+        the query vector ``qv``: the text encoded)."""
+        with self._lock:
+            z = self._zcache.get((name, key))
         if z is None:  # once per (encoder, query), not once per hit: a matvec over Z_SAMPLE vectors
-            z = self._zcache[key] = self._zstats(name, self.encode_query(name, query))
-            if len(self._zcache) > 1024:
-                self._zcache.pop(next(iter(self._zcache)))
+            z = self._zstats(name, qv)
+            with self._lock:
+                self._zcache[(name, key)] = z
+                if len(self._zcache) > 1024:
+                    self._zcache.pop(next(iter(self._zcache)))
         mu, sd = z
         return (np.asarray(cos, np.float64) - mu) / sd
 
@@ -269,104 +322,39 @@ class SearchEngine(Counterparts):
         mu = float(self.calibration.get(name, {}).get("doc_mean", 0.0))
         return (cos - mu) / max(1e-6, 1.0 - mu)
 
-    def _components(self, mode: str, tokenizer: str | None, encoders: Iterable[str] | None):
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
-        lex = [] if mode == "dense" else [tokenizer or self.tokenizer]
-        for t in lex:
-            if t not in self.bm25:
-                raise ValueError(f"tokenizer {t!r} not in index (have {list(self.bm25)})")
-        dense = [] if mode == "bm25" else list(encoders if encoders is not None else self.encoders)
-        for e in dense:
-            if e not in self.encoders:
-                raise ValueError(f"encoder {e!r} not loaded (have {list(self.encoders)})")
-        if mode == "dense" and not dense:
-            raise ValueError("dense mode needs at least one encoder")
-        return lex, dense
-
-    def rank(
-        self,
-        query: str,
-        mode: str = DEFAULT_MODE,
-        filters=None,
-        fusion: str | None = None,
-        tokenizer: str | None = None,
-        encoders: Iterable[str] | None = None,
-        weights: dict | None = None,
-        candidates: int | None = None,
-        rrf_k: int | None = None,
-    ):
-        """Fused ranking of text groups: (group ids ordered, fused scores, component scores/ranks)."""
-        fusion = fusion or self.fusion
-        if fusion not in FUSIONS:
-            raise ValueError(f"fusion must be one of {FUSIONS}")
-        lex, dense = self._components(mode, tokenizer, encoders)
-        w = {**self.weights, **(weights or {})}
-        depth = candidates or self.candidates
-        rk = rrf_k or self.rrf_k
-        mask = self.allowed_docs(filters)
-        allowed_groups = None if mask is None else np.unique(self.doc_group[mask])
-        ng = len(self.group_ids)
-        comp_scores: dict[str, dict[int, float]] = {}
-        comp_ranks: dict[str, dict[int, int]] = {}
-        full_bm25: dict[str, np.ndarray] = {}
-        for t in lex:
-            s = self.bm25[t].scores(query)
-            full_bm25[t] = s
-            if allowed_groups is not None:
-                s2 = np.full(ng, -1.0, np.float32)
-                s2[allowed_groups] = s[allowed_groups]
-            else:
-                s2 = s
-            pos = np.flatnonzero(s2 > 0)
-            if len(pos) > depth:
-                pos = pos[np.argpartition(-s2[pos], depth - 1)[:depth]]
-            top = pos[np.argsort(-s2[pos], kind="stable")]
-            key = "bm25" if len(lex) == 1 else f"bm25:{t}"
-            comp_scores[key] = {int(g): float(s[g]) for g in top}
-            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(top)}
-        qvecs = self.encode_queries_all(dense, query)
-        for e in dense:
-            qv = qvecs[e]
-            if allowed_groups is not None and not len(allowed_groups):
-                scores, ids = np.zeros((1, 0)), np.zeros((1, 0), np.int64)
-            else:
-                scores, ids = self.dense[e].search(qv[None, :], depth, allowed_groups)
-            key = f"dense:{e}"
-            comp_scores[key] = {int(g): float(d) for g, d in zip(ids[0], scores[0], strict=True)}
-            comp_ranks[key] = {int(g): r + 1 for r, g in enumerate(ids[0])}
-        cands = sorted({g for r in comp_ranks.values() for g in r})
-        if not cands:
-            return [], {}, {}, {}
-        cand_arr = np.asarray(cands, np.int64)
-        # exact component scores for every candidate (for display, weighted fusion and relevance)
-        full: dict[str, np.ndarray] = {}
-        for t in lex:
-            full["bm25" if len(lex) == 1 else f"bm25:{t}"] = full_bm25[t][cand_arr]
-        for e in dense:
-            full[f"dense:{e}"] = self.dense[e].vectors(cand_arr) @ qvecs[e]
-        fused = np.zeros(len(cands), np.float64)
-        if fusion == "rrf":
-            for key, comp in comp_ranks.items():
-                wk = float(w.get(key, w.get(key.split(":")[0], 1.0)))
-                fused += np.array([wk / (rk + comp[g]) if g in comp else 0.0 for g in cands])
-        else:
-            for key, vals in full.items():
-                wk = float(w.get(key, w.get(key.split(":")[0], 1.0)))
-                if key.startswith("bm25"):
-                    mx = float(vals.max())
-                    norm = vals / mx if mx > 0 else np.zeros_like(vals)
-                else:
-                    lo, hi = float(vals.min()), float(vals.max())
-                    norm = (vals - lo) / (hi - lo) if hi > lo else np.ones_like(vals)
-                fused += wk * norm
-        bm_first = full.get("bm25", np.zeros(len(cands)))
-        order = sorted(range(len(cands)), key=lambda i: (-fused[i], -bm_first[i], cands[i]))
-        ranked = [cands[i] for i in order]
-        fused_by_g = {cands[i]: float(fused[i]) for i in order}
-        parts = {cands[i]: {k: float(v[i]) for k, v in full.items()} for i in order}
-        ranks = {g: {k: r.get(g) for k, r in comp_ranks.items()} for g in ranked}
-        return ranked, fused_by_g, parts, ranks
+    def _hit(self, rank: int, g: int, sig: QuerySignals, ranking, mask, near=(), floor_score=None, rep=None) -> Hit:
+        """The hit of group ``g`` (its member ``rep``, else the first that passes the filters)."""
+        _, fused, parts, ranks = ranking
+        members = self.group_members[g]
+        if rep is None:
+            rep = next((i for i in members if mask is None or mask[i]), members[0])
+        doc = self.docs[rep]
+        common = self._common.get(sig.tokenizer or self.tokenizer, set())
+        matched, spans = match_terms(doc.text, sig.terms, common)
+        if not matched:
+            matched, spans = match_terms(doc.text, sig.terms)
+        rel = [
+            self._relevance(key[6:], sig.dense_text, sig.vectors[key[6:]], np.array([v]))[0]
+            for key, v in parts[g].items()
+            if key.startswith("dense:")
+        ]
+        plans = [PlanRef.of(self.docs[i], mask is None or bool(mask[i])) for i in members]
+        for n in near:
+            plans += [PlanRef.of(self.docs[i], mask is None or bool(mask[i]), near=True) for i in self.group_members[n]]
+        return Hit(
+            rank=rank,
+            doc=doc,
+            group=self.group_ids[g],
+            plans=plans,
+            score=fused[g],
+            scores={**parts[g], "fused": fused[g]},
+            ranks=ranks[g],
+            matched_terms=matched,
+            highlights=[[a, b] for a, b in spans],
+            relevance=float(np.mean(rel)) if rel else None,
+            floor_score=floor_score,
+            near=[self.group_ids[n] for n in near],
+        )
 
     # ------------------------------------------------------------------ public API
     def search(
@@ -380,46 +368,18 @@ class SearchEngine(Counterparts):
         encoders: Iterable[str] | None = None,
         weights: dict | None = None,
         candidates: int | None = None,
+        expand: bool = False,
     ) -> list[Hit]:
+        """The top ``k`` text groups, fused, without a floor (``query`` pages, counts and floors)."""
         query = (query or "").strip()
         if not query:
             return []
-        ranked, fused, parts, ranks = self.rank(query, mode, filters, fusion, tokenizer, encoders, weights, candidates)
+        sig = self.signals(query, mode, tokenizer, encoders, expand)
         mask = self.allowed_docs(filters)
-        tok = tokenizer or self.tokenizer
-        bm = self.bm25.get(tok) or next(iter(self.bm25.values()))
-        terms = bm.query_terms(query)
-        common = self._common.get(bm.tokenizer.name, set())
-        hits: list[Hit] = []
-        for g in ranked[:k]:
-            members = self.group_members[g]
-            rep = next((i for i in members if mask is None or mask[i]), members[0])
-            doc = self.docs[rep]
-            matched, spans = match_terms(doc.text, terms, common)
-            if not matched:
-                matched, spans = match_terms(doc.text, terms)
-            sc = dict(parts[g])
-            sc["fused"] = fused[g]
-            rel = [
-                self._relevance(k2.split(":", 1)[1], query, np.array([v]))[0]
-                for k2, v in parts[g].items()
-                if k2.startswith("dense:")
-            ]
-            hits.append(
-                Hit(
-                    rank=len(hits) + 1,
-                    doc=doc,
-                    group=self.group_ids[g],
-                    plans=[PlanRef.of(self.docs[i], mask is None or bool(mask[i])) for i in members],
-                    score=fused[g],
-                    scores=sc,
-                    ranks=ranks[g],
-                    matched_terms=matched,
-                    highlights=[[a, b] for a, b in spans],
-                    relevance=float(np.mean(rel)) if rel else None,
-                )
-            )
-        return hits
+        ranking = self._rank(
+            sig, self._components(mode, tokenizer, encoders)[1], mask, fusion, weights, candidates, None
+        )
+        return [self._hit(i + 1, g, sig, ranking, mask) for i, g in enumerate(ranking[0][:k])]
 
     def timed_search(self, query: str, **kw) -> tuple[list[Hit], float]:
         t = time.perf_counter()

@@ -19,7 +19,8 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
 from pathlib import Path
 from typing import Protocol
 
@@ -65,80 +66,10 @@ STOP_WORDS = STOP_UNIGRAMS | {
     "努力",
 }
 
-# domain terms missing from jieba's general dictionary (kept deliberately short and topical)
-DOMAIN_TERMS = (
-    "防溺水",
-    "溺水",
-    "预防溺水",
-    "校园欺凌",
-    "学生欺凌",
-    "欺凌",
-    "近视防控",
-    "近视",
-    "托育",
-    "托育服务",
-    "托位",
-    "婴幼儿照护",
-    "家庭暴力",
-    "反家庭暴力",
-    "家暴",
-    "性侵害",
-    "性骚扰",
-    "拐卖",
-    "留守儿童",
-    "困境儿童",
-    "事实无人抚养儿童",
-    "孤儿",
-    "出生缺陷",
-    "母乳喂养",
-    "新生儿",
-    "孕产妇",
-    "两癌",
-    "宫颈癌",
-    "乳腺癌",
-    "心理健康",
-    "心理辅导",
-    "网络沉迷",
-    "沉迷网络",
-    "网络游戏",
-    "未成年人",
-    "监护人",
-    "强制亲职教育",
-    "家庭教育",
-    "家风",
-    "儿童之家",
-    "儿童友好",
-    "妇儿工委",
-    "普惠性幼儿园",
-    "特殊教育",
-    "残疾儿童",
-    "康复救助",
-    "安全座椅",
-    "食品安全",
-    "道路交通",
-    "就业歧视",
-    "生育保险",
-    "产假",
-    "育儿假",
-    "女职工",
-    "职场",
-    "人身安全保护令",
-    "法律援助",
-    "司法救助",
-    "一站式",
-    "校外培训",
-    "课后服务",
-    "减负",
-    "体质健康",
-    "龋齿",
-    "肥胖",
-    "贫血",
-    "疫苗",
-    "免疫规划",
-    "艾滋病",
-    "梅毒",
-    "乙肝",
-    "母婴传播",
+# domain terms missing from jieba's general dictionary (kept deliberately short and topical), as data
+DOMAIN_TERMS_FILE = Path(str(files(__package__) / "domain_terms.tsv"))
+DOMAIN_TERMS = tuple(
+    w.strip() for w in DOMAIN_TERMS_FILE.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")
 )
 
 
@@ -293,25 +224,35 @@ class BM25:
         self.vocab, self.idf, self.n_docs = vocab, idf, n
         return self
 
-    def query_terms(self, query: str) -> list[str]:
-        """Query tokens (deduplicated, in order) that occur in the corpus vocabulary."""
-        seen, out = set(), []
-        for w in self.tokenizer.tokens(query):
-            if w in self.vocab and w not in seen:
-                seen.add(w)
-                out.append(w)
-        return out
+    def query_tokens(self, query: str, unigrams: bool | None = None) -> list[str]:
+        """The query's tokens that occur in the corpus vocabulary (repeats kept).
 
-    def scores(self, query: str) -> np.ndarray:
-        counts: dict[int, int] = {}
-        for w in self.tokenizer.tokens(query):
-            j = self.vocab.get(w)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
+        Single characters count only when nothing longer matches (``unigrams=None``): in a query of
+        several characters, 打 of 丈夫打老婆 or 老 of 老年人 would otherwise match every text that has
+        the character. ``unigrams=True`` keeps them, ``False`` drops them always.
+        """
+        toks = [w for w in self.tokenizer.tokens(query) if w in self.vocab]
+        if unigrams is None:
+            unigrams = not any(len(w) > 1 for w in toks)
+        return toks if unigrams else [w for w in toks if len(w) > 1]
+
+    def query_terms(self, query: str, unigrams: bool | None = None) -> list[str]:
+        """Query tokens (deduplicated, in order) that occur in the corpus vocabulary (see ``query_tokens``)."""
+        return list(dict.fromkeys(self.query_tokens(query, unigrams)))
+
+    def scores(self, query: str, unigrams: bool | None = None) -> np.ndarray:
+        counts: dict[str, float] = {}
+        for w in self.query_tokens(query, unigrams):
+            counts[w] = counts.get(w, 0.0) + 1.0
+        return self.weighted_scores(counts)
+
+    def weighted_scores(self, weights: Mapping[str, float]) -> np.ndarray:
+        """BM25 of a query given as {token: weight} (a token's weight is its count in a plain query)."""
+        pairs = [(self.vocab[w], float(x)) for w, x in weights.items() if w in self.vocab and x]
+        if not pairs:
             return np.zeros(self.n_docs, np.float32)
-        idx = np.fromiter(counts.keys(), np.int64)
-        q = np.fromiter(counts.values(), np.float32)
+        idx = np.fromiter((j for j, _ in pairs), np.int64, len(pairs))
+        q = np.fromiter((x for _, x in pairs), np.float32, len(pairs))
         return np.asarray(self.W[:, idx] @ q).ravel().astype(np.float32)
 
     def save(self, directory, prefix: str) -> list[str]:

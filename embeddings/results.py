@@ -30,9 +30,10 @@ class PlanRef:
     file: str
     line: int
     in_filter: bool = True  # does this member itself satisfy the filters?
+    near: bool = False  # a near-duplicate (not word for word) of the hit's text, collapsed into it
 
     @classmethod
-    def of(cls, d: SearchDoc, in_filter: bool = True) -> PlanRef:
+    def of(cls, d: SearchDoc, in_filter: bool = True, near: bool = False) -> PlanRef:
         return cls(
             d.id,
             d.iri,
@@ -50,6 +51,7 @@ class PlanRef:
             d.file,
             d.line,
             in_filter,
+            near,
         )
 
 
@@ -65,6 +67,8 @@ class Hit:
     matched_terms: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) offsets into doc.text
     relevance: float | None = None  # query z-score of the dense cosine, mean over encoders (None: no dense)
+    floor_score: float | None = None  # the calibrated score compared with the relevance floor (floor.py)
+    near: list[str] = field(default_factory=list)  # groups of near-identical text collapsed into this hit
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -133,9 +137,68 @@ def hit_to_dict(hit: Hit) -> dict:
             "matched_terms": list(hit.matched_terms),
             "highlights": [list(x) for x in hit.highlights],
             "plans": [asdict(p) for p in hit.plans],
+            "floor_score": None if hit.floor_score is None else float(hit.floor_score),
+            "near": list(hit.near),
         }
     )
     return d
+
+
+@dataclass
+class PlanGroup:
+    """The hits of one plan (``SearchPage.groups``): how many passed the floor and the best of them."""
+
+    plan_id: str
+    plan_iri: str
+    plan_title: str
+    plan_type: str
+    region: str
+    count: int
+    hits: list[Hit]
+
+
+@dataclass
+class SearchPage:
+    """One page of ``SearchEngine.query``: the hits ranked ``offset+1`` to ``offset+k`` of ``total``.
+
+    ``total`` counts every hit above the relevance floor (near-duplicates collapsed; by plan member
+    when ``group_by="plan"``), not only this page. ``closest``: when nothing passes the floor, the
+    few nearest hits below it, to show apart. ``floor`` is None when the floor was turned off."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    offset: int
+    k: int
+    mode: str
+    expansions: list = field(default_factory=list)  # thesaurus.Expansion: what was searched as well
+    closest: list[Hit] = field(default_factory=list)
+    floor: float | None = None
+    groups: list[PlanGroup] | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "total": self.total,
+            "offset": self.offset,
+            "k": self.k,
+            "floor": self.floor,
+            "expansions": [expansion_to_dict(e) for e in self.expansions],
+            "results": [hit_to_dict(h) for h in self.hits],
+            "closest": [hit_to_dict(h) for h in self.closest],
+            "groups": None
+            if self.groups is None
+            else [
+                {**{k: v for k, v in asdict(g).items() if k != "hits"}, "results": [hit_to_dict(h) for h in g.hits]}
+                for g in self.groups
+            ],
+        }
+
+
+def expansion_to_dict(e) -> dict:
+    """A thesaurus expansion as JSON: the words of the query it matched and the plan terms it added."""
+    return {"matched": e.matched, "start": e.start, "end": e.end, "label": e.label, "terms": list(e.terms)}
 
 
 def similar_to_dict(result: SimilarResult) -> dict:

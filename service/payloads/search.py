@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from graph.rdf.iri import plan_from_id
 
@@ -23,6 +24,77 @@ SEARCH_FILTERS = {
     "agency": "agency",
     "law": "law",
     "period": "period",
+}
+
+
+_HIT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "rank": {"type": "integer"},
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "number": {"type": "integer"},
+        "text": {"type": "string"},
+        "plan": {"type": "object"},
+        "domain": {"type": "object"},
+        "file": {"type": "string"},
+        "line": {"type": "integer"},
+        "iri": {"type": "string"},
+        "scores": {"type": "object"},
+        "relevance": {"type": "number", "nullable": True},
+        "floor_score": {"type": "number", "nullable": True, "description": "compared with the answer's floor"},
+        "matched_terms": {"type": "array", "items": {"type": "string"}},
+        "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+        "plans": {"type": "array", "items": {"type": "object"}, "description": "every unit of this very text"},
+        "near": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "units of near-identical text (a template edited a little), folded into this result",
+        },
+    },
+}
+SEARCH_SCHEMA: dict[str, Any] = {  # OpenAPI 3.0 schema of search()'s answer (web.openapi adds the form's choices)
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "mode": {"type": "string", "enum": ["hybrid", "bm25", "dense"]},
+        "k": {"type": "integer"},
+        "offset": {"type": "integer", "description": "results skipped: this page starts at rank offset + 1"},
+        "expand": {"type": "boolean", "description": "whether the thesaurus' plan terms were searched as well"},
+        "group": {"type": "string", "nullable": True, "enum": ["plan", None]},
+        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+        "total": {
+            "type": "integer",
+            "description": "every result above the relevance floor, not only this page (near-identical texts "
+            "once; with group=plan every plan's unit, and the groups' counts add up to it)",
+        },
+        "floor": {"type": "number", "nullable": True, "description": "the relevance floor of floor_score"},
+        "expansions": {
+            "type": "array",
+            "description": "everyday words of the query (matched, [start, end) in it) and the plan terms searched too",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "matched": {"type": "string"},
+                    "start": {"type": "integer"},
+                    "end": {"type": "integer"},
+                    "label": {"type": "string"},
+                    "terms": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "results": {"type": "array", "items": _HIT},
+        "closest": {"type": "array", "items": _HIT, "description": "total 0: the nearest few below the floor"},
+        "groups": {
+            "type": "array",
+            "nullable": True,
+            "description": "group=plan: per plan (its id, title, url), its count and best results",
+            "items": {
+                "type": "object",
+                "properties": {"count": {"type": "integer"}, "results": {"type": "array", "items": _HIT}},
+            },
+        },
+    },
 }
 
 
@@ -83,29 +155,82 @@ def hit_dict(hit, link: Linker) -> dict:
         "scores": {k: round(float(v), 6) for k, v in hit.scores.items()},
         "ranks": hit.ranks,
         "relevance": None if hit.relevance is None else round(float(hit.relevance), 4),
+        "floor_score": None if hit.floor_score is None else round(float(hit.floor_score), 4),
         "matched_terms": list(hit.matched_terms),
         "highlights": [list(h) for h in hit.highlights],
         "agencies": list(d.agencies),
         "laws": list(d.laws),
-        "plans": [_plan_member(p, link) for p in hit.plans],
+        "plans": [_plan_member(p, link) for p in hit.plans if not p.near],
+        "near": [_plan_member(p, link) for p in hit.plans if p.near],
     }
 
 
-def search(res: Resources, query: str, k: int = 10, mode: str | None = None, filters: dict | None = None) -> dict:
+def _expansion(e) -> dict:
+    return {"matched": e.matched, "start": e.start, "end": e.end, "label": e.label, "terms": list(e.terms)}
+
+
+def empty_search(
+    query: str, k: int, mode: str, filters: dict, offset: int = 0, expand: bool = True, group=None
+) -> dict:
+    """The answer's shape without results (no query: only the form)."""
+    return {
+        "query": query,
+        "mode": mode,
+        "k": k,
+        "offset": offset,
+        "expand": expand,
+        "group": group,
+        "filters": filters,
+        "total": 0,
+        "floor": None,
+        "expansions": [],
+        "results": [],
+        "closest": [],
+        "groups": [] if group else None,
+    }
+
+
+def search(
+    res: Resources,
+    query: str,
+    k: int = 10,
+    mode: str | None = None,
+    filters: dict | None = None,
+    offset: int = 0,
+    expand: bool = True,
+    group: str | None = None,
+) -> dict:
+    """One page of results above the relevance floor (``SearchEngine.query``): ``total`` counts them all.
+
+    No lock: the engine is thread-safe, so concurrent searches reach the encoders together."""
+    mode = mode or "hybrid"
+    out = empty_search(query, k, mode, filters or {}, offset, expand, group)
+    if not query.strip():
+        return out
     engine = res.engine()
     f = {SEARCH_FILTERS[key]: v for key, v in (filters or {}).items() if v and key in SEARCH_FILTERS}
     if f.get("plan") and re.fullmatch(r"[0-9a-f]{12}", f["plan"]):
         f["plan"] = plan_from_id(f["plan"])
-    kw = {"mode": mode} if mode else {}
-    with res.search_lock:
-        hits = engine.search(query, k=k, filters=f, **kw) if query.strip() else []
-    return {
-        "query": query,
-        "mode": mode or "hybrid",
-        "k": k,
-        "filters": filters or {},
-        "results": [hit_dict(h, Linker(res)) for h in hits],
-    }
+    page = engine.query(query, k=k, offset=offset, filters=f, mode=mode, expand=expand, group_by=group)
+    link = Linker(res)
+    out.update(
+        total=page.total,
+        floor=None if page.floor is None else round(float(page.floor), 4),
+        expansions=[_expansion(e) for e in page.expansions],
+        results=[hit_dict(h, link) for h in page.hits],
+        closest=[hit_dict(h, link) for h in page.closest],
+        groups=None
+        if page.groups is None
+        else [
+            {
+                **link.plan(g.plan_iri, g.plan_title, region=g.region, plan_type=g.plan_type),
+                "count": g.count,
+                "results": [hit_dict(h, link) for h in g.hits],
+            }
+            for g in page.groups
+        ],
+    )
+    return out
 
 
 def _doc_id_for(res: Resources, uid: str) -> str:
@@ -125,8 +250,7 @@ def similar(res: Resources, uid: str, threshold: float | None = None) -> dict:
     doc_id = _doc_id_for(res, uid)
     src = engine.doc(doc_id)
     kw = {"threshold": threshold} if threshold is not None else {}
-    with res.search_lock:
-        hits = engine.similar(doc_id, **kw)
+    hits = engine.similar(doc_id, **kw)
     link = Linker(res)
     counterparts = []
     for h in hits:
@@ -172,8 +296,7 @@ def similar(res: Resources, uid: str, threshold: float | None = None) -> dict:
 
 def gaps(res: Resources, query: str) -> dict:
     engine = res.engine()
-    with res.search_lock:
-        cov = engine.coverage(query) if query.strip() else []
+    cov = engine.coverage(query) if query.strip() else []
     link = Linker(res)
     items = [
         {
