@@ -67,9 +67,18 @@ def candidates(local_id: str, raw_local: str | None = None) -> list[str]:
     out: list[str] = []
     for o in options:
         iri = str(ID) + o
-        if o and iri not in out and is_safe_iri(iri) and o.isprintable():
+        if o and iri not in out and is_safe_iri(iri) and o.isprintable() and _valid_iri(iri):
             out.append(iri)
     return out
+
+
+def _valid_iri(iri: str) -> bool:
+    """An IRI the store accepts (RFC 3987: no '[' in a path, well-formed percent escapes)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def exists(store, iri: str) -> bool:

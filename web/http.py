@@ -15,13 +15,15 @@ from functools import wraps
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, make_response, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup, escape
 
 from config import Config
 from service.payloads import NotFound
 from service.resources import NotReady, Resources
+
+from .params import control_character
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -115,7 +117,8 @@ def _check_encoded(raw: bytes, what: str) -> None:
 
 def check_request_encoding() -> None:
     """before_request: reject malformed percent-encoding and non-UTF-8 text in the path, the query
-    string and url-encoded form bodies with 400 (never a 500, never silently replaced characters)."""
+    string and url-encoded form bodies, and control characters in the path, with 400 (never a 500, never
+    silently replaced characters). Control characters in parameters: ``web.params``, ``web.sparql_endpoint``."""
     env = request.environ
     raw_uri = env.get("RAW_URI") or env.get("REQUEST_URI")
     if raw_uri:
@@ -125,6 +128,9 @@ def check_request_encoding() -> None:
             env.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
         except UnicodeError:
             abort(400, "the URL path is not valid UTF-8 once percent-decoded")
+    bad = control_character(request.path)
+    if bad is not None:
+        abort(400, f"the URL path contains the control character U+{ord(bad):04X}")
     query = env.get("QUERY_STRING", "")
     if query:
         _check_encoded(query.encode("latin-1", "replace"), "query string")
@@ -146,6 +152,17 @@ def _limit_chunked_body() -> None:
         abort(413, f"the request body is over the {limit} byte limit")
     env["wsgi.input"] = io.BytesIO(data)
     env["CONTENT_LENGTH"] = str(len(data))
+
+
+def with_allow(answer, error):
+    """The error answer (a view's return value) as a Response; for a 405, with the ``Allow`` header that
+    Werkzeug's MethodNotAllowed knows (the methods the URL's rules accept) and a custom answer loses."""
+    resp = make_response(answer)
+    methods = getattr(error, "valid_methods", None)
+    if error.code == 405 and methods:
+        order = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+        resp.headers["Allow"] = ", ".join(sorted(methods, key=lambda m: (order + (m,)).index(m)))
+    return resp
 
 
 def paginate(items: list, page_no: int, per_page: int) -> dict:

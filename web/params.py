@@ -5,6 +5,8 @@
 Rules shared by every query parameter:
 * a missing, empty or blank value is the default (a 400 when the parameter is required);
 * text is at most ``max_length`` characters (longer: 400), trimmed of surrounding spaces;
+* a control character in text is a 400 naming the parameter: NUL, the other C0 and C1 controls and DEL
+  anywhere, tab, line feed and carriage return inside the value (around it they are trimmed spaces);
 * an ``enum`` closes the set of values (anything else: 400); ``listed`` takes a comma-separated list of them;
 * a number outside [minimum, maximum] is clamped to the nearest bound when ``clamp``, otherwise a 400.
 Errors are ``ValueError`` with the reason, which the views answer with 400.
@@ -20,6 +22,20 @@ from typing import Any
 
 MAX_TEXT = 200  # characters of any text parameter
 TYPES = ("integer", "number", "string")
+LINE_CONTROLS = "\t\n\r"  # the control characters a multi-line text (a SPARQL query) may hold
+
+
+def control_character(text: str, multiline: bool = False) -> str | None:
+    r"""The first control character (Unicode category Cc: C0, DEL, C1) of ``text``, or None; tab, line feed
+    and carriage return do not count when ``multiline``.
+
+    >>> control_character("a\x00b"), control_character("a\nb"), control_character("a\nb", multiline=True)
+    ('\x00', '\n', None)
+    """
+    for ch in text:
+        if (ch < " " or "\x7f" <= ch <= "\x9f") and not (multiline and ch in LINE_CONTROLS):
+            return ch
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,9 @@ class Param:
         raw = raw or ""
         if self.type == "string" and len(raw) > self.max_length:
             raise ValueError(f"{self.name} is too long: {len(raw)} characters, at most {self.max_length}")
+        bad = control_character(raw, multiline=True) or control_character(raw.strip())
+        if bad is not None:
+            raise ValueError(f"{self.name} contains the control character U+{ord(bad):04X}")
         value = raw.strip()
         if not value:
             if self.required:
@@ -103,7 +122,8 @@ class Param:
         return value
 
     def schema(self) -> dict:
-        """The OpenAPI schema of the values accepted."""
+        """The OpenAPI schema of the values accepted. A clamped number accepts any value (its bounds are
+        in ``x-clamp`` and the description), a checked one only those within ``minimum``/``maximum``."""
         if self.listed:
             return {"type": "array", "items": {"type": "string", "enum": list(self.enum)}}
         schema: dict = {"type": self.type}
@@ -111,24 +131,29 @@ class Param:
             schema["enum"] = list(self.enum)
         if self.type == "string" and not self.enum:
             schema["maxLength"] = self.max_length
-        for key in ("minimum", "maximum", "default"):
-            if getattr(self, key) is not None:
-                schema[key] = getattr(self, key)
+        bounds = {key: getattr(self, key) for key in ("minimum", "maximum") if getattr(self, key) is not None}
+        if bounds:
+            schema["x-clamp" if self.clamp else "bounds"] = bounds
+        schema.update(schema.pop("bounds", {}))
+        if self.default is not None:
+            schema["default"] = self.default
         return schema
 
     def notes(self) -> str:
         """What the parser does beyond the schema, in words."""
         notes = []
-        if self.minimum is not None or self.maximum is not None:
-            notes.append(
-                "out-of-range values are clamped to the nearest bound"
-                if self.clamp
-                else "out-of-range values are a 400"
-            )
+        sides = [
+            (word, bound) for word, bound in (("below", self.minimum), ("above", self.maximum)) if bound is not None
+        ]
+        if sides and self.clamp:
+            taken = ", ".join(f"{word} {bound:g} is taken as {bound:g}" for word, bound in sides)
+            notes.append(f"out-of-range values are clamped to the nearest bound: {taken}")
+        elif sides:
+            notes.append("out-of-range values are a 400: " + " or ".join(f"{word} {bound:g}" for word, bound in sides))
         if self.enum:
             notes.append("other values are a 400")
         if self.type == "string":
-            notes.append(f"over {self.max_length} characters is a 400")
+            notes.append(f"over {self.max_length} characters is a 400, and so is a control character")
         if self.required:
             notes.append("missing or empty is a 400")
         else:
@@ -143,6 +168,8 @@ class Param:
             "description": f"{self.description}. {self.notes()}.",
             "schema": self.schema(),
         }
+        if not self.required:  # an empty value is the default (what an empty form field sends)
+            doc["allowEmptyValue"] = True
         if self.listed:
             doc.update(style="form", explode=False)
         if self.example is not None:

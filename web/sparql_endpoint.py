@@ -4,24 +4,37 @@
   default-graph-uri / named-graph-uri; results by Accept (q-values), default JSON / Turtle;
 * update: POST form (update=) or application/sparql-update, only with ``Authorization: Bearer
   <token>``; using-graph-uri / using-named-graph-uri become USING clauses;
+* results by ``format=`` (or ``output=`` / ``results=``, as SPARQLWrapper sends it) too: a short name
+  mapped per query form by ``graph.store.formats.FORMAT_PARAM`` (``xml``: SPARQL results XML for
+  SELECT/ASK, RDF/XML for CONSTRUCT/DESCRIBE; ``json``: results JSON or JSON-LD; ``n3``: Turtle) or a
+  media type; it wins over Accept;
 * limits: SERVICE refused (400; LOAD in updates too), a deadline per query (503 past it; the worker
   process running it is killed), a memory limit per query worker (503), at most ``max_rows`` results
-  (X-PlanKG-Truncated: true), request size (413).
+  (X-PlanKG-Truncated: true), request size (413); control characters in a parameter are a 400 (tab,
+  line feed and carriage return are allowed in the query or update text);
+* CORS: queries and the service description are open to any origin. Every answer of ``/sparql`` (errors
+  of every status and the preflight ``OPTIONS`` included) carries ``Access-Control-Allow-Origin: *``,
+  never ``Access-Control-Allow-Credentials``, so a browser never sends cookies or HTTP authentication it
+  holds for this site along. Updates are not opened: the preflight does not allow the ``Authorization``
+  header, so a page of another origin cannot send the token (a browser refuses to), and the answers of an
+  update carry no CORS headers, so such a page cannot even read whether its attempt was refused (only a
+  413, refused before the body is read, cannot tell an update from a query).
 """
 
 from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from rdflib import Graph
 
 from graph.rdf.ns import PREFIXES
 from graph.store.formats import (
     CANONICAL_MIME,
-    FORMAT_PARAM,
+    FORMAT_PARAM_NAMES,
     RDFLIB_NAMES,
     UnsupportedMediaType,
+    format_param,
     negotiate,
     parse_accept,
 )
@@ -32,12 +45,32 @@ from service.sparql.runner import Busy, OutOfMemory, QueryTimeout, ResultTooLarg
 from service.sparql.text import add_using, query_form, uses_load, uses_service
 
 from .http import resources, settings
+from .params import control_character
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_MIME = "application/sparql-query"
 UPDATE_MIME = "application/sparql-update"
+PATHS = ("/sparql", "/sparql/")
+METHODS = ("GET", "POST", "OPTIONS")
+
+# CORS of the read-only endpoint (module docstring): what every answer of /sparql carries, and the preflight
+# answer on top. Allowed request headers: what SPARQL clients in browsers send (YASGUI, Comunica, fetch
+# code) and conditional requests; never Authorization (updates stay same-origin).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-PlanKG-Rows, X-PlanKG-Truncated, X-PlanKG-Max-Rows, Retry-After, ETag",
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": ", ".join(METHODS),
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Language, Content-Type, Cache-Control, "
+    "Pragma, X-Requested-With, If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
+# text parameters of the protocol; only the operation's text may hold tab, line feed and carriage return
+TEXT_PARAMS = ("query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+MULTILINE = ("query", "update")
 
 
 class ProtocolError(Exception):
@@ -78,6 +111,9 @@ def read_operation() -> tuple[str, str | None, dict]:
                 415, f"unsupported content type {mime or '(none)'}: use {FORM}, {QUERY_MIME} or {UPDATE_MIME}"
             )
     queries, updates = params.get("query", []), params.get("update", [])
+    if updates:
+        g.sparql_update = True  # its answers carry no CORS headers, whatever they say
+    check_controls(params)
     if len(queries) > 1 or len(updates) > 1:
         raise ProtocolError(400, "more than one query or update string")
     if queries and updates:
@@ -93,9 +129,37 @@ def read_operation() -> tuple[str, str | None, dict]:
     return "describe-service", None, params
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
-@bp.route("/sparql/", methods=["GET", "POST"])
+def check_controls(params: dict) -> None:
+    """400 for a control character in a protocol parameter (the operation's text may hold tab, LF, CR)."""
+    for name in TEXT_PARAMS + FORMAT_PARAM_NAMES:
+        for value in params.get(name, []):
+            bad = control_character(value, multiline=name in MULTILINE)
+            if bad is not None:
+                raise ProtocolError(400, f"{name} contains the control character U+{ord(bad):04X}")
+
+
+@bp.after_app_request
+def _cors(resp: Response) -> Response:
+    """The CORS headers of the read-only endpoint on every answer of /sparql (errors included; Flask
+    runs this for the answers of error handlers too), except the answers of an update."""
+    if request.path in PATHS and not _is_update():
+        resp.headers.update(CORS_HEADERS)
+        if request.method == "OPTIONS":
+            resp.headers.update(PREFLIGHT_HEADERS)
+    return resp
+
+
+def _is_update() -> bool:
+    return bool(g.get("sparql_update")) or (request.method == "POST" and request.mimetype == UPDATE_MIME)
+
+
+@bp.route("/sparql", methods=list(METHODS), provide_automatic_options=False)
+@bp.route("/sparql/", methods=list(METHODS), provide_automatic_options=False)
 def endpoint():
+    if request.method == "OPTIONS":  # a CORS preflight (its headers: ``_cors``) or a question for Allow
+        resp = Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+        del resp.headers["Content-Type"]  # no body, no type
+        return resp
     try:
         op, text, params = read_operation()
         if op == "describe-service" or text is None:
@@ -110,19 +174,18 @@ def endpoint():
 
 
 def _format_for(form: str, params: dict) -> str:
-    forced = (params.get("format") or [None])[0]
-    if forced:
-        fmt = FORMAT_PARAM.get(forced.lower())
-        ok = fmt in (
-            ("turtle", "ntriples", "json-ld", "rdf-xml")
-            if form == "graph"
-            else ("json", "xml")
-            if form == "ask"
-            else ("json", "xml", "csv", "tsv")
-        )
-        if fmt is None or not ok:
-            raise ProtocolError(400, f"format={forced} does not fit a {form.upper()} result")
-        return fmt
+    """The result format: the first ``format`` / ``output`` / ``results`` value that fits the query form
+    (SPARQLWrapper repeats its choice in all three, some as a short name and a media type), else by Accept.
+    Values given but none fitting: 400 naming the first."""
+    forced = [v for name in FORMAT_PARAM_NAMES for v in params.get(name, []) if v.strip()]
+    problem = None
+    for value in forced:
+        try:
+            return format_param(value, form)
+        except UnsupportedMediaType as e:
+            problem = problem or str(e)
+    if problem:
+        raise ProtocolError(400, problem)
     try:
         return negotiate(request.headers.get("Accept"), form)
     except UnsupportedMediaType as e:
@@ -138,7 +201,7 @@ def run_query(text: str, params: dict) -> Response:
     cfg = settings()
     if res.remote:
         try:
-            body, mime = res.store().query_negotiated(text, request.headers.get("Accept"), timeout=cfg.query_timeout)
+            body, mime = res.store().query_negotiated(text, CANONICAL_MIME[fmt], timeout=cfg.query_timeout)
         except Exception as e:  # noqa: BLE001 - the remote endpoint's error, passed on
             raise ProtocolError(502, f"remote store: {e}") from None
         return Response(body, mimetype=mime)
@@ -170,7 +233,7 @@ def run_query(text: str, params: dict) -> Response:
         raise ProtocolError(500, f"query worker failed: {e}") from None
     except QueryError as e:
         raise ProtocolError(e.status, str(e)) from None
-    headers = {"Vary": "Accept", "X-PlanKG-Rows": str(info.get("rows", 0)), "Access-Control-Allow-Origin": "*"}
+    headers = {"Vary": "Accept", "X-PlanKG-Rows": str(info.get("rows", 0))}
     if info.get("truncated"):
         headers["X-PlanKG-Truncated"] = "true"
         headers["X-PlanKG-Max-Rows"] = str(cfg.max_rows)

@@ -106,21 +106,34 @@ RDFLIB_NAMES = {
     "n3": "n3",
 }
 DATASET_FORMATS = {"nquads", "trig"}
-# the SPARQL protocol's ``format=`` parameter (as SPARQLWrapper and browsers send it)
-FORMAT_PARAM = {
-    "json": "json",
-    "xml": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "ntriples": "ntriples",
-    "nt": "ntriples",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
-    "rdfxml": "rdf-xml",
-    "rdf-xml": "rdf-xml",
+# The ``format=`` parameter of SPARQL clients (SPARQLWrapper sends its return format as ``format=``,
+# ``output=`` and ``results=``, the short name and for some formats the media type as well; Virtuoso,
+# Fuseki and hand-written URLs use the same names): per name, the format it gives each query form.
+# ``None``: the name does not fit that form (400). A media type as the value is read like Accept.
+# ``xml`` is the XML of each form (SPARQL results XML, RDF/XML for graphs), ``json`` its JSON (SPARQL
+# results JSON, JSON-LD for graphs). ``n3`` gives Turtle, served as text/turtle: every Turtle document is
+# N3, the endpoint has no N3 writer, and N3 readers (SPARQLWrapper's and rdflib's among them) read Turtle.
+FORMAT_FORMS = ("select", "ask", "graph")
+FORMAT_PARAM: dict[str, tuple[str | None, str | None, str | None]] = {
+    # name:        (SELECT, ASK, CONSTRUCT/DESCRIBE)
+    "json": ("json", "json", "json-ld"),
+    "xml": ("xml", "xml", "rdf-xml"),
+    "csv": ("csv", None, None),
+    "tsv": ("tsv", None, None),
+    "rdf": (None, None, "rdf-xml"),
+    "rdfxml": (None, None, "rdf-xml"),
+    "rdf-xml": (None, None, "rdf-xml"),
+    "rdf+xml": (None, None, "rdf-xml"),
+    "turtle": (None, None, "turtle"),
+    "ttl": (None, None, "turtle"),
+    "n3": (None, None, "turtle"),
+    "ntriples": (None, None, "ntriples"),
+    "n-triples": (None, None, "ntriples"),
+    "nt": (None, None, "ntriples"),
+    "jsonld": (None, None, "json-ld"),
+    "json-ld": (None, None, "json-ld"),
 }
+FORMAT_PARAM_NAMES = ("format", "output", "results")  # the parameters clients put it in
 
 
 class UnsupportedMediaType(ValueError):
@@ -168,6 +181,29 @@ def format_for_mime(mime: str, form: str) -> str:
     if base in table and not (form == "ask" and table[base] in ("csv", "tsv")):
         return table[base]
     raise UnsupportedMediaType(f"{mime!r} cannot serialise a {form.upper()} result")
+
+
+def format_param(value: str, form: str) -> str:
+    """The result format a ``format=`` value (a name of ``FORMAT_PARAM`` or a media type) gives a query
+    form (``select``/``ask``/``graph``); UnsupportedMediaType naming the values that fit otherwise.
+
+    >>> format_param("xml", "graph"), format_param("xml", "select"), format_param("n3", "graph")
+    ('rdf-xml', 'xml', 'turtle')
+    """
+    name = value.strip().lower()
+    if name in FORMAT_PARAM:
+        fmt = FORMAT_PARAM[name][FORMAT_FORMS.index(form)]
+        if fmt is not None:
+            return fmt
+    elif "/" in name:
+        try:
+            return format_for_mime(name, form)
+        except UnsupportedMediaType:
+            pass
+    what = "CONSTRUCT/DESCRIBE" if form == "graph" else form.upper()
+    fits = ", ".join(k for k, v in FORMAT_PARAM.items() if v[FORMAT_FORMS.index(form)] is not None)
+    known = "does not fit" if name in FORMAT_PARAM or "/" in name else "is not a known format for"
+    raise UnsupportedMediaType(f"format={value} {known} {what} results; use one of {fits} or a media type")
 
 
 def rdf_format_of(fmt: str | None, path: str | None = None) -> str:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import time
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -122,19 +123,26 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     raise QueryError(f"format {fmt!r} cannot carry an ASK result", 406)
 
 
-def _nodes(iris: list[str] | None):
-    return None if iris is None else [ox.NamedNode(i) for i in iris]
+def _nodes(iris: list[str], what: str) -> list:
+    """The protocol's graph IRIs as nodes; QueryError 400 for one that is not an absolute IRI."""
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError as e:
+            raise QueryError(f"{what} {iri!r} is not an absolute IRI ({e})", 400) from None
+    return nodes
 
 
 def execute(store: ox.Store, req: dict, deadline: float | None = None) -> tuple[dict, bytes]:
     """req: query, format, max_rows, base_iri, default_graph (list|None), named_graphs (list|None),
     union_default (bool). Returns (info, body); info has mime, truncated, rows.
     ``deadline`` (monotonic seconds) is checked between rows (the in-process fallback only)."""
-    kw = {}
+    kw: dict[str, Any] = {}
     if req.get("default_graph") is not None or req.get("named_graphs") is not None:
         # a protocol dataset replaces the store's: graphs not named are not in it
-        kw["default_graph"] = _nodes(req.get("default_graph") or [])
-        kw["named_graphs"] = _nodes(req.get("named_graphs") or [])
+        kw["default_graph"] = _nodes(req.get("default_graph") or [], "default-graph-uri")
+        kw["named_graphs"] = _nodes(req.get("named_graphs") or [], "named-graph-uri")
     elif req.get("union_default"):
         kw["use_default_graph_as_union"] = True
     max_rows = int(req.get("max_rows") or 0) or None

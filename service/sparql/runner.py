@@ -9,7 +9,9 @@ In-memory stores (tests, scratch) fall back to a thread with a deadline checked 
 
 ``in_memory=True``: each worker copies the store into memory when it starts (see
 ``service.sparql.worker``) and serves one generation of the data; after an update the idle workers are
-replaced by fresh copies, started in the background.
+replaced by fresh copies, started in the background. A worker killed on its deadline or its result size,
+or one that died, is replaced in the background the same way, so the pool is full again (``all_ready``
+in /api/health) once the copy is made, without a request waiting for it.
 """
 
 from __future__ import annotations
@@ -189,20 +191,22 @@ class ProcessQueryRunner:
         if self.in_memory:
             self.prewarm()
 
-    def prewarm(self) -> None:
-        """Replace idle workers of an older generation and start workers up to ``size`` in the
-        background, so that requests do not wait for a copy."""
+    def prewarm(self, replace_stale: bool = True) -> None:
+        """Replace idle workers of an older generation (``replace_stale``) and start workers up to
+        ``size`` in the background, so that requests do not wait for a copy."""
 
         def start():
-            keep = list(self._pop_idle())
-            for w in keep:
-                self._idle.put(w)
+            if replace_stale:
+                keep = list(self._pop_idle())
+                for w in keep:
+                    self._idle.put(w)
             while not self.closed:
-                with self._lock:
+                with self._lock:  # the check and the reservation at once: two prewarms never overshoot
                     if len(self._all) + self._starting >= self.size:
                         return
+                    self._starting += 1
                 try:
-                    w = self._start()
+                    w = self._start(reserved=True)
                 except Exception:  # noqa: BLE001 - a request will start one and report the error
                     return
                 if self.closed:
@@ -238,9 +242,11 @@ class ProcessQueryRunner:
             return not t.is_alive()
         return True
 
-    def _start(self) -> _Worker:
-        with self._lock:
-            self._starting += 1
+    def _start(self, reserved: bool = False) -> _Worker:
+        """A new worker (``reserved``: the caller already counted it in ``_starting``)."""
+        if not reserved:
+            with self._lock:
+                self._starting += 1
         try:
             w = _Worker(
                 self.store_path,
@@ -292,6 +298,13 @@ class ProcessQueryRunner:
         with self._lock:
             self._all.discard(w)
 
+    def _replace(self, w: _Worker) -> None:
+        """Drop a worker that was killed or died on a query; an in-memory pool starts its replacement in
+        the background (an on-disk worker starts in a fraction of a second when a query needs one)."""
+        self._drop(w)
+        if self.in_memory and not self.closed:
+            self.prewarm(replace_stale=False)
+
     def stuck(self) -> bool:
         """Every worker has been running its current query for more than ``stuck_after`` s."""
         now = time.monotonic()
@@ -326,10 +339,10 @@ class ProcessQueryRunner:
             try:
                 info, body = w.call({**req, "generation": self.generation}, deadline)
             except (QueryTimeout, ResultTooLarge):
-                self._drop(w)  # the only way to stop a running pyoxigraph query
+                self._replace(w)  # killing it is the only way to stop a running pyoxigraph query
                 raise
             except WorkerDied as e:
-                self._drop(w)
+                self._replace(w)
                 if w.proc.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
                     raise OutOfMemory(f"the query needed more than the {self.memory_mb} MiB a query may use") from e
                 raise
