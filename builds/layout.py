@@ -8,7 +8,8 @@
       gen-<time>-<sha8>-<pid>-<rand>/  Generation
         sources/<file>                 byte-identical copies of the plan files
         derived/<file>.txt             the text extracted from a .docx/.doc/.pdf/.html file (units point into it)
-        parts/<key>/                   per file: own.nt, part.json, docs.jsonl, parsed.json
+        parts/<key>/                   per file: own.nt, part.json, docs.jsonl, parsed.json, sectors.json
+        aggregates.json                responsibility by agency type across plans (builds.aggregates)
         shared.nt                      the shared triples (agencies, cited documents, schemes)
         graphs/manifest.json           analysts' RDF loaded with `plankg load`: IRIs, file, sha256, triples
         graphs/<key>.<ext>             each loaded file, byte for byte (hard links shared by later generations)
@@ -60,6 +61,11 @@ class PartPaths:
     def parsed_json(self) -> Path:
         return self.root / "parsed.json"
 
+    @property
+    def sectors_json(self) -> Path:
+        """The file's responsibility facts and counts per plan (``builds.aggregates``)."""
+        return self.root / "sectors.json"
+
 
 @dataclass(frozen=True)
 class Generation:
@@ -96,6 +102,11 @@ class Generation:
     @property
     def shared_nt(self) -> Path:
         return self.root / "shared.nt"
+
+    @property
+    def aggregates_json(self) -> Path:
+        """The responsibility aggregates of the whole generation (``builds.aggregates``)."""
+        return self.root / "aggregates.json"
 
     @property
     def graphs(self) -> Path:

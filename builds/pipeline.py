@@ -30,6 +30,7 @@ from graph.rdf.build import Contributions, FilePart, file_part, ntriples, shared
 from graph.rdf.validate import validate
 
 from . import parts as P
+from .aggregates import agency_labels
 from .errors import BuildError
 from .faults import fault
 from .generations import cleanup_stale
@@ -104,6 +105,7 @@ def build_locked(
         new=[(src, pf, part) for src, pf, part in zip(sources, parsed, parts, strict=True)],
         shared_nt=ntriples(shared),
         graph_triples=len(graph),
+        agency_labels=agency_labels(shared),
     )
     return write_generation(
         cfg, change, timer, t0, with_index=with_index, progress=progress, encoders=encoders, live_encoders=live_encoders
@@ -169,6 +171,7 @@ def delta_locked(
         graph_triples=graph_triples,
         prev=prev,
         kept_summaries={name: part["summary"] for name, part in kept_parts.items()},
+        agency_labels=agency_labels(shared),
         delta=("\n".join(remove), "\n".join(insert)),
         info={
             "added": [src.name for src, _ in added],

@@ -17,6 +17,7 @@ from graph.rdf.graphs import ONTOLOGY_GRAPH, SHAPES_GRAPH, vocabulary_nquads
 from graph.store import open_store
 from graph.store.oxigraph import OxigraphStore
 
+from . import aggregates as A
 from . import graphs as G
 from . import parts as P
 from .faults import fault
@@ -39,6 +40,7 @@ class Change:
     delta: tuple[str, str] | None = None
     info: dict | None = None
     kept_summaries: dict | None = None
+    agency_labels: dict | None = None  # agency id -> prefLabel of the shared triples (builds.aggregates)
 
 
 def write_generation(
@@ -88,6 +90,9 @@ def write_generation(
                 entries[pf.file] = P.write_part(gen, pf, part, new_docs[pf.file], summaries[pf.file])
             gen.shared_nt.write_text(change.shared_nt, encoding="utf-8")
             graph_files = G.carry(graphs_from, gen)
+        with timer.stage("aggregates"):
+            new_parsed = {entries[pf.file]["key"]: pf for _src, pf, _ in change.new}
+            aggregates = A.write(gen, [entries[n] for n in names], new_parsed, change.agency_labels or {})
         with timer.stage("store"):
             triples, graphs = _fill_store(cfg, gen, change, [entries[n]["key"] for n in names], graph_files)
         fault("store")
@@ -114,6 +119,7 @@ def write_generation(
         )
         report["generation"] = gen.name
         report["graphs"] = graphs
+        report["aggregates"] = aggregates
         report["parts"] = {
             "schema": P.PARTS_SCHEMA,
             "fingerprint": P.fingerprint(),

@@ -7,10 +7,12 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from graph.views import agencies as graph_views
 from service import payloads as data
+from service.payloads import sectors as sector_payloads
 
 from .http import api_view, resources
 from .openapi import openapi_document
 from .params import parse_query
+from .responsibility import SECTOR_SCOPE
 from .routes import GRAPH_PARAMS, ROUTES, graph_filters, json_view
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -67,3 +69,35 @@ def agency_graph_graphml():
 @api_view
 def agency_graph_gexf():
     return _graph_file("gexf")
+
+
+def _sector_file(fmt: str) -> Response:
+    """The sector graph (every edge) or the matrix of the same scope as /api/sectors, as a download."""
+    args = parse_query(SECTOR_SCOPE, request.args)
+    filters, role = sector_payloads.scope_filters(args), args["role"]
+    if fmt == "csv":
+        body: bytes = sector_payloads.matrix_csv(resources(), filters, role).encode("utf-8")
+        mime = "text/csv; charset=utf-8"
+    else:
+        body = sector_payloads.graph_file(sector_payloads.sector_graph(resources(), filters, role), fmt)
+        mime = "application/graphml+xml" if fmt == "graphml" else "application/gexf+xml"
+    name = "sector-matrix.csv" if fmt == "csv" else f"sector-graph.{fmt}"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/sectors.graphml")
+@api_view
+def sectors_graphml():
+    return _sector_file("graphml")
+
+
+@bp.get("/sectors.gexf")
+@api_view
+def sectors_gexf():
+    return _sector_file("gexf")
+
+
+@bp.get("/sectors.csv")
+@api_view
+def sectors_csv():
+    return _sector_file("csv")

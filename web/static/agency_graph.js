@@ -31,8 +31,12 @@
       { selector: "node", style: {
           "label": "data(label)", "font-size": 11, "color": "#222", "text-valign": "bottom", "text-margin-y": 2,
           "text-outline-color": "#fff", "text-outline-width": 2, "min-zoomed-font-size": 6,
-          "background-color": function (n) { return n.data("kind") === "agency" ? (regions[n.data("region") || ""] || "#888") : "#f2b134"; },
-          "shape": function (n) { return n.data("kind") === "agency" ? "ellipse" : "round-rectangle"; },
+          "background-color": function (n) {
+            var kind = n.data("kind");
+            if (kind === "sector") return "#1f5fa8";  // agencies summed by type (above the page's cap)
+            return kind === "agency" ? (regions[n.data("region") || ""] || "#888") : "#f2b134";
+          },
+          "shape": function (n) { return n.data("kind") === "domain" ? "round-rectangle" : "ellipse"; },
           "width": function (n) { return 10 + 30 * Math.sqrt((n.data("units") || 1) / maxUnits); },
           "height": function (n) { return 10 + 30 * Math.sqrt((n.data("units") || 1) / maxUnits); } } },
       { selector: "edge", style: {
@@ -41,7 +45,7 @@
       { selector: ".faded", style: { "opacity": 0.12 } },
       { selector: "node.focus", style: { "border-width": 3, "border-color": "#111" } }
     ],
-    layout: hasFcose ? { name: "fcose", quality: "proof", animate: false, randomize: true, nodeRepulsion: 20000,
+    layout: hasFcose ? { name: "fcose", quality: "default", animate: false, randomize: true, nodeRepulsion: 20000,
                          idealEdgeLength: 110, nodeSeparation: 90, packComponents: true, padding: 20 }
                      : { name: "cose", animate: false }
   });
