@@ -333,8 +333,9 @@ def _generation(
         for sub in (prev.sources, prev.derived, prev.parts, prev.index):
             if sub.is_dir():
                 shutil.copytree(sub, gen.root / sub.name, copy_function=_link)
-        if prev.shared_nt.is_file():
-            link_or_copy(prev.shared_nt, gen.shared_nt)
+        for kept in ("shared_nt", "aggregates_json"):  # the plans are unchanged by a load
+            if getattr(prev, kept).is_file():
+                link_or_copy(getattr(prev, kept), getattr(gen, kept))
         if files:
             gen.graphs.mkdir()
             for e in files:

@@ -26,6 +26,7 @@ from .results import Hit, PlanGroup, SearchPage
 CLOSEST = 3  # hits shown apart when nothing passes the floor
 GROUP_SHOW = 3  # best hits listed per plan when grouped
 GROUP_BY = ("plan",)
+FACETS = ("plan", "plan_type", "level", "domain", "kind", "agency")
 
 
 class Pages:
@@ -130,11 +131,32 @@ class Pages:
             shown = collapse(passing, self.near_neighbours())
             total = len(shown)
             hits = [hit(offset + r + 1, g, near) for r, (g, near) in enumerate(shown[offset : offset + k])]
+        facets = self._facets([i for g in passing for i in self.group_members[g] if mask is None or mask[i]])
         closest: list[Hit] = []
         if threshold is not None and total == 0:
             below = collapse(ranked, self.near_neighbours())[:CLOSEST]
             closest = [hit(r + 1, g, near) for r, (g, near) in enumerate(below)]
-        return SearchPage(query, hits, total, offset, k, mode, sig.expansions, closest, threshold, groups)
+        return SearchPage(query, hits, total, offset, k, mode, sig.expansions, closest, threshold, groups, facets)
+
+    def _facets(self, members: list[int]) -> dict[str, list[tuple[str, int]]]:
+        """How many passing units each filter value has: plan, plan type, level, domain, kind, agency type.
+
+        Units, not folded texts: a template measure in five plans counts in each plan."""
+        counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        for i in dict.fromkeys(members):
+            d = self.docs[i]
+            for f, values in (
+                ("plan", (d.plan_id,)),
+                ("plan_type", (d.plan_type,)),
+                ("level", (d.level,)),
+                ("domain", (d.domain_concept,)),
+                ("kind", (d.kind,)),
+                ("agency", tuple(dict.fromkeys(d.agency_keys))),
+            ):
+                for v in values:
+                    if v:
+                        counts[f][v] = counts[f].get(v, 0) + 1
+        return {f: sorted(c.items(), key=lambda x: (-x[1], x[0])) for f, c in counts.items()}
 
     def _plan_groups(self, entries: list[tuple[int, int]], hit) -> list[PlanGroup]:
         """Per plan (in the order of its best hit): how many entries, and the first ``GROUP_SHOW``."""

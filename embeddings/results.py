@@ -175,6 +175,7 @@ class SearchPage:
     closest: list[Hit] = field(default_factory=list)
     floor: float | None = None
     groups: list[PlanGroup] | None = None
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # filter value -> units above the floor
 
     def to_dict(self) -> dict:
         return {
@@ -193,6 +194,7 @@ class SearchPage:
                 {**{k: v for k, v in asdict(g).items() if k != "hits"}, "results": [hit_to_dict(h) for h in g.hits]}
                 for g in self.groups
             ],
+            "facets": {f: [{"value": v, "count": n} for v, n in items] for f, items in self.facets.items()},
         }
 
 

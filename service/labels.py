@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 KIND = {"goal": "目标", "measure": "措施", "key_project": "重点项目"}
+# how drafters cite a unit: 《…》“儿童与安全”策略措施 3
+KIND_CITED = {"goal": "主要目标", "measure": "策略措施", "key_project": "重点项目"}
 LEVEL = {"province": "省级", "city": "市级", "county": "县级", "district": "区级"}
 PLAN_TYPE = {"children": "儿童", "women": "妇女", "other": "其他"}
 ROLE = {"lead": "牵头", "partner": "配合", "mentioned": "提及"}
@@ -44,3 +48,19 @@ def locator_label(locator: str) -> str:
     if kind == "xpath":
         return f"网页元素 {value}"
     return ""
+
+
+def datetime_label(iso: str | None) -> str:
+    """'2026-12-07T01:05:12+00:00' → '2026年12月7日 09:05（北京时间）'; dates alone → '2021年8月2日'."""
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if len(str(iso)) <= 10:
+        return f"{t.year}年{t.month}月{t.day}日"
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}（北京时间）"
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"

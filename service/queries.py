@@ -44,13 +44,16 @@ def plans(store) -> list[dict]:
     return select(
         store,
         f"""
-SELECT ?plan ?title ?region ?level ?type ?start ?end ?draft ?issued ?docnum ?inferred ?p_file ?p_line WHERE {{
+SELECT ?plan ?title ?region ?level ?type ?start ?end ?draft ?issued ?docnum ?inferred ?publisher ?p_file ?p_line
+WHERE {{
   ?plan a pkg:Plan ; dcterms:title ?title .
   OPTIONAL {{ ?plan pkg:region ?region }} OPTIONAL {{ ?plan pkg:adminLevel ?level }}
   OPTIONAL {{ ?plan pkg:planType ?type }} OPTIONAL {{ ?plan pkg:periodStart ?start }}
   OPTIONAL {{ ?plan pkg:periodEnd ?end }} OPTIONAL {{ ?plan pkg:draft ?draft }}
   OPTIONAL {{ ?plan dcterms:issued ?issued }} OPTIONAL {{ ?plan eli:id_local ?docnum }}
   OPTIONAL {{ ?plan pkg:titleInferred ?inferred }}
+  OPTIONAL {{ SELECT ?plan (GROUP_CONCAT(DISTINCT ?issuer_name; separator="、") AS ?publisher) WHERE {{
+    ?plan dcterms:publisher ?issuer . ?issuer skos:prefLabel ?issuer_name }} GROUP BY ?plan }}
   OPTIONAL {{ {source("plan", "p")} }}
 }} ORDER BY ?p_file ?p_line""",
     )
@@ -364,4 +367,22 @@ SELECT ?i ?source ?name ?comparator ?value ?unit ?year ?year_inferred ?baseline 
   OPTIONAL {{ {source("i", "i")} }}
   OPTIONAL {{ ?u pkg:hasIndicator ?i . {source("u", "u")} }}
 }}""",
+    )
+
+
+def agency_coverage(store) -> list[dict]:
+    """Per plan and kind: how many units there are and how many name an agency (any role / lead or partner)."""
+    return select(
+        store,
+        """
+SELECT ?plan ?kind (COUNT(DISTINCT ?u) AS ?units) (COUNT(DISTINCT ?named) AS ?named_units)
+       (COUNT(DISTINCT ?carried) AS ?carried_units) WHERE {
+  ?plan a pkg:Plan .
+  { ?plan pkg:hasDomain ?d . ?d pkg:hasGoal ?u . BIND("goal" AS ?kind) }
+  UNION { ?plan pkg:hasDomain ?d . ?d pkg:hasMeasure ?u . BIND("measure" AS ?kind) }
+  UNION { ?plan pkg:hasKeyProject ?u . BIND("key_project" AS ?kind) }
+  OPTIONAL { ?u pkg:hasResponsibility ?r }
+  OPTIONAL { ?u pkg:hasResponsibility ?r2 . ?r2 pkg:role ?role FILTER(?role IN ("lead", "partner")) }
+  BIND(IF(BOUND(?r), ?u, ?none) AS ?named) BIND(IF(BOUND(?r2), ?u, ?none) AS ?carried)
+} GROUP BY ?plan ?kind""",
     )

@@ -428,3 +428,13 @@ def test_ids_the_store_cannot_hold_are_not_found_not_an_error(s, path, status):
     a malformed escape in the URL itself is a bad request."""
     r = s.get(path, headers={"Accept": "text/turtle"})
     assert r.status == status, (r.status, r.text[:200])
+
+
+@pytest.mark.parametrize("fmt,suffix", [("csv", "csv"), ("tsv", "tsv"), ("json", "json")])
+def test_download_names_the_attachment_by_its_format(s, fmt, suffix):
+    """The SPARQL page's download buttons: ``download=1`` → Content-Disposition: attachment."""
+    r = s.get("/sparql", params={"query": SELECT, "format": fmt, "download": "1"})
+    assert r.status == 200
+    assert r.headers["content-disposition"] == f'attachment; filename="plankg-results.{suffix}"'
+    plain = s.get("/sparql", params={"query": SELECT, "format": fmt})
+    assert "content-disposition" not in plain.headers and plain.body == r.body

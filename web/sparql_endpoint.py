@@ -166,11 +166,34 @@ def endpoint():
             return service_description()
         if op == "update":
             return run_update(text, params)
-        return run_query(text, params)
+        return as_download(run_query(text, params), params)
     except ProtocolError as e:
         return text_response(e.status, str(e), e.headers)
     except NotReady as e:
         return text_response(503, str(e))
+
+
+DOWNLOAD_SUFFIX = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "json-ld": "jsonld",
+    "rdf-xml": "rdf",
+    "nquads": "nq",
+    "trig": "trig",
+}
+
+
+def as_download(resp: Response, params: dict) -> Response:
+    """``download=1`` (the SPARQL page's buttons): the answer as an attachment, named by its format."""
+    if resp.status_code == 200 and any(v not in ("", "0", "false") for v in params.get("download", [])):
+        mime = (resp.mimetype or "").lower()
+        fmt = next((f for f, m in CANONICAL_MIME.items() if m.split(";")[0] == mime), "txt")
+        resp.headers["Content-Disposition"] = f'attachment; filename="plankg-results.{DOWNLOAD_SUFFIX.get(fmt, "txt")}"'
+    return resp
 
 
 def _format_for(form: str, params: dict) -> str:

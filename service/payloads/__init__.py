@@ -11,7 +11,9 @@ from .common import NotFound, resolve_unit
 from .indicators import indicator_compare, indicator_rows, indicators_list, norm_name
 from .laws import law_detail, laws_list
 from .plans import domains_list, find_plan, plan_detail, plans_list
+from .responsibility import agency_coverage
 from .search import SEARCH_FILTERS, gaps, search, similar
+from .side_by_side import compare
 from .units import unit_detail
 
 __all__ = [
@@ -22,10 +24,12 @@ __all__ = [
     "plan_detail",
     "domains_list",
     "unit_detail",
+    "compare",
     "agencies_list",
     "agency_detail",
     "agency_graph",
     "co_agencies",
+    "agency_coverage",
     "responsibility_rows",
     "laws_list",
     "law_detail",

@@ -25,6 +25,15 @@ def plan_ref(iri: str, title: str = "", **extra) -> dict:
     return {"id": short(iri), "iri": iri, "url": page_path(iri), "title": title, **extra}
 
 
+def unit_anchor(iri: str) -> str:
+    """The unit's anchor on its plan page, unique in the plan: 'd3-measure-5', 'key-project-2'."""
+    m = re.search(r"/domain/(\d+)/([\w-]+)/(\d+)$", iri)
+    if m:
+        return f"d{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    m = re.search(r"/([\w-]+)/(\d+)$", iri)
+    return f"{m.group(1)}-{m.group(2)}" if m else local(iri)
+
+
 def unit_ref(row: dict, prefix: str = "u") -> dict:
     """A unit from a query row with u, kind, number, text, title and <prefix>_file/<prefix>_line."""
     iri = row["u"]
@@ -32,6 +41,7 @@ def unit_ref(row: dict, prefix: str = "u") -> dict:
         "id": local(iri),
         "iri": iri,
         "url": page_path(iri),
+        "anchor": unit_anchor(iri),
         "kind": row.get("kind"),
         "kind_label": labels.KIND.get(row.get("kind") or "", row.get("kind")),
         "number": row.get("number"),

@@ -37,6 +37,7 @@ def plans_list(res: Resources) -> list[dict]:
                     draft=bool(r.get("draft")),
                     issued=r.get("issued"),
                     doc_number=r.get("docnum"),
+                    publisher=r.get("publisher") or "",
                     title_inferred=bool(r.get("inferred")),
                     file=r.get("p_file"),
                     line=r.get("p_line"),

@@ -94,6 +94,30 @@ SEARCH_SCHEMA: dict[str, Any] = {  # OpenAPI 3.0 schema of search()'s answer (we
                 "properties": {"count": {"type": "integer"}, "results": {"type": "array", "items": _HIT}},
             },
         },
+        "facets": {
+            "type": "array",
+            "description": "per filter (plan, plan_type, level, domain, kind, agency type): how many units above "
+            "the floor each value has; value is what the filter parameter of that name takes",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "label": {"type": "string"},
+                    "values": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "value": {"type": "string"},
+                                "label": {"type": "string"},
+                                "count": {"type": "integer"},
+                                "selected": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -165,6 +189,43 @@ def hit_dict(hit, link: Linker) -> dict:
     }
 
 
+FACET_LABELS = {"plan": "规划", "plan_type": "规划类型", "level": "行政级别", "domain": "领域", "kind": "条目类型",
+                "agency": "写明的部门"}
+
+
+def facets(res: Resources, page_facets: dict, filters: dict) -> list[dict]:
+    """The engine's facet counts with Chinese labels and the filter value each one sets."""
+    from graph.extract.agency_lexicon import types_by_key
+
+    from .plans import domains_list
+
+    engine = res.engine()
+    plans = res.cached("search_plan_ids", lambda: {d.plan_id: d for d in engine.docs})
+    domains = {d["concept"]: d["label"] for d in domains_list(res)}
+    names: dict[str, Any] = {
+        "plan_type": labels.PLAN_TYPE,
+        "level": labels.LEVEL,
+        "kind": labels.KIND,
+        "domain": domains,
+        "agency": {k: t.zh for k, t in types_by_key().items()},
+    }
+    out = []
+    for name, items in page_facets.items():
+        values = []
+        for value, count in items:
+            if name == "plan":
+                d = plans.get(value)
+                if d is None:
+                    continue
+                ref = plan_ref(d.plan_iri, d.plan_title)
+                value, label = ref["id"], d.plan_title
+            else:
+                label = names[name].get(value, value)
+            values.append({"value": value, "label": label, "count": count, "selected": filters.get(name) == value})
+        out.append({"name": name, "label": FACET_LABELS[name], "values": values})
+    return out
+
+
 def _expansion(e) -> dict:
     return {"matched": e.matched, "start": e.start, "end": e.end, "label": e.label, "terms": list(e.terms)}
 
@@ -187,6 +248,7 @@ def empty_search(
         "results": [],
         "closest": [],
         "groups": [] if group else None,
+        "facets": [],
     }
 
 
@@ -219,6 +281,7 @@ def search(
         expansions=[_expansion(e) for e in page.expansions],
         results=[hit_dict(h, link) for h in page.hits],
         closest=[hit_dict(h, link) for h in page.closest],
+        facets=facets(res, page.facets, filters or {}),
         groups=None
         if page.groups is None
         else [
