@@ -118,3 +118,31 @@ def test_analyst_sparql_example_edit_download(page, artifacts):
     page.wait_for_selector("#results .error")
     page.watch.errors = [e for e in page.watch.errors if "400" not in e]  # the syntax error's own answer
     page.watch.check()
+
+
+def test_official_agency_graph_find_panel_units(page, artifacts):
+    page.goto(page.base + "/agency-graph?role=lead,partner,mentioned")
+    page.wait_for_selector("#graph.ready")
+    layout = page.evaluate(
+        "plankgGraph.nodes().map(n => [n.id(), Math.round(n.position('x')), Math.round(n.position('y'))])"
+    )
+    page.fill("#graph-find", "卫健委")
+    page.press("#graph-find", "Enter")
+    panel = page.locator("#graph-panel")
+    panel.wait_for(state="visible")
+    title = page.locator("#panel-title").inner_text()
+    assert "卫生健康" in title, title
+    assert page.evaluate("plankgGraph.$('node.found').length") == 1
+    page.screenshot(path=str(artifacts / f"task-graph-{page.width_name}.png"))
+    page.locator("#panel-link").click()
+    page.wait_for_url("**/agencies/**")
+    assert "卫生健康" in page.locator("h1").inner_text()
+    assert page.locator("li.unit, .unit").count() >= 1, "the agency page lists its units"
+    # the layout is the same on every load
+    page.goto(page.base + "/agency-graph?role=lead,partner,mentioned")
+    page.wait_for_selector("#graph.ready")
+    again = page.evaluate(
+        "plankgGraph.nodes().map(n => [n.id(), Math.round(n.position('x')), Math.round(n.position('y'))])"
+    )
+    assert again == layout
+    page.watch.check()

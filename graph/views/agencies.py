@@ -106,6 +106,13 @@ def co_responsibility(B: nx.Graph) -> nx.Graph:
     G = bp.weighted_projected_graph(B, agencies)
     for a in agencies:
         G.nodes[a].update(_agency_attrs(B, a))
+    carried = {"lead", "partner"}
+    for a, b, d in G.edges(data=True):  # shared units where both carry it (lead or partner), not mere mentions
+        d["carried"] = sum(
+            1
+            for u in set(B[a]) & set(B[b])
+            if carried & set(B.edges[a, u]["role"].split(",")) and carried & set(B.edges[b, u]["role"].split(","))
+        )
     return G
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, defaultdict
 
 from builds.aggregates import AGENCY_PREFIX
+from graph.extract.agency_lexicon import types_by_key
 from graph.rdf.iri import agency_from_id, is_safe_iri, short
 from graph.views import agencies as views
 from graph.views import sector_facts as F
@@ -197,6 +198,8 @@ def agency_graph_page(
             d["url"] = units_url(scope, role_scope, sector=key)
         elif d.get("kind") == "agency":
             d["url"] = page_path(d["id"])
+            t = types_by_key().get(d["id"].rsplit("/", 1)[-1])
+            d["aliases"] = [t.zh, *t.names] if t else []  # what the page's search also finds it by (卫健委)
         else:
             d["url"] = "/domains#" + d["id"].split(":", 1)[-1]
     agg = aggregates(res)
