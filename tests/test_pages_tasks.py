@@ -127,6 +127,8 @@ def test_agencies_banner_counts_match_sparql(client, app):
     assert data["coverage"]["measure"]["named"] == int(rows[0]["named"])
     html = client.get("/agencies").text
     assert f"全部 {rows[0]['all']} 项措施中，{rows[0]['named']} 项写明了部门" in html
+    agency = client.get(data["items"][0]["url"]).text
+    assert f"全部 {rows[0]['all']} 项措施中只有 {rows[0]['named']} 项写明了部门" in agency
 
 
 def test_not_found_page_speaks_chinese_and_offers_a_way_on(client):

@@ -16,6 +16,7 @@ from .. import queries as q
 from ..links import page_path
 from ..resources import Resources
 from .common import NotFound, agency_ref, domain_position, plan_ref, unit_order, unit_ref
+from .responsibility import agency_coverage
 from .sectors import aggregates, match_plan, units_url
 
 AGENCY_CAP = 120  # nodes a page lays out; above it the agencies are summed by type
@@ -80,6 +81,7 @@ def agency_detail(res: Resources, aid: str) -> dict:
         counts=counts,
         plans=plans,
         co_agencies=partners,
+        coverage=agency_coverage(res)["by_kind"],  # how rarely plans name an agency at all
     )
 
 
