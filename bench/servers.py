@@ -1,4 +1,4 @@
-"""Scratch SPARQL servers on loopback for tests and benchmarks: ``oxigraph serve`` and Virtuoso.
+"""Scratch servers on loopback for tests and benchmarks: ``oxigraph serve``, Virtuoso and ``plankg serve``.
 
 Each starts in its own folder on free ports and is stopped (by its process id) on exit::
 
@@ -9,16 +9,22 @@ Each starts in its own folder on free ports and is stopped (by its process id) o
 
 Binaries: ``oxigraph`` from PyPI ``oxigraph`` (.venv/bin, $PLANKG_OXIGRAPH_BIN or PATH); ``virtuoso-t``
 from Debian ``virtuoso-opensource`` ($PLANKG_VIRTUOSO_BIN or PATH).
+
+    with plankg_server(data, ["--front", "none", "--workers", "1"], {"PLANKG_RESPONSE_CACHE": "0"}) as s:
+        urllib.request.urlopen(s.url + "/api/search?q=...")
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -183,3 +189,63 @@ def virtuoso_server(folder, binary: str | None = None, buffers: int = 170000):
         yield Virtuoso(url, folder)
     finally:
         _stop(proc)
+
+
+@dataclass
+class PlanKGServer:
+    """A ``plankg serve`` started by ``plankg_server``: its address, process and log."""
+
+    port: int
+    proc: subprocess.Popen
+    log: Path
+    host: str = "127.0.0.1"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def log_tail(self, n: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-n:] if self.log.exists() else ""
+
+
+@contextmanager
+def plankg_server(
+    data: Path, args: list[str] | tuple[str, ...] = (), env: dict | None = None, logs: Path | None = None
+):
+    """``plankg serve --data DATA ARGS…`` on a free loopback port, with ``env`` added to the environment;
+    yields a ``PlanKGServer`` once ``/api/health`` answers and its SPARQL query workers are ready, and stops
+    it (SIGTERM to its process id, then SIGKILL) on exit."""
+    port = free_port()
+    folder = Path(logs or tempfile.mkdtemp(prefix="plankg-serve-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"serve-{port}.log"
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    full_env.update(env or {})
+    argv = [sys.executable, "-m", "scripts.plankg", "serve", "--data", str(data), "--port", str(port), *args]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, cwd=str(ROOT), env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    server = PlanKGServer(port, proc, log)
+    try:
+        deadline = time.time() + 600
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"plankg serve exited with {proc.returncode}: {server.log_tail()}")
+            try:
+                with urllib.request.urlopen(server.url + "/api/health", timeout=10) as r:
+                    health = json.loads(r.read())
+                if (health.get("query_workers") or {}).get("all_ready", True):
+                    break
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+            if time.time() > deadline:
+                raise RuntimeError(f"plankg serve not ready after 600 s: {server.log_tail()}")
+            time.sleep(0.5)
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

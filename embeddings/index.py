@@ -101,9 +101,15 @@ class DenseIndex:
 
     @classmethod
     def load(cls, path, ef_search: int = 128) -> DenseIndex:
+        """The index of ``path``, its vectors memory-mapped (``IO_FLAG_MMAP_IFC``): read-only pages of the
+        file, shared by every process that serves this generation instead of a private copy each (the
+        files of a generation are never rewritten in place: a rebuild writes new files)."""
         import faiss
 
-        return cls(faiss.read_index(str(path)), ef_search)
+        try:
+            return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC), ef_search)
+        except (AttributeError, RuntimeError):  # a faiss without it, or a file system that cannot map
+            return cls(faiss.read_index(str(path)), ef_search)
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         wanted = np.asarray(ids, dtype=np.int64)

@@ -391,10 +391,3 @@ def cmd_settings(args) -> int:
     for s in SETTINGS:
         print(f"{s.name}={'' if values[s.name] is None else values[s.name]}\t# {s.help} (default {s.shown_default})")
     return 0
-
-
-def cmd_serve(args) -> int:
-    from server import serve
-
-    cfg = Config.from_env(data_dir=args.data, remote_store=args.store)
-    return serve(cfg, host=args.host, port=args.port, workers=args.workers, threads=args.threads)

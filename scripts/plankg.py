@@ -1,5 +1,5 @@
 """plankg — one command line for PlanKG: parse, build, add, remove, load, list, export, stats, query, search,
-similar, settings, serve.
+similar, settings, serve, check.
 
 Run as ``plankg …`` (installed entry point) or ``python -m scripts.plankg …``. The commands themselves are in
 ``scripts.commands``.
@@ -12,6 +12,7 @@ import sys
 
 from config import SettingError
 
+from .check import add_parser as add_check_parser
 from .commands import (
     cmd_add,
     cmd_build,
@@ -22,13 +23,13 @@ from .commands import (
     cmd_query,
     cmd_remove,
     cmd_search,
-    cmd_serve,
     cmd_settings,
     cmd_similar,
     cmd_stats,
     fail,
 )
 from .load import cmd_load
+from .serve import add_parser as add_serve_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,12 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--markdown", action="store_true", help="the README's configuration table")
     s.set_defaults(func=cmd_settings)
 
-    s = sub.add_parser("serve", parents=[common], help="serve the JSON API, SPARQL endpoint and pages")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=1)
-    s.add_argument("--threads", type=int, default=8)
-    s.set_defaults(func=cmd_serve)
+    add_serve_parser(sub, common)
+    add_check_parser(sub, common)
     return p
 
 

@@ -21,6 +21,15 @@ if [ -f package.json ] && command -v npm >/dev/null; then
   .venv/bin/python -m scripts.vendor_assets
 fi
 
+# Debian's nginx for the buffering front of `plankg serve` (web/front.py; without it plankg serve warns and
+# runs gunicorn alone). plankg starts its own nginx as the current user: the package's system-wide server
+# (port 80) is stopped and disabled.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+fi
+
 if [ $want_tests = 1 ]; then
   # Debian's Chromium for the browser tests (Playwright drives it and downloads no browser of its own),
   # and a CJK font so pages and screenshots show Chinese text.

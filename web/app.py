@@ -21,8 +21,8 @@ from service import labels
 from service.links import page_path, rdf_links
 from service.resources import Resources
 
-from . import admin, api, linked_data, pages, sparql_endpoint
-from .http import JSONProvider, check_request_encoding, highlight, json_error
+from . import admin, api, assets, caching, linked_data, pages, sparql_endpoint
+from .http import JSONProvider, check_request_encoding, highlight, json_error, snippet, with_allow
 
 log = logging.getLogger("plankg.web")
 
@@ -53,6 +53,7 @@ def create_app(cfg: Config | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(linked_data.bp)
     app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["snippet"] = snippet
     app.jinja_env.globals.update(labels=labels, page_path=page_path, rdf_links=rdf_links)
 
     @app.context_processor
@@ -83,6 +84,9 @@ def create_app(cfg: Config | None = None) -> Flask:
     @app.errorhandler(405)
     @app.errorhandler(413)
     def _http_error(e):
+        return with_allow(_error_answer(e), e)  # a 405 says which methods the resource has
+
+    def _error_answer(e):
         if e.code == 404 and request.path.startswith("/id/"):  # in the syntax asked for
             return linked_data.not_found(linked_data.preferred(), linked_data.WHY)
         if request.path.startswith(("/api/", "/sparql")) or request.path.endswith(".json"):
@@ -91,4 +95,6 @@ def create_app(cfg: Config | None = None) -> Flask:
             return json_error(e.code, e.description)
         return render_template("error.html", error={"status": e.code, "error": e.description}, json_url=None), e.code
 
+    assets.install(app)  # /static/: versioned URLs, precompressed, immutable
+    caching.install(app, cfg.response_cache * 1024 * 1024)  # ETag / 304 / LRU / gzip, after the pinning hook
     return app

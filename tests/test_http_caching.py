@@ -1,0 +1,108 @@
+"""HTTP caching in process (``web.caching``, ``web.assets``) and the front's pieces that need no server
+(``web.front``, ``server.choose_front``). The same behaviour over a real server behind nginx is in
+tests/test_serving.py."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import subprocess
+
+import pytest
+
+from config import Config
+from tests.conftest_server import UPDATE_TOKEN
+from tests.corpus_util import HASH_ENV, copy_data
+from web.caching import Entry, ResponseCache
+from web.front import Front, nginx_binary
+
+
+def entry(gen: str, size: int) -> Entry:
+    return Entry(gen, 200, (("Content-Type", "application/json"),), b"x" * size, None)
+
+
+def test_the_lru_is_bounded_in_bytes_and_drops_older_generations():
+    cache = ResponseCache(64 * 1024)
+    for i in range(40):
+        cache.put(f"k{i}", entry("gen-a#0", 3000))
+    stats = cache.stats()
+    assert stats["bytes"] <= 64 * 1024 and stats["entries"] < 40
+    assert cache.get("k39") is not None and cache.get("k0") is None  # least recently used went first
+    cache.put("big", entry("gen-a#0", 64 * 1024 // 16 + 1))  # over the per-entry bound: not kept
+    assert cache.get("big") is None
+    cache.put("new", entry("gen-b#0", 100))
+    assert cache.stats()["entries"] == 1 and cache.get("k39") is None  # gen-a's answers are gone
+    assert ResponseCache(0).max_entry == 0
+
+
+def test_etag_304_head_and_what_is_never_cached(client):
+    first = client.get("/api/plans")
+    etag = first.headers["etag"]
+    assert first.status == 200 and re.fullmatch(r'"[0-9a-f]{24}"', etag)
+    assert client.get("/api/plans", headers={"If-None-Match": etag}).status == 304
+    assert client.request("HEAD", "/api/plans").headers["etag"] == etag  # HEAD is GET without the body
+    assert client.get("/api/plans?page=1").headers["etag"] != etag  # the query string is part of the key
+    assert "etag" not in client.get("/api/plans", headers={"Authorization": "Bearer x"}).headers
+    assert "etag" not in client.get("/api/health").headers
+    bad = client.get("/api/plans/nope")
+    assert bad.status == 404 and "etag" not in bad.headers
+    zipped = client.get("/api/plans", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(zipped.body) == first.body
+
+
+def test_a_sparql_update_changes_the_etags(hash_data_dir, tmp_path, app_server):
+    s = app_server(copy_data(hash_data_dir, tmp_path / "data"), token=UPDATE_TOKEN, env=HASH_ENV)
+    before = s.get("/api/plans").headers["etag"]
+    r = s.post(
+        "/sparql",
+        "INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> 1 } }",
+        "application/sparql-update",
+        headers={"Authorization": f"Bearer {UPDATE_TOKEN}"},
+    )
+    assert r.status == 204, r.text
+    after = s.get("/api/plans", headers={"If-None-Match": before})
+    assert after.status == 200 and after.headers["etag"] != before
+
+
+def test_static_urls_carry_the_content_hash(client):
+    page = client.get("/").text
+    css = re.search(r'href="/static/app\.css\?v=([0-9a-f]{16})"', page)
+    assert css
+    r = client.get(f"/static/app.css?v={css.group(1)}")
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/app.css?v=0123456789abcdef").headers["cache-control"] == "no-cache"  # an old URL
+    assert client.get("/static/nope.js").status == 404
+    assert client.get("/static/../server.py").status == 404
+
+
+def test_without_nginx_serve_warns_and_runs_gunicorn_alone(monkeypatch, caplog):
+    import server
+
+    monkeypatch.setattr(server, "nginx_binary", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="plankg.web"):
+        assert server.choose_front(Config(front="nginx"), None) is None
+    assert "nginx is not installed" in caplog.text and "PLANKG_FRONT=none" in caplog.text
+    caplog.clear()
+    assert server.choose_front(Config(front="nginx"), "none") is None
+    assert caplog.text == ""
+
+
+@pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed (scripts/setup.sh --test)")
+def test_the_generated_front_config_is_valid_nginx():
+    front = Front(nginx_binary() or "", Config(max_upload=5_000_000, max_body=1_000_000), "127.0.0.1", 8123)
+    try:
+        front.prepare()  # runs nginx -t on it
+        text = (front.folder / "nginx.conf").read_text()
+        assert "listen 127.0.0.1:8123" in text and f"server unix:{front.socket}" in text
+        assert "client_max_body_size 6000000;" in text and "proxy_request_buffering on;" in text
+        assert (front.folder / "static" / "vendor" / "cytoscape.min.js.gz").exists()
+        check = subprocess.run(
+            [front.binary, "-t", "-p", str(front.folder), "-c", str(front.folder / "nginx.conf"), "-e", "stderr"],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stderr
+    finally:
+        front.cleanup()
+    assert not front.folder.exists()
