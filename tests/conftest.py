@@ -78,6 +78,14 @@ SLOW_TESTS = {
     "test_store_oxigraph.py": "on-disk stores, exports in every syntax, swaps: 12 s in all",
     "test_escaping.py": "a corpus of payloads built and served: 4.5 s in all",
     "test_search_index.py": "index builds and token caches: 6 s in all",
+    # measured 2026-12-07: the first check of a session builds the corpus view and its topics (jieba's dictionary)
+    "test_check_api.py": "drafts of 95 units checked in process, topics built once, downloads: ~20 s in all",
+    "test_sectors.py::test_deltas_and_loads_keep_the_aggregates_right": "three builds, an add, a remove, a load: 68 s",
+    "test_sectors.py::test_a_store_changed_by_sparql_update_is_counted_from_the_store": "a copied data folder: 40 s",
+    "test_sectors.py::test_aggregates_equal_counts_by_sparql_on_the_same_store": "20 SPARQL aggregations: 1.8 s",
+    "test_sectors.py::test_agency_graph_rows_from_the_aggregates_equal_the_sparql_rows": "SPARQL rows: 1.2 s",
+    "test_sectors.py::test_drill_down_to_one_plan_shows_its_agencies_as_before": "the same SPARQL rows: 1.2 s",
+    "test_sectors.py::test_the_whole_corpus_agency_graph_is_as_before_below_the_cap": "the same SPARQL rows: 1.2 s",
 }
 
 

@@ -52,7 +52,8 @@ def test_search_page_finds_chinese_query(page, artifacts):
     assert results.count() >= 5
     marks = page.locator("mark").all_inner_texts()
     assert any("溺水" in m for m in marks), marks
-    assert page.locator(".src").first.inner_text().endswith(tuple("0123456789"))
+    crumb = page.locator(".search-crumbs").first.inner_text()  # plan › domain › 策略措施 3, no file names
+    assert "›" in crumb and crumb.endswith(tuple("0123456789")) and ".txt" not in crumb
     page.screenshot(path=str(artifacts / "search.png"), full_page=False)
     page.locator("a.similar-link").first.click()
     page.wait_for_url("**/similar/**")
@@ -119,7 +120,10 @@ def test_plan_and_unit_pages(page, artifacts):
     page.locator("ol.units a.unit-link").first.click()
     page.wait_for_url("**/units/**")
     assert page.locator("blockquote.unit-full").inner_text()
-    assert ".txt:" in page.locator(".src").first.inner_text()
+    src = page.locator("details.provenance .src").first  # the file name only inside the folded 数据来源
+    assert not src.is_visible()
+    page.locator("details.provenance summary").click()
+    assert src.inner_text().endswith(".txt")
     page.screenshot(path=str(artifacts / "unit.png"), full_page=True)
     page.watch.check()
 

@@ -179,7 +179,8 @@ def test_the_whole_corpus_agency_graph_is_as_before_below_the_cap(res, sparql_ro
 
 def test_above_the_cap_the_agency_graph_is_summed_by_type_and_says_so(client, res, agg, monkeypatch):
     monkeypatch.setattr(agency_payloads, "AGENCY_CAP", 20)
-    page = client.get("/api/agency-graph", {"view": "agencies"}).json()  # a URL of its own: not a cached answer
+    every_role = {"view": "agencies", "role": "lead,partner,mentioned"}  # the page's default is lead and partner
+    page = client.get("/api/agency-graph", every_role).json()  # a URL of its own: not a cached answer
     info = page["aggregated"]
     assert info["cap"] == 20 and info["agencies"] > 20 and info["sectors"] == len(page["elements"]["nodes"]) <= 73
     kinds = {n["data"]["kind"] for n in page["elements"]["nodes"]}
@@ -187,7 +188,7 @@ def test_above_the_cap_the_agency_graph_is_summed_by_type_and_says_so(client, re
     health = next(n["data"] for n in page["elements"]["nodes"] if n["data"]["id"] == "sector:health")
     listed = client.get(health["url"].replace("/sectors/units", "/api/sectors/units"), {"per_page": 1}).json()
     assert listed["total"] == health["units"] == S.sector_units(agg["total"]["sectors"]["health"], 1)
-    html = client.get("/agency-graph", {"view": "agencies"}).text
+    html = client.get("/agency-graph", every_role).text
     assert "超过一张图能画清的 20 个" in html and "按部门类型汇总" in html
 
 

@@ -13,7 +13,8 @@ from .http import api_view, resources
 from .openapi import openapi_document
 from .params import parse_query
 from .responsibility import SECTOR_SCOPE
-from .routes import GRAPH_PARAMS, ROUTES, graph_filters, json_view
+from .route_adapters import GRAPH_PARAMS, graph_filters
+from .routes import ROUTES, json_view
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

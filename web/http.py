@@ -222,7 +222,9 @@ def snippet(text: str, spans, width: int = 120) -> dict:
     first = min((int(a) for a, _ in spans), default=0) if spans else 0
     start = max(0, min(first - width // 4, len(text) - width))
     end = start + width
-    shifted = [[max(0, int(a) - start), min(width, int(b) - start)] for a, b in spans or [] if int(b) > start and int(a) < end]
+    shifted = [
+        [max(0, int(a) - start), min(width, int(b) - start)] for a, b in spans or [] if int(b) > start and int(a) < end
+    ]
     return {
         "text": ("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""),
         "highlights": [[a + (1 if start else 0), b + (1 if start else 0)] for a, b in shifted],

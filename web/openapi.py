@@ -1,15 +1,24 @@
 """OpenAPI 3 description of the JSON API and the SPARQL endpoint (served at /api/openapi.json).
 
 The resources of the route table (``web.routes``) are documented from their declarations; the endpoints
-written by hand (index, health, graph downloads, /sparql, admin) are described here, the linked-data ones
-(/id/, /ontology, /shapes, /.well-known/void, /downloads/) in ``web.linked_data``.
+written by hand (index, health, graph downloads, admin) are described here, /sparql in ``web.sparql_openapi``,
+the linked-data ones (/id/, /ontology, /shapes, /.well-known/void, /downloads/) in ``web.linked_data``.
 """
 
 from __future__ import annotations
 
+import copy
+
+from service.payloads.search import SEARCH_SCHEMA
+
+from .check import OPENAPI_POST as CHECK_POST
+from .check import OPENAPI_SCHEMAS as CHECK_SCHEMAS
 from .linked_data import OPENAPI_PATHS
 from .params import PathParam, openapi_path
-from .routes import GRAPH_PARAMS, ROUTES, Route
+from .responsibility import SECTOR_SCOPE
+from .route_adapters import GRAPH_PARAMS
+from .routes import ROUTES, Route
+from .sparql_openapi import SPARQL_PATHS
 
 
 def _q(name: str, desc: str, schema: dict | None = None, required: bool = False) -> dict:
@@ -34,6 +43,11 @@ def _responses(desc: str, ref: str | None = None, mime: str = "application/json"
     return out
 
 
+# table routes whose query parameters name things of the graph: 404 when one is not there (a route with path
+# variables always may answer 404)
+NOT_FOUND_BY_QUERY = {"compare"}
+
+
 def route_path(route: Route) -> str:
     """Where ``route``'s JSON is documented: its /api path, or the .json twin of a page-only route."""
     return "/api" + openapi_path(route.rule) if route.api else openapi_path(route.rule) + ".json"
@@ -52,7 +66,9 @@ def route_entry(route: Route) -> dict:
             "operationId": route.name,
             "description": f"{route.answer[:1].upper()}{route.answer[1:]}.{twin}",
             "parameters": [p.openapi() for p in route.path + route.params],
-            "responses": _responses(route.answer, route.schema, not_found=bool(route.path)),
+            "responses": _responses(
+                route.answer, route.schema, not_found=bool(route.path) or route.name in NOT_FOUND_BY_QUERY
+            ),
         }
     }
 
@@ -173,6 +189,16 @@ def _graph_file(fmt: str, mime: str) -> dict:
     }
 
 
+def _sector_file(what: str, mime: str) -> dict:
+    return {
+        "get": {
+            "summary": f"The {what} of /api/sectors as a download (its scope and role parameters)",
+            "parameters": [p.openapi() for p in SECTOR_SCOPE],
+            "responses": _responses(what, mime=mime, not_found=False),
+        }
+    }
+
+
 HAND_WRITTEN = {
     "/api/": {
         "get": {
@@ -199,11 +225,16 @@ HAND_WRITTEN = {
     "/api/health": {
         "get": {
             "summary": "Service status",
-            "responses": _responses("triples in the store, search engine state, query workers ready", not_found=False),
+            "responses": _responses(
+                "triples in the store, search engine state, query workers ready", "Health", not_found=False
+            ),
         }
     },
     "/api/agency-graph.graphml": _graph_file("GraphML", "application/graphml+xml"),
     "/api/agency-graph.gexf": _graph_file("GEXF", "application/gexf+xml"),
+    "/api/sectors.graphml": _sector_file("sector graph in GraphML (every edge)", "application/graphml+xml"),
+    "/api/sectors.gexf": _sector_file("sector graph in GEXF (every edge)", "application/gexf+xml"),
+    "/api/sectors.csv": _sector_file("sector × domain matrix in CSV", "text/csv"),
     "/sparql.json": {
         "get": {
             "summary": "The SPARQL endpoint's address and example queries",
@@ -226,56 +257,6 @@ HAND_WRITTEN = {
                 }
             },
         }
-    },
-}
-
-SPARQL_PATHS = {
-    "/sparql": {
-        "get": {
-            "summary": "SPARQL 1.1 query (or service description without ?query)",
-            "parameters": [
-                _q("query", "SPARQL query"),
-                _q("default-graph-uri", "default graph (repeatable)"),
-                _q("named-graph-uri", "named graph (repeatable)"),
-            ],
-            "responses": {
-                "200": {
-                    "description": "results (JSON, XML, CSV, TSV; Turtle, N-Triples, "
-                    "JSON-LD, RDF/XML for graphs) by Accept",
-                    "headers": {
-                        "X-PlanKG-Truncated": {
-                            "schema": {"type": "string"},
-                            "description": "'true' when rows were cut at the limit",
-                        }
-                    },
-                },
-                "400": {"description": "bad syntax, several queries, SERVICE"},
-                "406": {"description": "no acceptable result format"},
-                "503": {"description": "query timed out (it was stopped) or endpoint busy"},
-            },
-        },
-        "post": {
-            "summary": "SPARQL query or update (updates need Authorization: Bearer <token>)",
-            "requestBody": {
-                "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {"query": {"type": "string"}, "update": {"type": "string"}},
-                        }
-                    },
-                    "application/sparql-query": {"schema": {"type": "string"}},
-                    "application/sparql-update": {"schema": {"type": "string"}},
-                }
-            },
-            "responses": {
-                "200": {"description": "query results"},
-                "204": {"description": "update done"},
-                "401": {"description": "update without a valid token"},
-                "403": {"description": "updates disabled"},
-                "415": {"description": "unsupported content type"},
-            },
-        },
     },
 }
 
@@ -305,37 +286,58 @@ SCHEMAS = {
             "prev": {"type": "string", "nullable": True, "description": "the previous page of this /api resource"},
         },
     },
-    "SearchResults": {
+    "SearchResults": {**SEARCH_SCHEMA, "properties": {**SEARCH_SCHEMA["properties"], **_CHOICES}},
+    "Error": {
         "type": "object",
+        "required": ["error", "status"],
+        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "triples", "search_loaded", "query_workers", "build"],
         "properties": {
-            "query": {"type": "string"},
-            "mode": {"type": "string"},
-            "k": {"type": "integer"},
-            "filters": {"type": "object", "additionalProperties": {"type": "string"}},
-            "results": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "kind": {"type": "string"},
-                        "number": {"type": "integer"},
-                        "text": {"type": "string"},
-                        "plan": {"type": "object"},
-                        "domain": {"type": "object"},
-                        "file": {"type": "string"},
-                        "line": {"type": "integer"},
-                        "iri": {"type": "string"},
-                        "scores": {"type": "object"},
-                        "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
-                        "plans": {"type": "array", "items": {"type": "object"}},
-                    },
+            "status": {"type": "string", "enum": ["ok"]},
+            "triples": {"type": "integer", "description": "triples in the default graph"},
+            "search_loaded": {"type": "boolean"},
+            "query_workers": {
+                "type": "object",
+                "nullable": True,
+                "description": "the SPARQL query workers (null before the first query or for a remote store); "
+                "all_ready: every worker is up and none is being started or copied (after a runaway query was "
+                "killed, its replacement is started at once)",
+                "required": ["kind", "size", "ready", "all_ready"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["process", "thread"]},
+                    "in_memory": {"type": "boolean"},
+                    "size": {"type": "integer"},
+                    "ready": {"type": "integer"},
+                    "starting": {"type": "integer"},
+                    "all_ready": {"type": "boolean"},
                 },
             },
-            **_CHOICES,
+            "build": {"type": "object", "description": "built_at, plans, files, triples of the current generation"},
         },
     },
-    "Error": {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
 }
+
+
+# what any request can get before it reaches its view (``web.http.check_request_encoding``, gunicorn)
+MALFORMED = {"description": "malformed URL: bad percent-encoding, not UTF-8, or a control character"}
+TOO_LONG = {"description": "the request line is too long (over the server's limit, about 4 KB)"}
+
+
+def add_common_answers(paths: dict) -> dict:
+    """Every operation may answer 400 (a malformed URL) and 414 (too long a URL); a page that also
+    answers RDF by Accept (``Route.rdf``) answers its HTML page as well."""
+    pages = {openapi_path(r.rule) for r in ROUTES if r.rdf is not None and r.template}
+    for path, item in paths.items():
+        for op in item.values():
+            op["responses"].setdefault("400", MALFORMED)
+            op["responses"].setdefault("414", TOO_LONG)
+            ok = op["responses"].get("200", {})
+            if path in pages and "content" in ok:
+                ok["content"].setdefault("text/html", {"schema": {"type": "string"}})
+    return paths
 
 
 def openapi_document(server: str = "") -> dict:
@@ -345,6 +347,8 @@ def openapi_document(server: str = "") -> dict:
     paths.update(SPARQL_PATHS)
     paths.update(ADMIN_PATHS)
     paths.update(OPENAPI_PATHS)
+    paths["/api/check"] = {**paths["/api/check"], "post": CHECK_POST}  # the draft check is posted
+    paths = add_common_answers(copy.deepcopy(paths))
     return {
         "openapi": "3.0.3",
         "info": {
@@ -356,7 +360,7 @@ def openapi_document(server: str = "") -> dict:
         "servers": [{"url": server or "/"}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **CHECK_SCHEMAS},
             "responses": {
                 "Error": {
                     "description": "error",

@@ -11,22 +11,30 @@ variables and the parsed query parameters; paginated lists return the whole list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, url_for
+from flask import request
 
 from graph.rdf.ns import ONTOLOGY_TTL, SHAPES_TTL
-from graph.views import agencies as graph_views
-from service import labels
 from service import payloads as data
-from service.links import page_path
 from service.payloads import linked
 from service.resources import Resources
 
+from . import check as check_view
 from .http import call, json_response, paginate, resources, with_links
 from .params import Param, PathParam, parse_query, rule_variables
+from .responsibility import SECTOR_SCOPE, SECTOR_UNITS_PARAMS, sector_units, sector_view
+from .route_adapters import (
+    GRAPH_PARAMS,
+    SEARCH_PARAMS,
+    agency_graph,
+    compare,
+    home,
+    resource,
+    search,
+)
 
 Payload = Callable[[Resources, dict], Any]
 MAX_PER_PAGE = 500
@@ -48,6 +56,7 @@ class Route:
     schema: str | None = None  # name in components/schemas of the 200 answer
     api: bool = True  # also at /api<rule>
     rdf: Payload | None = None  # an RDF graph (or Turtle file): by Accept and at <rule>.ttl|.jsonld|.nt|.rdf
+    methods: tuple[str, ...] = ("GET",)  # of the JSON (/api and .json twin); the page is GET only
 
     def __post_init__(self):
         assert rule_variables(self.rule) == [p.name for p in self.path], f"{self.rule}: declare each variable"
@@ -89,7 +98,11 @@ class Route:
         body = self.payload(resources(), args)
         if self.page_size is None:
             return body
-        return with_links(paginate(body, args["page"], args["per_page"]), self.json_endpoint)
+        extra = {}
+        if isinstance(body, dict):  # {"items": [...], and what the page says about the whole list}
+            extra = {k: v for k, v in body.items() if k != "items"}
+            body = body["items"]
+        return {**with_links(paginate(body, args["page"], args["per_page"]), self.json_endpoint), **extra}
 
 
 def json_view(route: Route, endpoint: str) -> Callable:
@@ -100,102 +113,8 @@ def json_view(route: Route, endpoint: str) -> Callable:
 
     view.__name__ = endpoint
     view.__doc__ = route.summary
+    view.methods = route.methods  # type: ignore[attr-defined]  # read by Flask's add_url_rule
     return view
-
-
-# ----------------------------------------------------------------------------- parameters
-
-
-def choice(name: str, description: str, values: Iterable[str], **kw: Any) -> Param:
-    return Param(name, description, enum=tuple(values), **kw)
-
-
-SEARCH_PARAMS = (
-    Param("q", "query text; without it the answer has no results, only the form's choices", default=""),
-    Param("k", "number of results", type="integer", default=10, minimum=1, maximum=100, clamp=True),
-    choice(
-        "mode", "ranking: BM25 and dense fused, BM25 only, or dense only", ("hybrid", "bm25", "dense"), default="hybrid"
-    ),
-    Param("plan", "plan id, IRI or part of its title"),
-    choice("plan_type", "plan type", labels.PLAN_TYPE),
-    Param("region", "region, e.g. 杭州市"),
-    choice("level", "administrative level", labels.LEVEL),
-    Param("domain", "domain concept, e.g. children-safety (or topic: safety)"),
-    choice("kind", "kind of unit", labels.KIND),
-    Param("agency", "agency type key or name"),
-    Param("law", "cited law title (part)"),
-    Param("period", "e.g. 2021-2030 or a year"),
-)
-assert {p.name for p in SEARCH_PARAMS} >= set(data.SEARCH_FILTERS)
-
-GRAPH_PARAMS = (
-    Param("plan", "plan id, IRI or part of its title"),
-    Param("domain", "domain concept key or topic"),
-    choice(
-        "view", "agencies (co-responsibility) | domains (agency–domain)", ("agencies", "domains"), default="agencies"
-    ),
-    choice("role", "roles to keep, e.g. lead,partner", labels.ROLE, listed=True),
-)
-
-
-# ----------------------------------------------------------------------------- payload adapters
-
-
-def form_choices(res: Resources) -> dict:
-    """The plans and domains a filter form offers."""
-    return {
-        "plans": [{"id": p["id"], "title": p["title"]} for p in data.plans_list(res)],
-        "domains": [{"concept": d["concept"], "label": d["label"]} for d in data.domains_list(res)],
-    }
-
-
-def search(res: Resources, args: dict) -> dict:
-    filters = {key: args[key] for key in data.SEARCH_FILTERS if args[key]}
-    if args["q"]:
-        found = data.search(res, args["q"], k=args["k"], mode=args["mode"], filters=filters)
-    else:  # the empty form: nothing to search for
-        found = {"query": "", "mode": args["mode"], "k": args["k"], "filters": filters, "results": []}
-    return {**found, **form_choices(res)}
-
-
-def graph_filters(args: dict) -> dict:
-    """The agency-graph filters of parsed ``GRAPH_PARAMS``."""
-    return {key: args[key] for key in ("plan", "domain", "view", "role")}
-
-
-def agency_graph(res: Resources, args: dict) -> dict:
-    filters = graph_filters(args)
-    G = data.agency_graph(res, **filters)
-    elements = graph_views.to_cytoscape(G)
-    for node in elements["nodes"]:
-        d = node["data"]
-        d["url"] = (
-            page_path(d["id"])
-            if d.get("kind") == "agency"
-            else url_for("pages.domains") + "#" + d["id"].split(":", 1)[-1]
-        )
-    qs = request.query_string.decode()
-    suffix = f"?{qs}" if qs else ""
-    return {
-        "filters": filters,
-        "summary": graph_views.summary(G),
-        "elements": elements,
-        "downloads": {
-            "graphml": url_for("api.agency_graph_graphml") + suffix,
-            "gexf": url_for("api.agency_graph_gexf") + suffix,
-        },
-        **form_choices(res),
-    }
-
-
-def home(res: Resources, args: dict) -> dict:
-    return {"plans": data.plans_list(res), "build": res.manifest().get("built_at")}
-
-
-def resource(res: Resources, args: dict) -> dict:
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    raw = raw.split("?", 1)[0].removeprefix("/resource/").removesuffix(".json") if raw.startswith("/resource/") else ""
-    return linked.resource_detail(res, args["iri"], raw or None)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -278,10 +197,19 @@ ROUTES: tuple[Route, ...] = (
         path=(UNIT,),
     ),
     Route(
+        "compare",
+        "/compare",
+        "2–4 units side by side, each text marked where it shares wording with the others",
+        compare,
+        "columns (unit, marked text segments, agencies, indicators, laws) and the first unit's counterparts",
+        template="compare.html",
+        query=(Param("units", "2–4 unit paths or IRIs, repeated or comma-separated", default="", max_length=1200),),
+    ),
+    Route(
         "agencies",
         "/agencies",
         "Agencies with unit counts",
-        lambda res, a: data.agencies_list(res),
+        lambda res, a: {"items": data.agencies_list(res), "coverage": data.agency_coverage(res)["by_kind"]},
         "paginated list of agencies",
         template="agencies.html",
         page_size=100,
@@ -337,11 +265,29 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "agency_graph",
         "/agency-graph",
-        "Agency co-responsibility graph (Cytoscape.js elements + centrality)",
+        "Agency co-responsibility graph of a plan or region (Cytoscape.js elements + centrality)",
         agency_graph,
-        "graph elements, summary, download links, and the plans and domains to filter by",
+        "graph elements (summed by agency type above 120 agencies: aggregated), summary, downloads, filters",
         template="agency_graph.html",
         query=GRAPH_PARAMS,
+    ),
+    Route(
+        "sectors",
+        "/sectors",
+        "Responsibility by agency type across plans: co-responsibility graph and sector × domain matrix",
+        sector_view,
+        "scope, filters with plan counts, graph (capped: notices), matrix, links to the units, downloads",
+        template="sectors.html",
+        query=SECTOR_SCOPE,
+    ),
+    Route(
+        "sector_units",
+        "/sectors/units",
+        "The units behind a node (sector), an edge (sector + with) or a cell (sector + domain) of /sectors",
+        sector_units,
+        "one page of units with plan, domain, text and the agencies they name (their roles)",
+        template="sector_units.html",
+        query=SECTOR_UNITS_PARAMS,
     ),
     Route(
         "resource",
@@ -372,5 +318,17 @@ ROUTES: tuple[Route, ...] = (
         template="shapes.html",
         api=False,
         rdf=lambda res, a: SHAPES_TTL,
+    ),
+    Route(
+        "check",
+        "/check",
+        "Check a draft plan against the plans of the graph: counterparts, missing topics, targets (nothing stored)",
+        check_view.check_resource,
+        "GET: the plans a draft is checked against and the filters (with against: the peers it selects); "
+        "POST the draft: the report (README, Checking a draft), or with format=html|docx|csv a download",
+        template="check.html",
+        query=(check_view.AGAINST,),
+        schema="CheckForm",
+        methods=("GET", "POST"),
     ),
 )

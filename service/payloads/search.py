@@ -189,8 +189,14 @@ def hit_dict(hit, link: Linker) -> dict:
     }
 
 
-FACET_LABELS = {"plan": "规划", "plan_type": "规划类型", "level": "行政级别", "domain": "领域", "kind": "条目类型",
-                "agency": "写明的部门"}
+FACET_LABELS = {
+    "plan": "规划",
+    "plan_type": "规划类型",
+    "level": "行政级别",
+    "domain": "领域",
+    "kind": "条目类型",
+    "agency": "写明的部门",
+}
 
 
 def facets(res: Resources, page_facets: dict, filters: dict) -> list[dict]:
