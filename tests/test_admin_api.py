@@ -155,10 +155,8 @@ def test_upload_by_path_replaces_and_delete_removes(admin, upload_dir):
     r = admin.request("DELETE", "/api/admin/plans/" + iri, headers=auth(), timeout=300)  # a full IRI in the path
     assert r.status == 200 and r.json()["removed"] == ["lucheng-v2.txt"], r.text
     assert LUCHENG_TITLE not in plan_titles(admin)
-    assert (
-        admin.get("/api/search", {"q": "护苗哨卡", "mode": "bm25", "k": 3}).json()["results"][0]["file"]
-        != "lucheng-v2.txt"
-    )
+    after = admin.get("/api/search", {"q": "护苗哨卡", "mode": "bm25", "k": 3}).json()["results"]
+    assert all(u["file"] != "lucheng-v2.txt" for u in after)  # (no other plan has the phrase: usually none at all)
     before = current(admin.data)
     for target, status in ((LUCHENG_TITLE, 404), ("衢州市妇女发展“十四五”规划", 409)):
         r = admin.request("DELETE", "/api/admin/plans/" + quote(target), headers=auth())
@@ -279,7 +277,8 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(admin, refused_before):
     elapsed = time.monotonic() - t0
     status_line = reply.split(b"\r\n", 1)[0].decode()
     assert " 413 " in status_line, reply[:500]
-    assert "50.0 MB" in reply.decode("utf-8", "replace") and elapsed < 10
+    answer = reply.decode("utf-8", "replace")  # from the app, or from nginx in front of it (its own limit)
+    assert ("50.0 MB" in answer or "too large: at most" in answer) and elapsed < 10
     assert snapshot(admin.data) == refused_before
 
 

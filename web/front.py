@@ -67,8 +67,8 @@ def _listen(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _error_location(status: int) -> str:
-    body = json.dumps({"error": ERRORS[status], "status": status}, ensure_ascii=False).replace("'", "\\'")
+def _error_location(status: int, message: str | None = None) -> str:
+    body = json.dumps({"error": message or ERRORS[status], "status": status}, ensure_ascii=False).replace("'", "\\'")
     return f"""        location = /.plankg-error/{status} {{
             internal;
             default_type application/json;
@@ -176,7 +176,7 @@ http {{
             proxy_send_timeout 60s;
             proxy_read_timeout {self.read_timeout}s;
         }}
-{_error_location(413)}
+{_error_location(413, f"{ERRORS[413]}: at most {self.max_body / (1024 * 1024):.1f} MB")}
 {_error_location(414)}
 {_error_location(431)}
 {_error_location(502)}
