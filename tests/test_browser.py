@@ -75,7 +75,7 @@ def test_search_page_at_phone_width(browser, live_server, artifacts):
 
 
 def test_agency_graph_renders_and_click_opens_agency(page, artifacts):
-    page.goto(page.base + "/agency-graph")
+    page.goto(page.base + "/agency-graph?role=lead,partner,mentioned")  # every role (the default: lead, partner)
     page.wait_for_selector("#graph.ready canvas", timeout=30000)
     count = page.evaluate("window.plankgGraph.nodes().length")
     assert count >= 20
@@ -89,7 +89,12 @@ def test_agency_graph_renders_and_click_opens_agency(page, artifacts):
         const p = n.renderedPosition();
         return {x: box.left + p.x, y: box.top + p.y, label: n.data('label')};
     }""")
-    page.mouse.click(pos["x"], pos["y"])
+    page.mouse.click(pos["x"], pos["y"])  # opens the side panel, whose link leads on
+    if not page.locator("#graph-panel").is_visible():  # the click landed on a label drawn over the node
+        page.evaluate("label => plankgGraph.nodes().filter(n => n.data('label') === label).emit('tap')", pos["label"])
+    page.locator("#graph-panel").wait_for(state="visible")
+    assert page.locator("#panel-title").inner_text() == pos["label"]
+    page.locator("#panel-link").click()
     page.wait_for_url("**/agencies/**", timeout=10000)
     assert page.locator("h1").inner_text() == pos["label"]
     page.screenshot(path=str(artifacts / "agency-page.png"))
@@ -97,7 +102,7 @@ def test_agency_graph_renders_and_click_opens_agency(page, artifacts):
 
 
 def test_agency_graph_filtered_by_domain(page):
-    page.goto(page.base + "/agency-graph?view=domains&domain=children-safety")
+    page.goto(page.base + "/agency-graph?view=domains&domain=children-safety&role=lead,partner,mentioned")
     page.wait_for_selector("#graph.ready canvas", timeout=30000)
     kinds = page.evaluate("window.plankgGraph.nodes().map(n => n.data('kind'))")
     assert "domain" in kinds and "agency" in kinds
