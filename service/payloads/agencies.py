@@ -140,8 +140,13 @@ def agency_graph(
     region: str | None = None,
 ):
     """The whole agency graph of a scope, without a cap (the downloads)."""
-    rows = responsibility_rows(res, scoped_plans(res, plan, region)) if plan or region else responsibility_rows(res)
+    rows = _scope_rows(res, plan, region)
     return views.build(rows, domain=domain, roles=_roles(role), view=view)
+
+
+def _scope_rows(res: Resources, plan: str | None, region: str | None) -> list[dict]:
+    """The responsibility rows of the plans a plan / region filter names (all plans without one)."""
+    return responsibility_rows(res, scoped_plans(res, plan, region)) if plan or region else responsibility_rows(res)
 
 
 def agency_graph_view(
@@ -154,7 +159,7 @@ def agency_graph_view(
 ) -> dict:
     """The agency graph of a page: the graph of ``agency_graph`` while it has at most ``AGENCY_CAP`` nodes;
     above that the agencies are summed by type (a node per agency type), and ``aggregated`` says so."""
-    rows = responsibility_rows(res, scoped_plans(res, plan, region)) if plan or region else responsibility_rows(res)
+    rows = _scope_rows(res, plan, region)
     rows = views.filter_rows(rows, domain=domain, roles=_roles(role))
     agencies = {r["a"] for r in rows}
     domains = {views.domain_key(r) for r in rows} if view == "domains" else set()
