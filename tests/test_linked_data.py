@@ -197,13 +197,16 @@ def test_iris_with_escaped_characters_are_found_from_the_path_as_sent_or_decoded
     ],
 )
 def test_unknown_iris_are_404_in_the_negotiated_format(client, accept, mime):
-    for path in ("/id/plan/ffffffffffff", "/id/nothing/here", "/id/plan/ffffffffffff.ttl", "/id/%0D%0A%3C"):
+    for path in ("/id/plan/ffffffffffff", "/id/nothing/here", "/id/plan/ffffffffffff.ttl", "/id/%5B%3C"):
         r = client.get(path, headers={"Accept": accept})
         assert r.status == 404, (path, accept)
         if not path.endswith(".ttl"):
             assert r.content_type.startswith(mime), (path, r.content_type)
+    # a control character in a path is refused as a bad request, in the negotiated format too
+    r = client.get("/id/%0D%0A%3C", headers={"Accept": accept})
+    assert r.status == 400 and r.content_type.startswith(mime), r.content_type
     bad = client.get("/id/nothing%0D%0A<x>%20<y>%20<z>%20.", headers={"Accept": "text/turtle"})
-    assert bad.status == 404 and len(Graph().parse(data=bad.body, format="turtle")) == 0  # nothing injected
+    assert bad.status == 400 and len(Graph().parse(data=bad.body, format="turtle")) == 0  # nothing injected
     assert json.loads(client.get("/id/x", headers={"Accept": "application/ld+json"}).body)["status"] == 404
     assert client.get("/resource/nothing/here").status == 404
     assert client.get("/resource/nothing/here.json").json()["status"] == 404

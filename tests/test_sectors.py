@@ -154,21 +154,28 @@ def cyto(G: nx.Graph) -> tuple[dict, set]:
 
 
 @pytest.mark.parametrize("view", ["agencies", "domains"])
-def test_drill_down_to_one_plan_shows_its_agencies_as_before(res, agg, sparql_rows, view):
+@pytest.mark.parametrize("role", ["lead,partner", "lead,partner,mentioned"])  # the page's default, and all
+def test_drill_down_to_one_plan_shows_its_agencies_as_before(res, agg, sparql_rows, view, role):
+    roles = role.split(",")
+    shown = 0
     for plan in agg["plans"]:
         pid = short(plan["iri"])
-        before = views.build(sparql_rows, plan=plan["iri"], view=view)
-        page = agency_payloads.agency_graph_page(res, plan=pid, view=view)
+        before = views.build(sparql_rows, plan=plan["iri"], view=view, roles=roles)
+        page = agency_payloads.agency_graph_page(res, plan=pid, view=view, role=role)
         assert page["aggregated"] is None
         nodes, edges = cyto(before)
         assert {
-            n["data"]["id"]: {k: v for k, v in n["data"].items() if k != "url"} for n in page["elements"]["nodes"]
+            n["data"]["id"]: {k: v for k, v in n["data"].items() if k not in ("url", "aliases")}
+            for n in page["elements"]["nodes"]
         } == nodes
         assert {
             (frozenset((e["data"]["source"], e["data"]["target"])), e["data"]["weight"])
             for e in page["elements"]["edges"]
         } == edges
-        assert nodes, pid
+        shown += bool(nodes)
+        if "mentioned" in roles:
+            assert nodes, pid  # every plan mentions agencies
+    assert shown  # and some plans name leads or partners
 
 
 def test_the_whole_corpus_agency_graph_is_as_before_below_the_cap(res, sparql_rows):

@@ -160,14 +160,16 @@ def test_domains(s):
 def test_agency_graph_json_graphml_gexf(s):
     import networkx as nx
 
-    g = api(s, "/api/agency-graph")
+    g = api(s, "/api/agency-graph")  # lead and partner by default: an agency that is only mentioned is left out
     nodes, edges = g["elements"]["nodes"], g["elements"]["edges"]
-    assert len(nodes) >= 20 and edges
+    assert nodes and edges and all(n["data"]["lead"] + n["data"]["partner"] > 0 for n in nodes)
+    every = api(s, "/api/agency-graph", role="lead,partner,mentioned")["elements"]["nodes"]
+    assert len(every) >= 20 and len(every) > len(nodes) and any(n["data"]["mentioned"] for n in every)
     assert all("weight" in e["data"] for e in edges)
     assert all("betweenness" in n["data"] and n["data"]["url"].startswith("/agencies/") for n in nodes)
     hz = next(p for p in api(s, "/api/plans")["items"] if p["title"].startswith("杭州"))
-    sub = api(s, "/api/agency-graph", plan=hz["id"], domain="children-health")
-    assert 0 < len(sub["elements"]["nodes"]) < len(nodes)
+    sub = api(s, "/api/agency-graph", plan=hz["id"], domain="children-health", role="lead,partner,mentioned")
+    assert 0 < len(sub["elements"]["nodes"]) < len(every)
     dom = api(s, "/api/agency-graph", view="domains")
     assert any(n["data"]["kind"] == "domain" for n in dom["elements"]["nodes"])
     gml = s.get(g["downloads"]["graphml"])

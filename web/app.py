@@ -87,8 +87,9 @@ def create_app(cfg: Config | None = None) -> Flask:
         return with_allow(_error_answer(e), e)  # a 405 says which methods the resource has
 
     def _error_answer(e):
-        if e.code == 404 and request.path.startswith("/id/"):  # in the syntax asked for
-            return linked_data.not_found(linked_data.preferred(), linked_data.WHY)
+        if e.code in (400, 404) and request.path.startswith("/id/"):  # in the syntax asked for
+            message = linked_data.WHY if e.code == 404 else e.description
+            return linked_data.error_in_format(linked_data.preferred(), e.code, message)
         if request.path.startswith(("/api/", "/sparql")) or request.path.endswith(".json"):
             if request.path.startswith("/sparql"):
                 return sparql_endpoint.text_response(e.code, e.description)

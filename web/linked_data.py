@@ -116,16 +116,22 @@ def rdf_response(source: Graph | Path | Description, fmt: str, base: str, html: 
 
 def not_found(fmt: str, message: str) -> Response:
     """A 404 in the syntax asked for: an error page, an empty graph with a comment, or a JSON error."""
+    return error_in_format(fmt, 404, message)
+
+
+def error_in_format(fmt: str, status: int, message: str) -> Response:
+    """An error answer in the syntax asked for (``message`` is the server's own words, one line)."""
     if fmt == "html":
-        body = render_template("error.html", error={"status": 404, "error": message}, json_url=None)
-        resp = Response(body, 404, content_type="text/html; charset=utf-8")
+        body = render_template("error.html", error={"status": status, "error": message}, json_url=None)
+        resp = Response(body, status, content_type="text/html; charset=utf-8")
     elif fmt == "json-ld":
-        resp = Response(json.dumps({"error": message, "status": 404}) + "\n", 404, content_type=CANONICAL_MIME[fmt])
+        body = json.dumps({"error": message, "status": status}, ensure_ascii=False) + "\n"
+        resp = Response(body, status, content_type=CANONICAL_MIME[fmt])
     elif fmt == "rdf-xml":
-        body = f'<?xml version="1.0"?>\n<!-- 404: {message} -->\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
-        resp = Response(body, 404, content_type=CANONICAL_MIME[fmt])
+        body = f'<?xml version="1.0"?>\n<!-- {status}: {message} -->\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        resp = Response(body, status, content_type=CANONICAL_MIME[fmt])
     else:
-        resp = Response(f"# 404: {message}\n", 404, content_type=CANONICAL_MIME[fmt])
+        resp = Response(f"# {status}: {message}\n", status, content_type=CANONICAL_MIME[fmt])
     resp.vary.add("Accept")
     return resp
 
