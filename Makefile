@@ -1,6 +1,9 @@
 # The two commands of the README: `make serve` and `make test`. `make help` lists every target.
 PORT ?= 8000
 PYTEST = .venv/bin/python -m pytest
+# pytest caches its rewritten test modules as bytecode: 7 s of each run's collection where the
+# environment turns bytecode off
+unexport PYTHONDONTWRITEBYTECODE
 .PHONY: help setup setup-test build serve test test-fast lint bench
 
 help:
@@ -9,7 +12,7 @@ help:
 	@echo "make build       setup, then build the graph and search index of data/plans into var/"
 	@echo "make serve       build, then serve on http://127.0.0.1:\$$PORT (PORT=$(PORT))"
 	@echo "make test        setup-test, then the whole test suite (all tiers, about 12-22 min)"
-	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast (under a minute)"
+	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast -n 2 (under a minute)"
 	@echo "                 tiers (tests/conftest.py): fast, server, browser, slow; e.g. pytest -m 'fast or slow'"
 	@echo "make lint        setup-test, then ruff check, ruff format --check and mypy (what .ci/run runs first)"
 	@echo "make bench       setup-test, then bench/run_all.py: the 1x-corpus benchmarks of docs/benchmarks.md"
@@ -27,7 +30,7 @@ serve: build
 test: setup-test
 	$(PYTEST) -q
 test-fast: setup-test
-	$(PYTEST) -q -m fast
+	$(PYTEST) -q -m fast -n 2
 lint: setup-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
