@@ -217,23 +217,7 @@ OPENAPI_SCHEMAS = {
                     }
                 )
             ),
-            "summary": _obj(
-                {
-                    k: _I
-                    for k in (
-                        "units",
-                        "with_counterparts",
-                        "new",
-                        "missing_topics",
-                        "targets",
-                        "weaker_targets",
-                        "stronger_targets",
-                        "same_targets",
-                        "incomparable_targets",
-                        "encoded",
-                    )
-                }
-            ),
+            "summary": _obj({k: _I for k in (*exports.SUMMARY, "same_targets", "incomparable_targets", "encoded")}),
             "units": _arr(
                 _obj(
                     {

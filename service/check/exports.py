@@ -17,6 +17,15 @@ from .. import labels
 POSITION = {"weaker": "弱于同类", "stronger": "强于同类", "same": "与同类相同", "incomparable": "无法比较"}
 KIND_CITED = {"goal": "主要目标", "measure": "策略措施", "key_project": "重点项目"}  # how drafters cite a unit
 COMPARATOR = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "", "approx": "约"}
+SUMMARY = {  # the summary's counts a reader sees first, with their headings
+    "units": "条目",
+    "with_counterparts": "有对应条目",
+    "new": "新增条目",
+    "missing_topics": "缺少的主题",
+    "targets": "指标目标",
+    "weaker_targets": "弱于同类",
+    "stronger_targets": "强于同类",
+}
 
 
 def unit_label(u: dict) -> str:
@@ -117,27 +126,8 @@ def to_html(report: dict) -> str:
     for d in report["drafts"]:
         peers = "、".join(f"《{escape(p['plan_title'])}》" for p in d["peers"]) or "（无）"
         h.append(f'<p class="meta">对照的 {len(d["peers"])} 部规划：{peers}</p>')
-    h.append(
-        "<h2>摘要</h2><table><tr><th>条目</th><th>有对应条目</th><th>新增条目</th><th>缺少的主题</th>"
-        "<th>指标目标</th><th>弱于同类</th><th>强于同类</th></tr>"
-    )
-    h.append(
-        _row(
-            [
-                str(s[k])
-                for k in (
-                    "units",
-                    "with_counterparts",
-                    "new",
-                    "missing_topics",
-                    "targets",
-                    "weaker_targets",
-                    "stronger_targets",
-                )
-            ],
-            num=tuple(range(7)),
-        )
-    )
+    h.append("<h2>摘要</h2><table><tr>" + "".join(f"<th>{v}</th>" for v in SUMMARY.values()) + "</tr>")
+    h.append(_row([str(s[k]) for k in SUMMARY], num=tuple(range(len(SUMMARY)))))
     h.append("</table>")
     for d in report["drafts"]:
         h.append(

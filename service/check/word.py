@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from .exports import POSITION, peer_label, peer_target, target_text, title_of, unit_label, weaker
+from .exports import POSITION, SUMMARY, peer_label, peer_target, target_text, title_of, unit_label, weaker
 
 
 class _Docx:
@@ -75,24 +75,7 @@ def to_docx(report: dict) -> bytes:
         )
     s = report["summary"]
     w.text("摘要", "Heading 1")
-    _table(
-        doc,
-        ["条目", "有对应条目", "新增条目", "缺少的主题", "指标目标", "弱于同类", "强于同类"],
-        [
-            [
-                str(s[k])
-                for k in (
-                    "units",
-                    "with_counterparts",
-                    "new",
-                    "missing_topics",
-                    "targets",
-                    "weaker_targets",
-                    "stronger_targets",
-                )
-            ]
-        ],
-    )
+    _table(doc, list(SUMMARY.values()), [[str(s[k]) for k in SUMMARY]])
     for d in report["drafts"]:
         w.text(f"各领域覆盖：《{d['title']}》", "Heading 2")
         _table(
