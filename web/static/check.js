@@ -25,28 +25,13 @@
   var CMP = { le: "≤", lt: "<", ge: "≥", gt: ">", eq: "", approx: "约" };
   var TYPE = { children: "儿童", women: "妇女", other: "其他" };
 
-  // ------------------------------------------------------------------ small DOM helpers
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]);
-    return parent;
-  }
-  function link(href, text, cls) {
-    var a = el("a", cls, text);
-    if (href) a.href = href;
-    return a;
-  }
-  function book(t) { return "《" + t + "》"; }
+  // ------------------------------------------------------------------ small DOM helpers (dom.js)
+  var el = window.plankgDom.el, add = window.plankgDom.add, link = window.plankgDom.link;
+  var book = window.plankgDom.book, clear = window.plankgDom.clear;
   // "杭州市儿童发展“十四五”规划" -> "杭州市儿童": enough to tell the plans apart in a list of targets
   function shortTitle(t) {
     return t.replace(/[（(][^）)]*[）)]$/, "").replace(/“[^”]*”/, "").replace(/发展规划$|规划$/, "").replace(/发展$/, "") || t;
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function pct(x) { return Math.round(x * 100) + "%"; }
   function unitLabel(u) {
     var k = KIND[u.kind] || u.kind;

@@ -31,24 +31,14 @@
   var KIND = { goal: "目标", measure: "措施", key_project: "重点项目" };
   var ACTION = { "new": "新增", replace: "替换", unchanged: "未变化", error: "错误" };
 
-  // ------------------------------------------------------------------ small DOM helpers
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]);
-    return parent;
-  }
+  // ------------------------------------------------------------------ small DOM helpers (dom.js)
+  var el = window.plankgDom.el, add = window.plankgDom.add, book = window.plankgDom.book;
   function size(n) {
     return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(n / 1024)) + " KB";
   }
   function where(err) {
     return (err.file || "") + (err.line ? ":" + err.line : "");
   }
-  function book(t) { return "《" + t + "》"; }
 
   // ------------------------------------------------------------------ the token
   function token() { return sessionStorage.getItem(KEY) || ""; }
