@@ -8,7 +8,8 @@ other plan (the plan of the same title is left out by the check itself). Its tex
 the check takes their vectors from there; the "all new" column encodes every unit again (what a draft none of
 whose wording is in the corpus costs). The 150-unit draft is the 曾都 children's plan renamed to 青山区 plus two
 measures, then with a third of its units reworded, then with every unit encoded (with both models, then with
-m3e-small alone: ``--encoders`` of ``plankg check``).
+m3e-small alone: ``--encoders`` of ``plankg check``). Last, the encoding of that draft's texts timed against
+the way it was done before (draft order, one model after the other).
 
 The service keeps the corpus view, its topics and the peers' indicator rows per build generation: they are made
 once here (first line) and not counted in the checks, as in a running server. Times are wall-clock seconds on
@@ -58,6 +59,13 @@ def reword(unit, text: str) -> str:
     if unit.number % 3:
         return text
     return text.replace("加强", "进一步加强", 1) if "加强" in text else "持续" + text
+
+
+def encode_as_before(view, texts: list[str], batch: int = 32) -> None:
+    """The baseline: batches in the draft's order, each model in turn (the check before 2026-12-07)."""
+    for start in range(0, len(texts), batch):
+        for name in view.names:
+            view.engine.encoders[name].encode_passages(texts[start : start + batch], batch_size=batch)
 
 
 def run(view, rows, res, title: str, text: str, reuse: bool, encoders=None) -> dict:
@@ -126,6 +134,18 @@ def main() -> None:
     for name, text, reuse, encoders in drafts:
         row = run(view, rows, res, "青山区儿童发展规划（2021—2030年）", text, reuse, encoders)
         table.append({**row, "draft": name})
+    texts = list(dict.fromkeys(u.text for u in read_draft([SourceFile("d.txt", big.encode("utf-8"))]).units))
+    t = time.perf_counter()
+    encode_as_before(view, texts)
+    before = time.perf_counter() - t
+    t = time.perf_counter()
+    view.encode(texts, reuse=False)
+    now = time.perf_counter() - t
+    print(
+        f"encoding the {len(texts)} texts of the 150-unit draft: before (draft order, one model after the other) "
+        f"{before:.2f} s, now (shortest first, the models side by side) {now:.2f} s: {before / now:.2f}x",
+        file=sys.stderr,
+    )
     res.end_request()
     if args.json:
         json.dump(table, sys.stdout, ensure_ascii=False, indent=2)

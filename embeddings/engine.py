@@ -255,6 +255,15 @@ class SearchEngine(Pages, Ranking, Counterparts):
                         self._qcache.popitem(last=False)
         return out
 
+    def encode_passages_all(
+        self, names: Sequence[str], texts: list[str], batch_size: int = 32
+    ) -> dict[str, np.ndarray]:
+        """``texts`` as passages with each encoder in ``names``, side by side as ``encode_queries_all`` does
+        (the first model on this thread, the others on the query pool)."""
+        futures = [_query_pool().submit(self.encoders[n].encode_passages, texts, batch_size) for n in names[1:]]
+        first = self.encoders[names[0]].encode_passages(texts, batch_size=batch_size) if names else None
+        return dict(zip(names, [first, *(f.result() for f in futures)], strict=True)) if names else {}
+
     def clear_query_cache(self) -> None:
         with self._lock:
             self._qcache.clear()

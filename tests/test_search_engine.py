@@ -259,3 +259,16 @@ def test_query_encoded_by_both_models_at_once_equals_one_by_one(engine):
         alone = engine.encoders[n].encode_queries([query])[0]
         np.testing.assert_allclose(both[n], alone, rtol=1e-5, atol=1e-6)
         assert engine.encode_query(n, query) is both[n]  # and kept in the query cache
+
+
+def test_passages_encoded_by_both_models_at_once_equal_one_by_one(engine):
+    import numpy as np
+
+    names = list(engine.encoders)
+    assert len(names) >= 2
+    texts = ["加强儿童友好空间建设。", "推进儿童参与社区治理，建立儿童议事会，听取儿童对公共事务的意见。"]
+    both = engine.encode_passages_all(names, texts, batch_size=2)
+    assert list(both) == names
+    for n in names:
+        np.testing.assert_allclose(both[n], engine.encoders[n].encode_passages(texts), rtol=1e-5, atol=1e-6)
+    assert engine.encode_passages_all([], texts) == {}

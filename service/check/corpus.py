@@ -127,8 +127,8 @@ class CorpusView:
         """Passage vectors of ``texts`` for every encoder, and how many texts were encoded.
 
         A text whose normalised form is already in the index (the same wording in some plan) takes that
-        vector; the others are encoded in batches of ``ENCODE_BATCH`` with the loaded models, each batch under
-        ``lock`` (the service's search lock: the models are shared with search)."""
+        vector; the others are encoded shortest first in batches of ``ENCODE_BATCH``, by the loaded models side
+        by side, each batch under ``lock`` (the service's search lock: the models are shared with builds)."""
         texts = list(texts)
         names = names or self.names
         out = {n: np.zeros((len(texts), self.engine.dense[n].index.d), np.float32) for n in names}
@@ -142,16 +142,16 @@ class CorpusView:
         for i, g in enumerate(known):
             if g is None:
                 todo.setdefault(texts[i], []).append(i)
-        uniq = list(todo)
+        uniq = sorted(todo, key=len)  # batches of texts of about one length: little padding in each pass
         if uniq and not all(n in self.engine.encoders for n in names):
             raise ValueError("the search models are not loaded: new texts cannot be compared")
         for start in range(0, len(uniq), ENCODE_BATCH):
             chunk = uniq[start : start + ENCODE_BATCH]
+            with lock if lock is not None else nullcontext():
+                vecs = self.engine.encode_passages_all(names, chunk, batch_size=ENCODE_BATCH)
             for n in names:
-                with lock if lock is not None else nullcontext():
-                    vecs = self.engine.encoders[n].encode_passages(chunk, batch_size=ENCODE_BATCH)
                 for j, t in enumerate(chunk):
-                    out[n][todo[t]] = vecs[j]
+                    out[n][todo[t]] = vecs[n][j]
         return out, len(uniq)
 
     def similarity(self, vectors: dict[str, np.ndarray], groups: np.ndarray) -> np.ndarray:
