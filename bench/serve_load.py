@@ -62,6 +62,7 @@ CONFIGS: dict[str, tuple[list[str], dict[str, str], str]] = {
     "w3": (["--workers", "3"], {}, "nginx, 3 workers x 8 threads, response cache"),
     "nofront": (["--front", "none"], {}, "gunicorn alone, 2 workers x 8 threads, response cache"),
     "t1": ([], {"PLANKG_THREADS": "1"}, "new default, but 1 torch thread per worker (the cores shared out)"),
+    "arena2": ([], {"MALLOC_ARENA_MAX": "2"}, "new default, glibc malloc held to 2 arenas per process"),
 }
 ISOLATED = {
     "PLANKG_WORKERS",
