@@ -28,7 +28,7 @@ build: setup
 serve: build
 	.venv/bin/plankg serve --port $(PORT)
 test: setup-test
-	$(PYTEST) -q
+	$(PYTEST) -q --durations=30
 test-fast: setup-test
 	$(PYTEST) -q -m fast -n 2
 lint: setup-test
