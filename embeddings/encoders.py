@@ -34,9 +34,8 @@ from .e5 import E5Encoder, E5OnnxEncoder, E5TorchEncoder, load_e5
 from .encoder_base import (
     Encoder,
     available_cpus,
-    batches,
     configure_threads,
-    length_order,
+    encode_by_length,
     normalise,
     threads,
 )
@@ -117,12 +116,9 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         kw = {"prompt_name": prompt_name} if prompt_name else {}
-        out = np.zeros((len(texts), self.dim), np.float32)
-        order = length_order(texts)
-        for s in batches(len(texts), batch_size, progress, f"encode {self.name}"):
-            idx = order[s : s + batch_size]
-            chunk = [texts[i] for i in idx]
-            out[idx] = self._m.encode(
+
+        def encode(chunk: list[str]) -> np.ndarray:
+            return self._m.encode(
                 chunk,
                 batch_size=batch_size,
                 normalize_embeddings=True,
@@ -130,7 +126,8 @@ class SentenceTransformerEncoder:
                 show_progress_bar=False,
                 **kw,
             )
-        return normalise(out)
+
+        return normalise(encode_by_length(texts, self.dim, encode, batch_size, progress, f"encode {self.name}"))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), self.query_prefix, self._q_prompt, 32, False)

@@ -260,9 +260,11 @@ class SearchEngine(Pages, Ranking, Counterparts):
     ) -> dict[str, np.ndarray]:
         """``texts`` as passages with each encoder in ``names``, side by side as ``encode_queries_all`` does
         (the first model on this thread, the others on the query pool)."""
+        if not names:
+            return {}
         futures = [_query_pool().submit(self.encoders[n].encode_passages, texts, batch_size) for n in names[1:]]
-        first = self.encoders[names[0]].encode_passages(texts, batch_size=batch_size) if names else None
-        return dict(zip(names, [first, *(f.result() for f in futures)], strict=True)) if names else {}
+        first = self.encoders[names[0]].encode_passages(texts, batch_size=batch_size)
+        return dict(zip(names, [first, *(f.result() for f in futures)], strict=True))
 
     def clear_query_cache(self) -> None:
         with self._lock:
