@@ -455,3 +455,15 @@ def test_ontology_and_resource_pages_on_desktop_and_phone(browser, live_server, 
         assert not errors, errors
         ctx.close()
     assert re.search(r"[\u4e00-\u9fff]", live_server.get("/ontology").text)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "rdf-xml", "json-ld", "ntriples"])
+def test_an_error_message_cannot_become_a_triple(app, fmt):
+    from web import linked_data
+
+    with app.test_request_context("/id/x"):
+        resp = linked_data.error_in_format(fmt, 400, "bad\n<http://a> <http://b> <http://c> .\n-->\n")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and body.count("\n") <= 3 and "-->\n<http" not in body
+    if fmt != "json-ld":
+        assert len(Graph().parse(data=body, format={"rdf-xml": "xml", "ntriples": "nt"}.get(fmt, fmt))) == 0

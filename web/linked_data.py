@@ -120,7 +120,9 @@ def not_found(fmt: str, message: str) -> Response:
 
 
 def error_in_format(fmt: str, status: int, message: str) -> Response:
-    """An error answer in the syntax asked for (``message`` is the server's own words, one line)."""
+    """An error answer in the syntax asked for. ``message`` is made one line, and cannot close an XML comment,
+    so that nothing in it can become a triple."""
+    message = " ".join(str(message).split()).replace("--", "- -")
     if fmt == "html":
         body = render_template("error.html", error={"status": status, "error": message}, json_url=None)
         resp = Response(body, status, content_type="text/html; charset=utf-8")
