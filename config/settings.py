@@ -288,6 +288,14 @@ SETTINGS: tuple[Setting, ...] = (
         "MiB of answers each `plankg serve` worker keeps for repeated requests (0: none; ETags and 304 stay)",
         shown="64 MiB",
     ),
+    Setting(
+        "PLANKG_MALLOC_ARENAS",
+        "malloc_arenas",
+        "int",
+        2,
+        "glibc malloc arenas per `plankg serve` process (0: glibc's own, 8 per core): fewer keep memory from "
+        "creeping up under many threads",
+    ),
     # testing
     Setting(
         "PLANKG_FAULT",
@@ -346,6 +354,7 @@ class Config:
     workers: int = 2
     front: str = "nginx"
     response_cache: int = 64
+    malloc_arenas: int = 2
     fault: str | None = None
     extra: dict = field(default_factory=dict)  # anything a caller adds (tests, embedding apps)
 
