@@ -118,7 +118,7 @@ def _kib(path: str, key: str) -> int:
 
 
 def memory(pids: list[int]) -> dict:
-    """{'rss_mb', 'pss_mb', 'processes', 'by_process': [(pid, name, rss_mb)]} over ``pids``."""
+    """{'rss_mb', 'pss_mb', 'pss_by_kind', 'processes', 'by_process': [(pid, name, rss_mb)]} over ``pids``."""
     rows = []
     for pid in pids:
         rss = _kib(f"/proc/{pid}/status", "VmRSS:")
@@ -129,11 +129,15 @@ def memory(pids: list[int]) -> dict:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             cmd = "?"
-        name = "sparql-worker" if "sparql_worker" in cmd else "gunicorn"
+        name = "sparql-worker" if "sparql.worker" in cmd else "nginx" if "nginx" in cmd else "gunicorn"
         rows.append((pid, name, rss, pss))
+    kinds: dict[str, float] = {}
+    for _, name, _, pss in rows:
+        kinds[name] = kinds.get(name, 0.0) + pss / 1024
     return {
         "rss_mb": round(sum(r[2] for r in rows) / 1024, 1),
         "pss_mb": round(sum(r[3] for r in rows) / 1024, 1),
+        "pss_by_kind": {k: round(v, 1) for k, v in sorted(kinds.items())},  # where a growth is
         "processes": len(rows),
         "by_process": [(pid, name, round(rss / 1024, 1)) for pid, name, rss, _ in rows],
     }

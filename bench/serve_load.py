@@ -270,6 +270,7 @@ def mixed_paths(fresh: list[str], seed: int = 11):
 
 def mixed_memory(server: PlanKGServer, fresh: list[str], minutes: float, every: float = 5.0) -> dict:
     samples: list[tuple[float, float, float]] = []
+    kinds: list[dict] = []  # PSS per kind of process (nginx, gunicorn, sparql-worker) at each sample
     stop = threading.Event()
     t0 = time.monotonic()
 
@@ -277,6 +278,7 @@ def mixed_memory(server: PlanKGServer, fresh: list[str], minutes: float, every: 
         while not stop.is_set():
             m = memory(server_pids(server.port, server.proc.pid))
             samples.append(((time.monotonic() - t0) / 60, m["pss_mb"], m["rss_mb"]))
+            kinds.append(m["pss_by_kind"])
             stop.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -298,6 +300,8 @@ def mixed_memory(server: PlanKGServer, fresh: list[str], minutes: float, every: 
         "rss_start": samples[0][2],
         "rss_end": samples[-1][2],
         "pss_slope_mb_min": round(slope, 2),  # over the second half of the run
+        "pss_by_kind_start": kinds[0] if kinds else {},
+        "pss_by_kind_end": last["pss_by_kind"],
     }
 
 
@@ -355,6 +359,13 @@ def table(runs: list[dict], cores: int) -> str:
             lambda r: f"{r['memory']['pss_start']} → {r['memory']['pss_end']}, {r['memory']['pss_max']}",
         ),
         row("(d) PSS slope, 2nd half (MiB/min)", lambda r: r["memory"]["pss_slope_mb_min"]),
+        row(
+            "(d) PSS by process kind, start → end (MiB)",
+            lambda r: "; ".join(
+                f"{k} {r['memory']['pss_by_kind_start'].get(k, 0)} → {v}"
+                for k, v in r["memory"]["pss_by_kind_end"].items()
+            ),
+        ),
         row("(d) RSS summed start → end (MiB)", lambda r: f"{r['memory']['rss_start']} → {r['memory']['rss_end']}"),
         row("processes (nginx, gunicorn, query workers)", lambda r: r["memory"]["processes"]),
         row("PSS when idle, before the load (MiB)", lambda r: r["idle"]["pss_mb"]),
