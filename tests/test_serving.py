@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
+from bench.load import server_pids
 from tests.conftest_server import Server
 from tests.corpus_util import HASH_ENV, TOKEN, auth, copy_data, upload, variant
 from web.front import nginx_binary
@@ -233,21 +234,8 @@ def test_upload_through_the_front_publishes_a_generation_that_changes_every_etag
 
 def children(pid: int) -> dict[int, str]:
     """The descendants of ``pid``: {pid: command line}."""
-    out, parents = {}, {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, grew = {pid}, True
-    while grew:
-        grew = False
-        for p, parent in parents.items():
-            if parent in tree and p not in tree:
-                tree.add(p)
-                grew = True
-    for p in tree - {pid}:
+    out = {}
+    for p in set(server_pids(0, root_pid=pid)) - {pid}:
         try:
             out[p] = (Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ")).decode(errors="replace")
         except OSError:

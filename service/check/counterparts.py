@@ -86,6 +86,18 @@ def best_per_plan(view, sim: np.ndarray, peer_docs: np.ndarray, col: dict, thres
     return out
 
 
+def peer_unit(d) -> dict:
+    """Where a peer plan's unit is and what it says, as the report names it (a counterpart, a topic's example)."""
+    return {
+        "plan_title": d.plan_title,
+        "unit": d.iri,
+        "kind": d.kind,
+        "number": d.number,
+        "domain": d.domain_title,
+        "text": d.text,
+    }
+
+
 def counterparts_of(view, unit, hits: list) -> list[dict]:
     """The counterparts of one draft unit (``hits`` from ``best_per_plan``) as the report lists them."""
     out = []
@@ -96,12 +108,7 @@ def counterparts_of(view, unit, hits: list) -> list[dict]:
         out.append(
             {
                 "plan": d.plan_iri,
-                "plan_title": d.plan_title,
-                "unit": d.iri,
-                "kind": d.kind,
-                "number": d.number,
-                "domain": d.domain_title,
-                "text": d.text,
+                **peer_unit(d),
                 "similarity": 1.0 if same else round(min(1.0, s), 4),
                 "same_text": same,
                 "shared": round(shared_share(ops, unit.text), 3),

@@ -29,6 +29,7 @@ import numpy as np
 
 from embeddings.documents import normalise_text
 
+from .counterparts import peer_unit
 from .drafts import domain_label
 
 JOIN = 0.5  # a counterpart joins a topic at this calibrated similarity to the seed
@@ -189,12 +190,7 @@ def missing_topics(view, topics: list[Topic], plan_type: str, peers, units, sim:
             examples.append(
                 {
                     "plan": by_index[p].iri,
-                    "plan_title": d.plan_title,
-                    "unit": d.iri,
-                    "kind": d.kind,
-                    "number": d.number,
-                    "domain": d.domain_title,
-                    "text": d.text,
+                    **peer_unit(d),
                     "agencies": list(d.agencies),
                     "laws": list(d.laws),
                 }
