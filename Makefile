@@ -11,7 +11,7 @@ help:
 	@echo "make setup-test  setup plus what the tests need (dev requirements, Chromium, Virtuoso)"
 	@echo "make build       setup, then build the graph and search index of data/plans into var/"
 	@echo "make serve       build, then serve on http://127.0.0.1:\$$PORT (PORT=$(PORT))"
-	@echo "make test        setup-test, then the whole test suite (all tiers, about 12-22 min)"
+	@echo "make test        setup-test, then the whole test suite on both cores (all tiers, about 14 min)"
 	@echo "make test-fast   setup-test, then the fast tier only: pytest -m fast -n 2 (under a minute)"
 	@echo "                 tiers (tests/conftest.py): fast, server, browser, slow; e.g. pytest -m 'fast or slow'"
 	@echo "make lint        setup-test, then ruff check, ruff format --check and mypy (what .ci/run runs first)"
@@ -27,8 +27,9 @@ build: setup
 	.venv/bin/plankg build
 serve: build
 	.venv/bin/plankg serve --port $(PORT)
+# both cores: a module's tests stay on one worker (--dist loadscope), so its fixtures are set up once
 test: setup-test
-	$(PYTEST) -q --durations=30
+	$(PYTEST) -q -n 2 --dist loadscope --durations=30
 test-fast: setup-test
 	$(PYTEST) -q -m fast -n 2
 lint: setup-test

@@ -96,7 +96,7 @@ def _store(made: Path, out: Path):
     out.parent.mkdir(parents=True, exist_ok=True)
     for old in out.parent.glob(f"{out.stem.rsplit('-', 1)[0]}-*.pdf"):
         old.unlink(missing_ok=True)
-    tmp = out.with_suffix(".part")
+    tmp = out.with_suffix(f".{os.getpid()}.part")  # test workers side by side
     shutil.move(made, tmp)
     tmp.replace(out)
 
