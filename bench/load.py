@@ -117,29 +117,46 @@ def _kib(path: str, key: str) -> int:
     return 0
 
 
+def _rollup(pid: int) -> dict[str, int]:
+    """KiB per field of ``/proc/<pid>/smaps_rollup`` (Rss, Pss, Private_Dirty, Shared_Clean, …)."""
+    out: dict[str, int] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            key, _, val = line.partition(":")
+            out[key] = int(val.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
 def memory(pids: list[int]) -> dict:
-    """{'rss_mb', 'pss_mb', 'pss_by_kind', 'processes', 'by_process': [(pid, name, rss_mb)]} over ``pids``."""
+    """{'rss_mb', 'pss_mb', 'pss_by_kind', 'private_by_kind', 'processes', 'by_process': [(pid, name, rss_mb)]}
+    over ``pids``. A process's private pages are its own (new memory, or pages copied from its parent on
+    write); the rest of its RSS is shared with the processes it forked from or beside."""
     rows = []
     for pid in pids:
         rss = _kib(f"/proc/{pid}/status", "VmRSS:")
         if not rss:
             continue
-        pss = _kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+        roll = _rollup(pid)
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             cmd = "?"
         name = "sparql-worker" if "sparql.worker" in cmd else "nginx" if "nginx" in cmd else "gunicorn"
-        rows.append((pid, name, rss, pss))
-    kinds: dict[str, float] = {}
-    for _, name, _, pss in rows:
-        kinds[name] = kinds.get(name, 0.0) + pss / 1024
+        rows.append((pid, name, rss, roll.get("Pss", 0), roll.get("Private_Dirty", 0) + roll.get("Private_Clean", 0)))
+    pss_kinds: dict[str, float] = {}
+    private_kinds: dict[str, float] = {}
+    for _, name, _, pss, private in rows:
+        pss_kinds[name] = pss_kinds.get(name, 0.0) + pss / 1024
+        private_kinds[name] = private_kinds.get(name, 0.0) + private / 1024
     return {
         "rss_mb": round(sum(r[2] for r in rows) / 1024, 1),
         "pss_mb": round(sum(r[3] for r in rows) / 1024, 1),
-        "pss_by_kind": {k: round(v, 1) for k, v in sorted(kinds.items())},  # where a growth is
+        "pss_by_kind": {k: round(v, 1) for k, v in sorted(pss_kinds.items())},  # where a growth is
+        "private_by_kind": {k: round(v, 1) for k, v in sorted(private_kinds.items())},
         "processes": len(rows),
-        "by_process": [(pid, name, round(rss / 1024, 1)) for pid, name, rss, _ in rows],
+        "by_process": [(pid, name, round(rss / 1024, 1)) for pid, name, rss, _, _ in rows],
     }
 
 

@@ -36,11 +36,9 @@ import random
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -49,7 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import memory, server_pids  # noqa: E402
-from bench.servers import PlanKGServer, plankg_server  # noqa: E402
+from bench.serve_memory import mixed_memory, mixed_paths, warm_caches  # noqa: E402
+from bench.servers import plankg_server  # noqa: E402
+from config import Config  # noqa: E402
 
 CONFIGS: dict[str, tuple[list[str], dict[str, str], str]] = {
     "baseline": (
@@ -62,7 +62,7 @@ CONFIGS: dict[str, tuple[list[str], dict[str, str], str]] = {
     "w3": (["--workers", "3"], {}, "nginx, 3 workers x 8 threads, response cache"),
     "nofront": (["--front", "none"], {}, "gunicorn alone, 2 workers x 8 threads, response cache"),
     "t1": ([], {"PLANKG_THREADS": "1"}, "new default, but 1 torch thread per worker (the cores shared out)"),
-    "arena2": ([], {"MALLOC_ARENA_MAX": "2"}, "new default, glibc malloc held to 2 arenas per process"),
+    "arenas": ([], {"PLANKG_MALLOC_ARENAS": "0"}, "new default, but glibc's own malloc arenas (8 per core)"),
 }
 ISOLATED = {
     "PLANKG_WORKERS",
@@ -71,6 +71,7 @@ ISOLATED = {
     "PLANKG_UPDATE_TOKEN",
     "PLANKG_STORE",
     "PLANKG_THREADS",
+    "PLANKG_MALLOC_ARENAS",
 }
 
 
@@ -249,62 +250,6 @@ def slow_clients(port: int, fresh: list[str], idle: int = 200, half: int = 20, h
     }
 
 
-# ----------------------------------------------------------------------------- memory under a mixed load
-
-
-def mixed_paths(fresh: list[str], seed: int = 11):
-    rng = random.Random(seed)
-    rep = repeated_queries()
-    pages = ["/plans", "/agencies", "/domains", "/laws", "/indicators", "/api/plans", "/api/agencies", "/search?q="]
-    it = iter(fresh)
-    while True:
-        r = rng.random()
-        if r < 0.5:
-            yield search_path(rng.choice(rep))
-        elif r < 0.7:
-            yield search_path(next(it, rng.choice(rep)))
-        else:
-            page = rng.choice(pages)
-            yield page + (quote(rng.choice(rep)) if page.endswith("=") else "")
-
-
-def mixed_memory(server: PlanKGServer, fresh: list[str], minutes: float, every: float = 5.0) -> dict:
-    samples: list[tuple[float, float, float]] = []
-    kinds: list[dict] = []  # PSS per kind of process (nginx, gunicorn, sparql-worker) at each sample
-    stop = threading.Event()
-    t0 = time.monotonic()
-
-    def sample() -> None:
-        while not stop.is_set():
-            m = memory(server_pids(server.port, server.proc.pid))
-            samples.append(((time.monotonic() - t0) / 60, m["pss_mb"], m["rss_mb"]))
-            kinds.append(m["pss_by_kind"])
-            stop.wait(every)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    load = asyncio.run(_load(server.port, mixed_paths(fresh), 8, minutes * 60))
-    stop.set()
-    sampler.join()
-    last = memory(server_pids(server.port, server.proc.pid))
-    samples.append(((time.monotonic() - t0) / 60, last["pss_mb"], last["rss_mb"]))
-    t, pss = [s[0] for s in samples], [s[1] for s in samples]
-    half = len(samples) // 2
-    slope = statistics.linear_regression(t[half:], pss[half:]).slope if len(samples) >= 4 else float("nan")
-    return {
-        "load": load,
-        "processes": last["processes"],
-        "pss_start": samples[0][1],
-        "pss_end": samples[-1][1],
-        "pss_max": max(pss),
-        "rss_start": samples[0][2],
-        "rss_end": samples[-1][2],
-        "pss_slope_mb_min": round(slope, 2),  # over the second half of the run
-        "pss_by_kind_start": kinds[0] if kinds else {},
-        "pss_by_kind_end": last["pss_by_kind"],
-    }
-
-
 # ----------------------------------------------------------------------------- one configuration
 
 
@@ -322,9 +267,18 @@ def measure(name: str, data: Path, args, fresh: list[str], logs: Path) -> dict:
         out["fresh"] = never_seen(server.port, fresh[: args.fresh], 16, args.seconds)
         print(f"[{name}] (c) slow clients", file=sys.stderr, flush=True)
         out["slow"] = slow_clients(server.port, fresh[args.fresh :], hold_s=args.hold)
+        paths = mixed_paths(iter(fresh[args.fresh + 200 :]), repeated_queries(), search_path)
+        workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else Config().workers
+        print(f"[{name}] (d) filling the response caches", file=sys.stderr, flush=True)
+        out["warm"] = warm_caches(server, paths, _load, workers, args.warm_minutes)
         print(f"[{name}] (d) mixed load, {args.minutes} min", file=sys.stderr, flush=True)
-        out["memory"] = mixed_memory(server, fresh[args.fresh + 200 :], args.minutes)
+        out["memory"] = mixed_memory(server, paths, _load, args.minutes)
     return out
+
+
+def _kinds(mem: dict, what: str) -> str:
+    start, end = mem[f"{what}_by_kind_start"], mem[f"{what}_by_kind_end"]
+    return "; ".join(f"{k} {start.get(k, 0)} → {v}" for k, v in end.items())
 
 
 def table(runs: list[dict], cores: int) -> str:
@@ -350,6 +304,7 @@ def table(runs: list[dict], cores: int) -> str:
             "(c) probes over 1 s / failed, of",
             lambda r: f"{r['slow']['over_1s']} / {r['slow']['failures']}, of {r['slow']['probes']}",
         ),
+        row("(d) caches filled first: minutes, full", lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}"),
         row(
             "(d) mixed load: req/s, errors",
             lambda r: f"{r['memory']['load']['req_s']}, {r['memory']['load']['errors']}",
@@ -358,15 +313,17 @@ def table(runs: list[dict], cores: int) -> str:
             "(d) PSS start → end, max (MiB)",
             lambda r: f"{r['memory']['pss_start']} → {r['memory']['pss_end']}, {r['memory']['pss_max']}",
         ),
-        row("(d) PSS slope, 2nd half (MiB/min)", lambda r: r["memory"]["pss_slope_mb_min"]),
         row(
-            "(d) PSS by process kind, start → end (MiB)",
-            lambda r: "; ".join(
-                f"{k} {r['memory']['pss_by_kind_start'].get(k, 0)} → {v}"
-                for k, v in r["memory"]["pss_by_kind_end"].items()
-            ),
+            "(d) slope of PSS / RSS, 2nd half (MiB/min)",
+            lambda r: f"{r['memory']['pss_slope_mb_min']} / {r['memory']['rss_slope_mb_min']}",
         ),
+        row("(d) PSS by process kind, start → end (MiB)", lambda r: _kinds(r["memory"], "pss")),
+        row("(d) private memory by process kind, start → end (MiB)", lambda r: _kinds(r["memory"], "private")),
         row("(d) RSS summed start → end (MiB)", lambda r: f"{r['memory']['rss_start']} → {r['memory']['rss_end']}"),
+        row(
+            "(d) response caches at the end (MiB per worker)",
+            lambda r: ", ".join(f"{c.get('bytes', 0) / 2**20:.1f}" for c in r["memory"]["caches_end"].values()) or "-",
+        ),
         row("processes (nginx, gunicorn, query workers)", lambda r: r["memory"]["processes"]),
         row("PSS when idle, before the load (MiB)", lambda r: r["idle"]["pss_mb"]),
     ]
@@ -389,6 +346,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0, help="length of (a) and (b)")
     ap.add_argument("--hold", type=float, default=15.0, help="seconds the slow clients are held in (c)")
     ap.add_argument("--minutes", type=float, default=5.0, help="length of the mixed load of (d)")
+    ap.add_argument("--warm-minutes", type=float, default=10.0, help="most time (d) spends filling the caches first")
     ap.add_argument("--fresh", type=int, default=4000, help="never-seen queries available to (b)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args(argv)

@@ -4,8 +4,10 @@ tests/test_serving.py."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
+import os
 import re
 import subprocess
 
@@ -49,6 +51,18 @@ def test_etag_304_head_and_what_is_never_cached(client):
     assert bad.status == 404 and "etag" not in bad.headers
     zipped = client.get("/api/plans", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(zipped.body) == first.body
+
+
+def test_health_names_the_process_and_its_cache_fill(client):
+    """Which worker answered and how full its response cache is: what an operator (and bench/serve_memory.py)
+    reads to tell a filling cache from a leak."""
+    before = client.get("/api/health").json()["process"]
+    assert before["pid"] == os.getpid() and before["gc_frozen"] == gc.get_freeze_count()
+    cache = before["response_cache"]
+    assert cache["max_bytes"] == Config().response_cache * 2**20 and 0 <= cache["bytes"] <= cache["max_bytes"]
+    assert client.get("/api/plans?page=1&per_page=7").status == 200  # a key nobody asked before
+    after = client.get("/api/health").json()["process"]["response_cache"]
+    assert after["entries"] == cache["entries"] + 1 and after["bytes"] > cache["bytes"]
 
 
 def test_a_sparql_update_changes_the_etags(hash_data_dir, tmp_path, app_server):

@@ -272,6 +272,16 @@ def test_nginx_stops_when_plankg_serve_stops(sig, tmp_path, start_server):
         socket.create_connection((server.host, server.port), timeout=2).close()
 
 
+def test_workers_fork_with_the_masters_objects_frozen(front):
+    """``server.freeze_heap``: the app the master made before forking (its modules, vocabularies, indexes)
+    sits in the collector's permanent generation of every worker, so a worker's full collection does not
+    write to (and copy) the pages it shares with the master."""
+    proc = front.get("/api/health").json()["process"]
+    assert proc["pid"] != front.proc.pid and proc["pid"] in children(front.proc.pid)  # a forked worker answered
+    assert proc["gc_frozen"] > 100_000, proc
+    assert proc["response_cache"]["max_bytes"] == 64 * 2**20  # PLANKG_RESPONSE_CACHE's default, per worker
+
+
 def test_the_first_searches_of_a_forked_worker_may_come_at_once(built_data_dir, tmp_path, start_server):
     """The real models are loaded in the gunicorn master, then the worker forks. torch re-makes its thread
     pool in the child on first use, and first uses from several threads at once can fail ("Invalid thread

@@ -3,7 +3,10 @@ plus the hand-written index, OpenAPI document, health check and graph downloads.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, url_for
+import gc
+import os
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from graph.views import agencies as graph_views
 from service import payloads as data
@@ -49,7 +52,15 @@ def health():
         "search_loaded": res._engine is not None,
         "query_workers": res.generation.query_workers(),
         "build": {k: v for k, v in res.manifest().items() if k in ("built_at", "plans", "files", "triples")},
+        "process": process_facts(),
     }
+
+
+def process_facts() -> dict:
+    """The answering worker process: its pid, objects frozen out of the collector (inherited from the master
+    by ``plankg serve``), and its response cache's fill."""
+    cache = current_app.extensions.get("plankg_response_cache")
+    return {"pid": os.getpid(), "gc_frozen": gc.get_freeze_count(), "response_cache": cache.stats() if cache else None}
 
 
 def _graph_file(fmt: str) -> Response:
