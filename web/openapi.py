@@ -294,7 +294,7 @@ SCHEMAS = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "triples", "search_loaded", "query_workers", "build"],
+        "required": ["status", "triples", "search_loaded", "query_workers", "build", "process"],
         "properties": {
             "status": {"type": "string", "enum": ["ok"]},
             "triples": {"type": "integer", "description": "triples in the default graph"},
@@ -316,6 +316,23 @@ SCHEMAS = {
                 },
             },
             "build": {"type": "object", "description": "built_at, plans, files, triples of the current generation"},
+            "process": {
+                "type": "object",
+                "description": "the worker process that answered: its pid, objects frozen out of the garbage "
+                "collector (inherited from the server's master), and its response cache's fill",
+                "required": ["pid", "gc_frozen", "response_cache"],
+                "properties": {
+                    "pid": {"type": "integer"},
+                    "gc_frozen": {"type": "integer"},
+                    "response_cache": {
+                        "type": "object",
+                        "nullable": True,
+                        "properties": {
+                            k: {"type": "integer"} for k in ("entries", "bytes", "max_bytes", "hits", "misses")
+                        },
+                    },
+                },
+            },
         },
     },
 }
