@@ -10,15 +10,17 @@ Configurations (``--configs``, in that order):
 * ``default``: what ``plankg serve`` does now: nginx in front, ``PLANKG_WORKERS`` (2) x 8 threads, the
   response cache;
 * ``w1`` / ``w3``: the default with 1 / 3 worker processes; ``nofront``: the default without nginx; ``t1``:
-  the default with one torch thread per worker (``PLANKG_THREADS=1``) instead of every core.
+  the default with one torch thread per worker (``PLANKG_THREADS=1``) instead of every core; ``arenas``: the
+  default with glibc's own malloc arenas (``PLANKG_MALLOC_ARENAS=0``).
 
 For each: (a) repeated queries (45 queries of bench/search_queries.json, each asked once before timing),
 32 concurrent clients for ``--seconds``; (b) never-seen queries (distinct pairs of phrases cut from the plans:
 nothing cached), 16 clients; (c) 200 idle connections + 20 that sent half a header, held 15 s, while a probe
 asks ``/api/health`` and a new search every 0.5 s (each probe on a new connection); (d) a mixed load (searches
-repeated and new, pages, API lists) by 8 clients for ``--minutes``, PSS and RSS of every process of the server
-(nginx, gunicorn master and workers, SPARQL query workers) sampled every 5 s: at the start, the end, the most,
-and the slope. PSS (``/proc/<pid>/smaps_rollup``) counts a page shared by n processes as 1/n in each: the
+repeated and new, pages, API lists) by 8 clients for ``--minutes``, once every worker's response cache is
+full (``bench/serve_memory.py``, at most ``--warm-minutes``), PSS, RSS and private memory of every process of
+the server (nginx, gunicorn master and workers, SPARQL query workers) sampled every 5 s: at the start, the end,
+the most, and the slope. PSS (``/proc/<pid>/smaps_rollup``) counts a page shared by n processes as 1/n in each: the
 honest sum for forked workers.
 
 The load generator is one asyncio thread speaking HTTP/1.1 with keep-alive on raw sockets (no client
