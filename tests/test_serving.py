@@ -278,7 +278,7 @@ def test_workers_fork_with_the_masters_objects_frozen(front):
     write to (and copy) the pages it shares with the master."""
     proc = front.get("/api/health").json()["process"]
     assert proc["pid"] != front.proc.pid and proc["pid"] in children(front.proc.pid)  # a forked worker answered
-    assert proc["gc_frozen"] > 100_000, proc
+    assert proc["gc_frozen"] > 20_000, proc  # ~100,000 objects of the app over a model-free build; 0 unfrozen
     assert proc["response_cache"]["max_bytes"] == 64 * 2**20  # PLANKG_RESPONSE_CACHE's default, per worker
 
 
