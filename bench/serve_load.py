@@ -269,12 +269,14 @@ def measure(name: str, data: Path, args, fresh: list[str], logs: Path) -> dict:
         out["fresh"] = never_seen(server.port, fresh[: args.fresh], 16, args.seconds)
         print(f"[{name}] (c) slow clients", file=sys.stderr, flush=True)
         out["slow"] = slow_clients(server.port, fresh[args.fresh :], hold_s=args.hold)
-        paths = mixed_paths(iter(fresh[args.fresh + 200 :]), repeated_queries(), search_path)
+        unasked = iter(fresh[args.fresh + 200 :])
+        paths = mixed_paths(unasked, repeated_queries(), search_path)
         workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else Config().workers
         print(f"[{name}] (d) filling the response caches", file=sys.stderr, flush=True)
         out["warm"] = warm_caches(server, paths, _load, workers, args.warm_minutes)
         print(f"[{name}] (d) mixed load, {args.minutes} min", file=sys.stderr, flush=True)
         out["memory"] = mixed_memory(server, paths, _load, args.minutes)
+        out["memory"]["fresh_left"] = sum(1 for _ in unasked)  # 0 would mean the load ran out of new queries
     return out
 
 
@@ -307,6 +309,7 @@ def table(runs: list[dict], cores: int) -> str:
             lambda r: f"{r['slow']['over_1s']} / {r['slow']['failures']}, of {r['slow']['probes']}",
         ),
         row("(d) caches filled first: minutes, full", lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}"),
+        row("(d) new queries left unasked at the end (> 0: never ran out)", lambda r: r["memory"]["fresh_left"]),
         row(
             "(d) mixed load: req/s, errors",
             lambda r: f"{r['memory']['load']['req_s']}, {r['memory']['load']['errors']}",
@@ -356,7 +359,8 @@ def main(argv=None) -> int:
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         ap.error(f"unknown configuration(s) {', '.join(unknown)}: choose from {', '.join(CONFIGS)}")
-    fresh = fresh_queries(args.fresh + 200 + 20000)
+    # (d) asks ~25 new queries a second at most (the models' pace on 2 cores): 40 a second never run out
+    fresh = fresh_queries(args.fresh + 200 + int(40 * 60 * (args.warm_minutes + args.minutes)))
     with tempfile.TemporaryDirectory(prefix="plankg-serve-load-") as tmp:
         data = args.data or build_corpus(Path(tmp) / "data")
         runs = [measure(n, data, args, fresh, Path(tmp) / "logs") for n in names]

@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from bench.load import memory, server_pids
@@ -40,15 +41,20 @@ def mixed_paths(fresh: Iterator[str], repeated: list[str], search_path: Callable
             yield page + (quote(rng.choice(repeated)) if page.endswith("=") else "")
 
 
-def worker_caches(server: PlanKGServer, polls: int = 40) -> dict[int, dict]:
-    """{worker pid: its response cache's stats}, from ``/api/health`` asked on new connections (each answered
-    by whichever worker takes it)."""
-    seen: dict[int, dict] = {}
-    for _ in range(polls):
+def worker_caches(server: PlanKGServer, rounds: int = 5, at_once: int = 16) -> dict[int, dict]:
+    """{worker pid: its response cache's stats}, from ``/api/health``. Asked ``at_once`` at a time: one at a
+    time, nginx reuses one kept-alive connection to gunicorn and the same worker answers every time."""
+
+    def ask(_: int) -> dict:
         with urllib.request.urlopen(server.url + "/api/health", timeout=30) as r:
-            proc = json.loads(r.read()).get("process") or {}
-        if proc.get("pid"):
-            seen[proc["pid"]] = proc.get("response_cache") or {}
+            return json.loads(r.read()).get("process") or {}
+
+    seen: dict[int, dict] = {}
+    with ThreadPoolExecutor(at_once) as pool:
+        for _ in range(rounds):
+            for proc in pool.map(ask, range(at_once)):
+                if proc.get("pid"):
+                    seen[proc["pid"]] = proc.get("response_cache") or {}
     return seen
 
 
