@@ -85,7 +85,6 @@ class PlanKGApplication(BaseApplication):
         self.front = front
         self.application = create_app(cfg)
         self.application.extensions["plankg"].preload()
-        freeze_heap()
         super().__init__()
 
     def load_config(self) -> None:
@@ -104,7 +103,7 @@ class PlanKGApplication(BaseApplication):
                 except RuntimeError as e:
                     arbiter.halt(reason=str(e), exit_status=1)
 
-        def pre_fork(arbiter, worker):
+        def pre_fork(arbiter, worker):  # before each fork, a replaced worker's too
             freeze_heap()
 
         hooks = {"post_worker_init": post_worker_init, "when_ready": when_ready, "pre_fork": pre_fork}

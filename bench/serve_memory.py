@@ -77,7 +77,7 @@ def warm_caches(server: PlanKGServer, paths, load, workers: int, warm_minutes: f
 def mixed_memory(server: PlanKGServer, paths, load, minutes: float, every: float = 5.0) -> dict:
     """``minutes`` of the load by 8 clients, memory of every process of the server sampled every ``every`` s."""
     samples: list[tuple[float, float, float]] = []
-    kinds: list[dict] = []
+    firsts: list[dict] = []  # the first sample's split by process kind
     stop = threading.Event()
     t0 = time.monotonic()
 
@@ -85,7 +85,8 @@ def mixed_memory(server: PlanKGServer, paths, load, minutes: float, every: float
         while not stop.is_set():
             m = memory(server_pids(server.port, server.proc.pid))
             samples.append(((time.monotonic() - t0) / 60, m["pss_mb"], m["rss_mb"]))
-            kinds.append(m)
+            if not firsts:
+                firsts.append(m)
             stop.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -101,7 +102,7 @@ def mixed_memory(server: PlanKGServer, paths, load, minutes: float, every: float
     def slope(values: list[float]) -> float:
         return round(statistics.linear_regression(t[half:], values[half:]).slope, 2) if len(t) >= 4 else float("nan")
 
-    first = kinds[0] if kinds else last
+    first = firsts[0] if firsts else last
     return {
         "load": result,
         "processes": last["processes"],
