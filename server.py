@@ -130,8 +130,7 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameters
-M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 def limit_malloc_arenas(n: int) -> bool:
@@ -142,21 +141,6 @@ def limit_malloc_arenas(n: int) -> bool:
         return False
     try:
         return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, int(n)))
-    except (OSError, AttributeError):
-        return False
-
-
-def fix_mmap_threshold(kib: int) -> bool:
-    """Blocks of ``kib`` KiB and more get their own mapping, returned to the system when freed. glibc's
-    default threshold moves up to the size of any mapped block freed (up to 32 MiB): after that, large
-    short-lived blocks (a batch's activations, a page's HTML) land in the heap among long-lived small ones,
-    and under a never-seen-query load with full response caches a worker's memory crept up ~3 MiB/min;
-    with the threshold fixed it stayed flat (docs/benchmarks.md). False where it is not glibc; 0 leaves
-    glibc's moving threshold."""
-    if kib <= 0:
-        return False
-    try:
-        return bool(ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, int(kib) * 1024))
     except (OSError, AttributeError):
         return False
 
@@ -200,7 +184,6 @@ def serve(
         return 1
     nginx = Front(binary, cfg, host, port) if binary else None
     limit_malloc_arenas(cfg.malloc_arenas)  # before the models load and any thread starts
-    fix_mmap_threshold(cfg.malloc_mmap_threshold)
     options = {
         "bind": f"unix:{nginx.socket}" if nginx else f"{host}:{port}",
         "workers": workers,

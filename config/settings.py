@@ -13,10 +13,47 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .setting import Setting, SettingError
-
 MiB = 1024 * 1024
-__all__ = ["SETTINGS", "Config", "Setting", "SettingError", "by_name", "markdown_table", "value"]
+
+
+class SettingError(ValueError):
+    """A setting's value cannot be parsed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the environment variable
+    attr: str  # the Config attribute
+    kind: str  # path | text | secret | int | float | choice
+    default: Any  # None: unset
+    help: str
+    shown: str = ""  # the default as the docs show it (when not str(default))
+    choices: tuple[str, ...] = ()
+    group: str = "service"  # data | search | sparql | admin | service | testing
+
+    @property
+    def shown_default(self) -> str:
+        if self.shown:
+            return self.shown
+        return "—" if self.default is None else str(self.default)
+
+    def parse(self, raw: str | None) -> Any:
+        if raw is None or raw.strip() == "":
+            return self.default
+        raw = raw.strip()
+        try:
+            if self.kind == "int":
+                return int(float(raw))
+            if self.kind == "float":
+                return float(raw)
+        except ValueError:
+            raise SettingError(f"{self.name}={raw!r}: expected a number") from None
+        if self.kind == "path":
+            return Path(raw)
+        if self.kind == "choice" and raw.lower() not in self.choices:
+            raise SettingError(f"{self.name}={raw!r}: expected one of {', '.join(self.choices)}")
+        return raw.lower() if self.kind == "choice" else raw
+
 
 SETTINGS: tuple[Setting, ...] = (
     # data
@@ -259,15 +296,6 @@ SETTINGS: tuple[Setting, ...] = (
         "glibc malloc arenas per `plankg serve` process (0: glibc's own, 8 per core): fewer keep memory from "
         "creeping up under many threads",
     ),
-    Setting(
-        "PLANKG_MALLOC_MMAP_THRESHOLD",
-        "malloc_mmap_threshold",
-        "int",
-        128,
-        "KiB from which glibc malloc maps a block on its own, fixed in `plankg serve` (0: glibc's moving "
-        "threshold, under which a worker's memory crept up with new queries)",
-        shown="128 KiB",
-    ),
     # testing
     Setting(
         "PLANKG_FAULT",
@@ -327,7 +355,6 @@ class Config:
     front: str = "nginx"
     response_cache: int = 64
     malloc_arenas: int = 2
-    malloc_mmap_threshold: int = 128
     fault: str | None = None
     extra: dict = field(default_factory=dict)  # anything a caller adds (tests, embedding apps)
 

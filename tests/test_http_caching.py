@@ -122,16 +122,12 @@ def test_the_generated_front_config_is_valid_nginx():
     assert not front.folder.exists()
 
 
-def test_malloc_arenas_and_mmap_threshold_are_set_in_a_fresh_process():
-    """glibc takes the arena limit and the fixed mmap threshold (the serve path sets both before the models
-    load); 0 leaves glibc's own."""
+def test_malloc_arenas_are_limited_in_a_fresh_process():
+    """glibc takes the limit (the serve path calls it before the models load); 0 leaves glibc's own."""
     import sys
     from pathlib import Path
 
-    code = (
-        "import server; print(server.limit_malloc_arenas(2), server.limit_malloc_arenas(0),"
-        " server.fix_mmap_threshold(128), server.fix_mmap_threshold(0))"
-    )
+    code = "import server; print(server.limit_malloc_arenas(2), server.limit_malloc_arenas(0))"
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
-    assert out.stdout.split() == ["True", "False", "True", "False"]
+    assert out.stdout.split() == ["True", "False"]
