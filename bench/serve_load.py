@@ -20,10 +20,10 @@ For each: (a) repeated queries (45 queries of bench/search_queries.json, each as
 nothing cached), 16 clients; (c) 200 idle connections + 20 that sent half a header, held 15 s, while a probe
 asks ``/api/health`` and a new search every 0.5 s (each probe on a new connection); (d) a mixed load (searches
 repeated and new, pages, API lists) by 8 clients for ``--minutes``, once every worker's response cache is
-full (``bench/serve_memory.py``, at most ``--warm-minutes``), PSS, RSS and private memory of every process of
-the server (nginx, gunicorn master and workers, SPARQL query workers) sampled every 5 s: at the start, the end,
-the most, and the slope. PSS (``/proc/<pid>/smaps_rollup``) counts a page shared by n processes as 1/n in each: the
-honest sum for forked workers.
+full (``bench/serve_memory.py``, at most ``--warm-minutes``) and ``--settle-minutes`` more have passed:
+PSS, RSS and private memory of every process of the server (nginx, gunicorn master and workers, SPARQL query
+workers) sampled every 5 s: at the start, the end, the most, and the slope. PSS (``/proc/<pid>/smaps_rollup``)
+counts a page shared by n processes as 1/n in each: the honest sum for forked workers.
 
 The load generator is one asyncio thread speaking HTTP/1.1 with keep-alive on raw sockets (no client
 library), so that it takes as little CPU as it can: client and server share the machine's cores, and the
@@ -276,7 +276,7 @@ def measure(name: str, data: Path, args, fresh: list[str], logs: Path) -> dict:
         paths = mixed_paths(unasked, repeated_queries(), search_path)
         workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else Config().workers
         print(f"[{name}] (d) filling the response caches", file=sys.stderr, flush=True)
-        out["warm"] = warm_caches(server, paths, _load, workers, args.warm_minutes)
+        out["warm"] = warm_caches(server, paths, _load, workers, args.warm_minutes, args.settle_minutes)
         print(f"[{name}] (d) mixed load, {args.minutes} min", file=sys.stderr, flush=True)
         out["memory"] = mixed_memory(server, paths, _load, args.minutes)
         out["memory"]["fresh_left"] = sum(1 for _ in unasked)  # 0 would mean the load ran out of new queries
@@ -311,7 +311,10 @@ def table(runs: list[dict], cores: int) -> str:
             "(c) probes over 1 s / failed, of",
             lambda r: f"{r['slow']['over_1s']} / {r['slow']['failures']}, of {r['slow']['probes']}",
         ),
-        row("(d) caches filled first: minutes, full", lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}"),
+        row(
+            "(d) caches filled first: minutes, full; then settled (min)",
+            lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}; {r['warm'].get('settle', 0)}",
+        ),
         row("(d) new queries left unasked at the end (> 0: never ran out)", lambda r: r["memory"]["fresh_left"]),
         row(
             "(d) mixed load: req/s, errors",
@@ -355,6 +358,9 @@ def main(argv=None) -> int:
     ap.add_argument("--hold", type=float, default=15.0, help="seconds the slow clients are held in (c)")
     ap.add_argument("--minutes", type=float, default=5.0, help="length of the mixed load of (d)")
     ap.add_argument("--warm-minutes", type=float, default=10.0, help="most time (d) spends filling the caches first")
+    ap.add_argument(
+        "--settle-minutes", type=float, default=0.0, help="(d) runs the load this long after the caches are full"
+    )
     ap.add_argument("--fresh", type=int, default=4000, help="never-seen queries available to (b)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args(argv)
@@ -363,7 +369,7 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown configuration(s) {', '.join(unknown)}: choose from {', '.join(CONFIGS)}")
     # (d) asks ~25 new queries a second at most (the models' pace on 2 cores): 40 a second never run out
-    fresh = fresh_queries(args.fresh + 200 + int(40 * 60 * (args.warm_minutes + args.minutes)))
+    fresh = fresh_queries(args.fresh + 200 + int(40 * 60 * (args.warm_minutes + args.settle_minutes + args.minutes)))
     with tempfile.TemporaryDirectory(prefix="plankg-serve-load-") as tmp:
         data = args.data or build_corpus(Path(tmp) / "data")
         runs = [measure(n, data, args, fresh, Path(tmp) / "logs") for n in names]
