@@ -313,7 +313,7 @@ def table(runs: list[dict], cores: int) -> str:
         ),
         row(
             "(d) caches filled first: minutes, full; then settled (min)",
-            lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}; {r['warm'].get('settle', 0)}",
+            lambda r: f"{r['warm']['minutes']}, {r['warm']['full']}; {r['warm']['settle']}",
         ),
         row("(d) new queries left unasked at the end (> 0: never ran out)", lambda r: r["memory"]["fresh_left"]),
         row(

@@ -83,18 +83,15 @@ def warm_caches(
 
 def mixed_memory(server: PlanKGServer, paths, load, minutes: float, every: float = 5.0) -> dict:
     """``minutes`` of the load by 8 clients, memory of every process of the server sampled every ``every`` s."""
-    samples: list[tuple[float, float, float]] = []
-    firsts: list[dict] = []  # the first sample's split by process kind
     stop = threading.Event()
     t0 = time.monotonic()
+    first = memory(server_pids(server.port, server.proc.pid))  # also kept for its split by process kind
+    samples: list[tuple[float, float, float]] = [(0.0, first["pss_mb"], first["rss_mb"])]
 
     def sample() -> None:
-        while not stop.is_set():
+        while not stop.wait(every):
             m = memory(server_pids(server.port, server.proc.pid))
             samples.append(((time.monotonic() - t0) / 60, m["pss_mb"], m["rss_mb"]))
-            if not firsts:
-                firsts.append(m)
-            stop.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -109,7 +106,6 @@ def mixed_memory(server: PlanKGServer, paths, load, minutes: float, every: float
     def slope(values: list[float]) -> float:
         return round(statistics.linear_regression(t[half:], values[half:]).slope, 2) if len(t) >= 4 else float("nan")
 
-    first = firsts[0] if firsts else last
     return {
         "load": result,
         "processes": last["processes"],
