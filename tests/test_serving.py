@@ -8,6 +8,7 @@ Servers run over copies of the session's model-free build (``hash_data_dir``), s
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import signal
 import socket
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -210,6 +211,29 @@ def test_sparql_results_and_dumps_stream_through_the_front(front):
     assert dump.status == 200 and dump.text.count(" .\n") > 10_000
     zipped = front.get("/downloads/plankg.nq", headers={"Accept-Encoding": "gzip"})
     assert gzip.decompress(zipped.body) == dump.body
+
+
+def test_a_refused_body_leaves_the_connection_open(plain):
+    """gunicorn drains at most 64 KiB of a body the app left unread, then closes the connection; nginx,
+    which keeps its upstream connections alive, would answer a 502 on one it was still sending to. So the
+    app reads a body it refuses (``web.http.drain_unread_body``): the 413 comes back on a connection that
+    goes on to serve the next request."""
+    conn = http.client.HTTPConnection(plain.host, plain.port, timeout=20)
+    body = urlencode({"query": "ASK {} #" + "a" * (2 << 20)})  # over PLANKG_MAX_BODY (1 MiB)
+    socks = set()
+    try:
+        for _ in range(3):
+            conn.request("POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded"})
+            refused = conn.getresponse()
+            refused.read()
+            socks.add(conn.sock)
+            assert refused.status == 413 and refused.getheader("connection", "").lower() != "close"
+            conn.request("GET", "/api/")
+            after = conn.getresponse()
+            assert after.status == 200 and json.loads(after.read())
+        assert len(socks) == 1 and conn.sock in socks  # one connection throughout
+    finally:
+        conn.close()
 
 
 @needs_nginx

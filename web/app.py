@@ -22,7 +22,15 @@ from service.links import page_path, rdf_links
 from service.resources import Resources
 
 from . import admin, api, assets, caching, linked_data, pages, sparql_endpoint
-from .http import JSONProvider, check_request_encoding, highlight, json_error, snippet, with_allow
+from .http import (
+    JSONProvider,
+    check_request_encoding,
+    drain_unread_body,
+    highlight,
+    json_error,
+    snippet,
+    with_allow,
+)
 
 log = logging.getLogger("plankg.web")
 
@@ -71,6 +79,8 @@ def create_app(cfg: Config | None = None) -> Flask:
     @app.teardown_request
     def _release(_exc=None):
         app.extensions["plankg"].end_request()
+
+    app.after_request(drain_unread_body)  # a refused body is read, so the front gets the answer, not a 502
 
     @app.after_request
     def _headers(resp):

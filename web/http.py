@@ -154,6 +154,31 @@ def _limit_chunked_body() -> None:
     env["CONTENT_LENGTH"] = str(len(data))
 
 
+def drain_unread_body(resp):
+    """after_request, under gunicorn: read and drop what is left of a request body before answering.
+
+    gunicorn drains at most 64 KiB of a body the app left unread, then closes the connection; the nginx
+    front, still sending the body it had buffered, then answers 502 instead of the app's 413, 401 or 400.
+    The front has already taken the body in (up to ``max_upload + max_body``), so reading it is local."""
+    env = request.environ
+    body = env.get("wsgi.input")
+    if "gunicorn.socket" not in env or body is None:
+        return resp  # other servers' input streams are not bounded by the request (a read could block)
+    if not env.get("CONTENT_LENGTH") and "chunked" not in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return resp
+    cfg = settings()
+    budget = int(cfg.max_upload) + int(cfg.max_body)
+    declared = env.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > budget:
+        return resp  # more than the front lets through: let gunicorn close the connection
+    while budget > 0:
+        chunk = body.read(min(budget, 1 << 16))
+        if not chunk:
+            break
+        budget -= len(chunk)
+    return resp
+
+
 def with_allow(answer, error):
     """The error answer (a view's return value) as a Response; for a 405, with the ``Allow`` header that
     Werkzeug's MethodNotAllowed knows (the methods the URL's rules accept) and a custom answer loses."""
