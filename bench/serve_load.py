@@ -3,6 +3,7 @@
     python bench/serve_load.py                         # builds the bundled corpus in a temp folder first
     python bench/serve_load.py --data /tmp/d --minutes 1 --seconds 10
     python bench/serve_load.py --configs baseline,w1,default,w3 --minutes 2   # PSS of 1 / 2 / 3 workers
+    git worktree add /tmp/before HEAD~1 && python bench/serve_load.py --configs default@/tmp/before,default
 
 Configurations (``--configs``, in that order):
 
@@ -259,11 +260,15 @@ def slow_clients(port: int, fresh: list[str], idle: int = 200, half: int = 20, h
 
 
 def measure(name: str, data: Path, args, fresh: list[str], logs: Path) -> dict:
-    argv, env, label = CONFIGS[name]
+    """One configuration: ``name``, or ``name@DIR`` for that configuration run on the code checked out in DIR."""
+    config, _, code = name.partition("@")
+    argv, env, label = CONFIGS[config]
     env = {**{k: "" for k in ISOLATED}, **env}
+    if code:
+        label += f", the code of {Path(code).name} ({_commit(Path(code))})"
     print(f"[{name}] starting: {label}", file=sys.stderr, flush=True)
     t = time.perf_counter()
-    with plankg_server(data, argv, env, logs) as server:
+    with plankg_server(data, argv, env, logs, code=Path(code) if code else ROOT) as server:
         out: dict = {"name": name, "label": label, "start_s": round(time.perf_counter() - t, 1)}
         out["idle"] = memory(server_pids(server.port, server.proc.pid))
         print(f"[{name}] (a) repeated queries", file=sys.stderr, flush=True)
@@ -281,6 +286,11 @@ def measure(name: str, data: Path, args, fresh: list[str], logs: Path) -> dict:
         out["memory"] = mixed_memory(server, paths, _load, args.minutes)
         out["memory"]["fresh_left"] = sum(1 for _ in unasked)  # 0 would mean the load ran out of new queries
     return out
+
+
+def _commit(code: Path) -> str:
+    out = subprocess.run(["git", "-C", str(code), "log", "-1", "--format=%h"], capture_output=True, text=True)
+    return out.stdout.strip() or "not a git checkout"
 
 
 def _kinds(mem: dict, what: str) -> str:
@@ -353,7 +363,11 @@ def build_corpus(folder: Path) -> Path:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, help="a built data folder (default: build the bundled corpus in a temp dir)")
-    ap.add_argument("--configs", default="baseline,default", help=f"comma-separated: {', '.join(CONFIGS)}")
+    ap.add_argument(
+        "--configs",
+        default="baseline,default",
+        help=f"comma-separated: {', '.join(CONFIGS)}; NAME@DIR runs NAME on the code checked out in DIR",
+    )
     ap.add_argument("--seconds", type=float, default=30.0, help="length of (a) and (b)")
     ap.add_argument("--hold", type=float, default=15.0, help="seconds the slow clients are held in (c)")
     ap.add_argument("--minutes", type=float, default=5.0, help="length of the mixed load of (d)")
@@ -365,7 +379,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
-    unknown = [n for n in names if n not in CONFIGS]
+    unknown = [n for n in names if n.partition("@")[0] not in CONFIGS]
     if unknown:
         ap.error(f"unknown configuration(s) {', '.join(unknown)}: choose from {', '.join(CONFIGS)}")
     # (d) asks ~25 new queries a second at most (the models' pace on 2 cores): 40 a second never run out

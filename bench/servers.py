@@ -210,20 +210,25 @@ class PlanKGServer:
 
 @contextmanager
 def plankg_server(
-    data: Path, args: list[str] | tuple[str, ...] = (), env: dict | None = None, logs: Path | None = None
+    data: Path,
+    args: list[str] | tuple[str, ...] = (),
+    env: dict | None = None,
+    logs: Path | None = None,
+    code: Path = ROOT,
 ):
-    """``plankg serve --data DATA ARGS…`` on a free loopback port, with ``env`` added to the environment;
+    """``plankg serve --data DATA ARGS…`` on a free loopback port, with ``env`` added to the environment
+    and the project's code taken from ``code`` (another checkout: this one's virtualenv runs it);
     yields a ``PlanKGServer`` once ``/api/health`` answers and its SPARQL query workers are ready, and stops
     it (SIGTERM to its process id, then SIGKILL) on exit."""
     port = free_port()
     folder = Path(logs or tempfile.mkdtemp(prefix="plankg-serve-"))
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"serve-{port}.log"
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    full_env = {**os.environ, "PYTHONPATH": str(code), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     full_env.update(env or {})
     argv = [sys.executable, "-m", "scripts.plankg", "serve", "--data", str(data), "--port", str(port), *args]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, cwd=str(ROOT), env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=str(code), env=full_env, stdout=out, stderr=subprocess.STDOUT)
     server = PlanKGServer(port, proc, log)
     try:
         deadline = time.time() + 600
