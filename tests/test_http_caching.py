@@ -4,10 +4,12 @@ tests/test_serving.py."""
 
 from __future__ import annotations
 
+import doctest
 import gc
 import gzip
 import logging
 import os
+import random
 import re
 import subprocess
 
@@ -16,8 +18,9 @@ import pytest
 from config import Config
 from tests.conftest_server import UPDATE_TOKEN
 from tests.corpus_util import HASH_ENV, copy_data
-from web.caching import Entry, ResponseCache
+from web import response_cache
 from web.front import Front, nginx_binary
+from web.response_cache import BLOCK, Entry, ResponseCache
 
 
 def entry(gen: str, size: int) -> Entry:
@@ -36,6 +39,38 @@ def test_the_lru_is_bounded_in_bytes_and_drops_older_generations():
     cache.put("new", entry("gen-b#0", 100))
     assert cache.stats()["entries"] == 1 and cache.get("k39") is None  # gen-a's answers are gone
     assert ResponseCache(0).max_entry == 0
+
+
+def test_bodies_come_back_whole_through_the_churn_of_a_full_cache():
+    """The bodies live in blocks of one mapping (``web.response_cache``): sizes on and around block edges,
+    with and without gzip, thousands of puts past the bound, and every kept answer reads back byte for byte
+    while the blocks in use and the free ones add up to the whole mapping."""
+    rng = random.Random(5)
+    cache = ResponseCache(1 << 20)  # entries up to 64 KiB: every one below is kept when put
+    sizes = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK, 17 * 1024 + 5]
+    expected: dict[str, Entry] = {}
+    for i in range(3000):
+        size = sizes[i] if i < len(sizes) else rng.choice(sizes + [rng.randrange(1, 12_000)])
+        body = rng.randbytes(size)
+        gz = rng.randbytes(rng.randrange(0, size + 1)) if i % 3 else None
+        key = f"k{rng.randrange(400)}"  # keys come back: replacing an entry frees its old blocks
+        expected[key] = Entry("gen#0", 200, (("Content-Type", "application/json"),), body, gz)
+        cache.put(key, expected[key])
+        if i % 7 == 0:
+            probe = f"k{rng.randrange(400)}"
+            got = cache.get(probe)
+            assert got is None or got == expected[probe]
+    kept = [k for k in expected if cache.get(k) is not None]
+    assert 10 < len(kept) < 400 and cache.stats()["bytes"] <= 1 << 20
+    assert all(cache.get(k) == expected[k] for k in kept)
+    arena = cache._arena
+    used = sum(
+        arena.blocks_for(e.body) + (arena.blocks_for(e.gz) if e.gz is not None else 0)
+        for e in (expected[k] for k in kept)
+    )
+    assert used + arena.free == (1 << 20) // BLOCK
+    example = doctest.testmod(response_cache, verbose=False)  # the module's example
+    assert example.attempted >= 3 and example.failed == 0
 
 
 def test_etag_304_head_and_what_is_never_cached(client):

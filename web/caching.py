@@ -21,19 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request
 
 from .assets import MIN_COMPRESS, REVALIDATE, accepts_gzip, compressible, gzip_bytes
+from .response_cache import Entry, ResponseCache
 
 UNCACHED_PREFIXES = ("/api/admin/", "/api/health", "/sparql", "/downloads/", "/static/")
 VARY = ("Accept", "Accept-Encoding")
 # headers that the cache sets per answer, never stored with the entry
 PER_ANSWER = {"content-length", "content-encoding", "etag", "last-modified", "cache-control"}
-ENTRY_OVERHEAD = 512  # bytes counted per entry beside its bodies
 
 
 @dataclass(frozen=True)
@@ -46,69 +44,6 @@ class Key:
     @property
     def tag(self) -> str:
         return self.etag + ("-gz" if self.gzip else "")
-
-
-@dataclass(frozen=True)
-class Entry:
-    generation: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    gz: bytes | None
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.gz or b"") + ENTRY_OVERHEAD
-
-
-class ResponseCache:
-    """An LRU of answers bounded in bytes; one per worker process (each answer is small, a hit is a dict
-    lookup)."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max(0, int(max_bytes))
-        self.max_entry = self.max_bytes // 16
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._bytes = 0
-        self._generation: str | None = None
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: str) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry
-
-    def put(self, key: str, entry: Entry) -> None:
-        if entry.size > self.max_entry:
-            return
-        with self._lock:
-            if entry.generation != self._generation:  # a newer generation: the older answers are dead weight
-                self._generation = entry.generation
-                for k in [k for k, e in self._entries.items() if e.generation != entry.generation]:
-                    self._bytes -= self._entries.pop(k).size
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._entries[key] = entry
-            self._bytes += entry.size
-            while self._bytes > self.max_bytes and self._entries:
-                self._bytes -= self._entries.popitem(last=False)[1].size
-
-    def stats(self) -> dict:
-        with self._lock:
-            return {
-                "entries": len(self._entries),
-                "bytes": self._bytes,
-                "max_bytes": self.max_bytes,
-                "hits": self.hits,
-                "misses": self.misses,
-            }
 
 
 _update_seen: dict[tuple[str, int], dt.datetime] = {}
