@@ -226,7 +226,8 @@ def plankg_server(
     log = folder / f"serve-{port}.log"
     full_env = {**os.environ, "PYTHONPATH": str(code), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     full_env.update(env or {})
-    argv = [sys.executable, "-m", "scripts.plankg", "serve", "--data", str(data), "--port", str(port), *args]
+    argv = [sys.executable, "-m", "scripts.plankg", "serve", "--data", str(Path(data).resolve()), "--port", str(port)]
+    argv += args
     with open(log, "wb") as out:
         proc = subprocess.Popen(argv, cwd=str(code), env=full_env, stdout=out, stderr=subprocess.STDOUT)
     server = PlanKGServer(port, proc, log)
