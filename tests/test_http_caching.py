@@ -47,6 +47,7 @@ def test_bodies_come_back_whole_through_the_churn_of_a_full_cache():
     while the blocks in use and the free ones add up to the whole mapping."""
     rng = random.Random(5)
     cache = ResponseCache(1 << 20)  # entries up to 64 KiB: every one below is kept when put
+    assert cache._arena is None  # mapped on the first put: in a gunicorn worker, after the fork
     sizes = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK, 17 * 1024 + 5]
     expected: dict[str, Entry] = {}
     for i in range(3000):
