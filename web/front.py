@@ -186,6 +186,11 @@ http {{
 """
 
 
+def body_limit(cfg: Config) -> int:
+    """The largest request body the front lets through: an admin upload plus any other body."""
+    return int(cfg.max_upload) + int(cfg.max_body)
+
+
 def front_config(cfg: Config, host: str, port: int, folder: Path) -> FrontConfig:
     user = None
     if os.geteuid() == 0:
@@ -196,7 +201,7 @@ def front_config(cfg: Config, host: str, port: int, folder: Path) -> FrontConfig
         socket=folder / "gunicorn.sock",
         folder=folder,
         static=folder / "static",
-        max_body=int(cfg.max_upload) + int(cfg.max_body),
+        max_body=body_limit(cfg),
         # gunicorn kills a worker after query_timeout + 60 s; an admin add may rebuild for minutes
         read_timeout=int(max(cfg.query_timeout + 60, 600)),
         user=user,

@@ -23,6 +23,7 @@ from config import Config
 from service.payloads import NotFound
 from service.resources import NotReady, Resources
 
+from .front import body_limit
 from .params import control_character
 
 
@@ -140,12 +141,16 @@ def check_request_encoding() -> None:
             _check_encoded(request.get_data(cache=True), "form body")
 
 
+def _chunked(env: dict) -> bool:
+    return "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
 def _limit_chunked_body() -> None:
     """MAX_CONTENT_LENGTH holds for a chunked body too (one without Content-Length). Werkzeug only
     checks the declared length, so a chunked body would be read into memory whatever its size."""
     env = request.environ
     limit = request.max_content_length
-    if limit is None or env.get("CONTENT_LENGTH") or "chunked" not in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+    if limit is None or env.get("CONTENT_LENGTH") or not _chunked(env):
         return
     data = env["wsgi.input"].read(limit + 1)
     if len(data) > limit:
@@ -159,15 +164,14 @@ def drain_unread_body(resp):
 
     gunicorn drains at most 64 KiB of a body the app left unread, then closes the connection; the nginx
     front, still sending the body it had buffered, then answers 502 instead of the app's 413, 401 or 400.
-    The front has already taken the body in (up to ``max_upload + max_body``), so reading it is local."""
+    The front has already taken the body in (up to ``web.front.body_limit``), so reading it is local."""
     env = request.environ
     body = env.get("wsgi.input")
     if "gunicorn.socket" not in env or body is None:
         return resp  # other servers' input streams are not bounded by the request (a read could block)
-    if not env.get("CONTENT_LENGTH") and "chunked" not in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+    if not env.get("CONTENT_LENGTH") and not _chunked(env):
         return resp
-    cfg = settings()
-    budget = int(cfg.max_upload) + int(cfg.max_body)
+    budget = body_limit(settings())
     declared = env.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > budget:
         return resp  # more than the front lets through: let gunicorn close the connection
